@@ -1,0 +1,196 @@
+"""The `vmss-lint` command line: argument parsing and exit codes only; the work is in `lint`.
+
+Exit codes are a public contract: 0 nothing at or above `--fail-on`, 1 something is, 2 bad usage or bad
+input (one line on stderr naming the file and the problem, never a traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from vmss_lint import __version__
+from vmss_lint.errors import InputError
+
+app = typer.Typer(
+    name="vmss-lint",
+    help="Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+FAIL_ON_HELP = "Exit 1 when a finding is at or above this severity: error, warning, info or never."
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"vmss-lint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."""
+
+
+@app.command()
+def check(
+    current: Annotated[
+        str | None,
+        typer.Argument(help="Current model (az vmss show, REST GET, Get-AzVmss JSON) or base template."),
+    ] = None,
+    proposed: Annotated[str | None, typer.Argument(help="Proposed model or template.")] = None,
+    patch: Annotated[
+        str | None, typer.Option("--patch", help="RFC 6902 JSON Patch applied to CURRENT.")
+    ] = None,
+    az_update: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--az-update", help="A planned `az vmss update ...` command (repeatable, applied in order)."
+        ),
+    ] = None,
+    output_format: Annotated[
+        str | None, typer.Option("--format", help="text, json, sarif, github, junit or azure-pipelines.")
+    ] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help=FAIL_ON_HELP)] = None,
+    api_version: Annotated[
+        str | None, typer.Option("--api-version", help="Judge by this Microsoft.Compute API version.")
+    ] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules-dir", help="Add a local folder of TOML rules (repeatable).")
+    ] = None,
+    allow_python_rules: Annotated[
+        bool, typer.Option("--allow-python-rules", help="Let --rules-dir rules run their Python hooks.")
+    ] = False,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="Only these rules (id, name or id prefix; repeatable)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="Skip these rules (id, name or id prefix; repeatable)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file (atomically).")
+    ] = None,
+) -> None:
+    """Compare CURRENT with PROPOSED and report what Azure rejects and what reaches the VMs."""
+    from vmss_lint.engine import EngineOptions
+    from vmss_lint.lint import LintOptions
+    from vmss_lint.sources import check_inputs
+
+    fail = (fail_on or "error").lower()
+    if fail not in ("error", "warning", "info", "never"):
+        raise InputError("--fail-on", f"'{fail_on}' is not a level", hint="use error, warning, info or never")
+    fmt = (output_format or _default_format()).lower()
+    from vmss_lint.formats import FORMATS, renderer
+
+    if fmt not in FORMATS:
+        raise InputError("--format", f"unknown format '{output_format}'", hint="use " + ", ".join(FORMATS))
+    options = LintOptions(
+        api_version=api_version,
+        fail_on=fail,
+        rules_dirs=list(rules_dir or []),
+        allow_python_rules=allow_python_rules,
+        engine=EngineOptions(select=list(select or []), ignore=list(ignore or [])),
+    )
+    report = check_inputs(current, proposed, options, patch=patch, az_updates=list(az_update or []))
+    text = renderer(fmt)(report, colour=_colour(output))
+    _emit(text, output)
+    raise typer.Exit(1 if report.summary.failed else 0)
+
+
+@app.command("rules")
+def list_rules(
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules-dir", help="Also list a local folder of TOML rules.")
+    ] = None,
+) -> None:
+    """List every rule: id, name, severity, impact, confidence and summary."""
+    from vmss_lint.docs import rules_table
+    from vmss_lint.registry import load_rules
+
+    typer.echo(rules_table(load_rules(rules_dir or [], allow_python=True)))
+
+
+@app.command()
+def explain(
+    rule: Annotated[str, typer.Argument(help="Rule id or name, e.g. VMSS101 or zone-removed.")],
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules-dir", help="Also search a local folder of TOML rules.")
+    ] = None,
+) -> None:
+    """Explain one rule: what it checks, why it matters, an example, the fix and the sources."""
+    from vmss_lint.docs import explain_rule, find_rule
+    from vmss_lint.registry import load_rules
+
+    found = find_rule(load_rules(rules_dir or [], allow_python=True), rule)
+    typer.echo(explain_rule(found))
+
+
+def _default_format() -> str:
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _colour(output: Path | None) -> bool:
+    if output is not None or os.environ.get("NO_COLOR") is not None:
+        return False
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from vmss_lint.outfile import write_atomic
+
+    write_atomic(output, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and map every outcome onto the exit-code contract."""
+    try:
+        rc = app(args=argv, prog_name="vmss-lint", standalone_mode=False)
+    except InputError as exc:
+        sys.stderr.write(f"vmss-lint: error: {exc}\n")
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
+    except _click_exceptions() as exc:
+        exc.show()
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("vmss-lint: interrupted\n")
+        return 2
+    except RecursionError:
+        sys.stderr.write("vmss-lint: error: input is nested too deeply to process\n")
+        return 2
+    except Exception as exc:  # a bug in vmss-lint: say so in one line; VMSS_LINT_DEBUG shows the traceback
+        if os.environ.get("VMSS_LINT_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"vmss-lint: internal error: {type(exc).__name__}: {exc} "
+            "(this is a bug in vmss-lint; rerun with VMSS_LINT_DEBUG=1 and report it)\n"
+        )
+        return 2
+    return rc if isinstance(rc, int) else 0
+
+
+def _click_exceptions() -> Any:
+    """click's base exception, wherever this typer version keeps click (vendored or not)."""
+    for cls in typer.BadParameter.__mro__:
+        if cls.__name__ == "ClickException":
+            return cls
+    return typer.BadParameter

@@ -1,0 +1,257 @@
+"""Compare two canonical models the way Azure does, and list the effective changes.
+
+What counts as a change is the whole game for a linter's credibility: reordered extensions, `"true"` for
+`true`, `West Europe` for `westeurope` or a resource ID in another casing are not changes to Azure, so
+they are not changes here. A property absent from the proposed model is *not specified* (a PATCH or an
+incremental deployment keeps the current value), so it is not a removal either; only an explicit
+removal (a JSON Patch `remove`, `az vmss update --remove`) or a list element that disappeared is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from vmss_lint.findings import Change
+from vmss_lint.model import WRITE_ONLY_POINTERS, ScaleSetModel, join_pointer, split_pointer
+from vmss_lint.normalize import FREE_FORM
+
+# Lists whose elements Azure identifies by a key, not by position.
+KEYED_LISTS: dict[str, str] = {
+    "networkInterfaceConfigurations": "name",
+    "ipConfigurations": "name",
+    "extensions": "name",
+    "dataDisks": "lun",
+    "loadBalancerBackendAddressPools": "id",
+    "loadBalancerInboundNatPools": "id",
+    "applicationGatewayBackendAddressPools": "id",
+    "applicationSecurityGroups": "id",
+    "galleryApplications": "packageReferenceId",
+}
+# Lists that Azure treats as sets or whose order carries no meaning: one change for the whole list.
+SET_LISTS = frozenset(
+    {
+        "zones",
+        "publicKeys",
+        "secrets",
+        "vaultCertificates",
+        "listeners",
+        "ipTags",
+        "dnsServers",
+        "provisionAfterExtensions",
+        "rules",
+        "vmSizes",
+        "includeZones",
+        "excludeZones",
+        "additionalUnattendContent",
+    }
+)
+# String values Azure matches without regard to case (enums, names, SKUs, image coordinates).
+_CASELESS_KEYS = frozenset(
+    {
+        "mode",
+        "caching",
+        "createOption",
+        "storageAccountType",
+        "osType",
+        "priority",
+        "evictionPolicy",
+        "orchestrationMode",
+        "securityType",
+        "patchMode",
+        "assessmentMode",
+        "rules",
+        "protocol",
+        "publicIPAddressVersion",
+        "privateIPAddressVersion",
+        "deleteOption",
+        "repairAction",
+        "diskControllerType",
+        "securityEncryptionType",
+        "option",
+        "placement",
+        "name",
+        "tier",
+        "publisher",
+        "offer",
+        "sku",
+        "type",
+        "licenseType",
+        "zonePlacementPolicy",
+        "rebootSetting",
+        "auxiliaryMode",
+        "auxiliarySku",
+        "ipTagType",
+        "networkApiVersion",
+        "allocationStrategy",
+        "rebalanceStrategy",
+        "rebalanceBehavior",
+    }
+)
+_WRITE_ONLY_KEYS = frozenset({"protectedSettings", "protectedSettingsFromKeyVault"})
+
+
+def is_unknown(value: Any) -> bool:
+    """An unresolved template value (see `vmss_lint.expressions.Unknown`)."""
+    return type(value).__name__ == "Unknown" and hasattr(value, "reason")
+
+
+def canonical_scalar(key: str, value: Any) -> Any:
+    """The value as Azure would compare it: ARM coerces `"true"` and `"3"`, ids and enums ignore case."""
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "false"):
+            return low == "true"
+        if low.lstrip("-").isdigit() and len(low) < 19:
+            return int(low)
+        if key == "location":
+            return low.replace(" ", "")
+        if key == "id" or key.endswith("Id") or key.endswith("Uri") or low.startswith("/subscriptions/"):
+            return low.rstrip("/")
+        if key in _CASELESS_KEYS:
+            return low
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def same(key: str, old: Any, new: Any) -> bool:
+    """Equal for Azure: recursive, with the scalar coercions above and key-insensitive list order."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        if key in FREE_FORM:
+            return old == new
+        keys = set(old) | set(new)
+        return all(same(k, old.get(k), new.get(k)) for k in keys)
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            return False
+        if key in KEYED_LISTS or key in SET_LISTS:
+            return sorted(map(_fingerprint, [(key, x) for x in old])) == sorted(
+                map(_fingerprint, [(key, x) for x in new])
+            )
+        return all(same(key, a, b) for a, b in zip(old, new, strict=True))
+    if _empty(old) and _empty(new):
+        return True
+    return bool(canonical_scalar(key, old) == canonical_scalar(key, new))
+
+
+def _fingerprint(item: tuple[str, Any]) -> str:
+    key, value = item
+    return repr(_canonical_tree(key, value))
+
+
+def _canonical_tree(key: str, value: Any) -> Any:
+    if isinstance(value, dict):
+        if key in FREE_FORM:
+            return sorted((k, repr(v)) for k, v in value.items())
+        return sorted((k, repr(_canonical_tree(k, v))) for k, v in value.items() if not _empty(v))
+    if isinstance(value, list):
+        items = [repr(_canonical_tree(key, v)) for v in value]
+        return sorted(items) if key in KEYED_LISTS or key in SET_LISTS else items
+    return canonical_scalar(key, value)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == {}
+
+
+def compare(current: ScaleSetModel, proposed: ScaleSetModel) -> list[Change]:
+    """Every effective change from `current` to `proposed`, in document order."""
+    changes = list(_walk(current.doc, proposed.doc, [], "", current.observed))
+    for pointer in sorted(proposed.removed):
+        old = current.get(pointer)
+        if old is not None and not any(c.pointer == pointer for c in changes):
+            changes.append(Change(pointer=pointer, op="remove", old=old, new=None))
+    if proposed.edits:
+        changes = [_with_edit(c, proposed.edits) for c in changes]
+    return changes
+
+
+def _with_edit(change: Change, edits: dict[str, str]) -> Change:
+    pointer = change.pointer
+    while True:
+        if pointer in edits:
+            return Change(
+                change.pointer, change.op, change.old, change.new, change.unresolved, edits[pointer]
+            )
+        if not pointer:
+            return change
+        pointer = pointer.rsplit("/", 1)[0]
+
+
+def _walk(old: Any, new: Any, path: list[str | int], key: str, observed: bool) -> Iterator[Change]:
+    pointer = join_pointer(path)
+    if is_unknown(new) or is_unknown(old):
+        if not (is_unknown(new) and is_unknown(old) and getattr(old, "text", 1) == getattr(new, "text", 2)):
+            reason = getattr(new if is_unknown(new) else old, "reason", "unresolved")
+            yield Change(pointer, "replace", _plain(old), _plain(new), unresolved=str(reason))
+        return
+    if new is None:
+        return  # not specified: Azure keeps the current value
+    if old is None:
+        if _empty(new):
+            return
+        if observed and _write_only(pointer, key):
+            yield Change(
+                pointer,
+                "replace",
+                None,
+                new,
+                unresolved=f"Azure never returns '{key}' when it reads a scale set, so the current value is unknown",
+            )
+            return
+        if isinstance(new, dict) and key not in FREE_FORM:
+            # Descend so that rules written on leaves fire when a whole parent object is added.
+            for k, v in new.items():
+                yield from _walk(None, v, [*path, k], k, observed)
+            return
+        yield Change(pointer, "add", None, new)
+        return
+    if isinstance(old, dict) and isinstance(new, dict) and key not in FREE_FORM:
+        for k, v in new.items():
+            yield from _walk(old.get(k), v, [*path, k], k, observed)
+        return
+    if isinstance(old, list) and isinstance(new, list) and key in KEYED_LISTS:
+        yield from _walk_keyed(old, new, path, key, observed)
+        return
+    if not same(key, old, new):
+        if _empty(new):
+            yield Change(pointer, "remove", old, new)
+        else:
+            yield Change(pointer, "replace", old, new)
+
+
+def _walk_keyed(
+    old: list[Any], new: list[Any], path: list[str | int], key: str, observed: bool
+) -> Iterator[Change]:
+    field = KEYED_LISTS[key]
+    old_by_key = {_item_key(field, item): (i, item) for i, item in enumerate(old)}
+    seen: set[Any] = set()
+    for i, item in enumerate(new):
+        k = _item_key(field, item)
+        seen.add(k)
+        if k in old_by_key and k is not None:
+            yield from _walk(old_by_key[k][1], item, [*path, i], "", observed)
+        else:
+            yield Change(join_pointer([*path, i]), "add", None, item)
+    for k, (i, item) in old_by_key.items():
+        if k not in seen:
+            yield Change(join_pointer([*path, i]), "remove", item, None)
+
+
+def _item_key(field: str, item: Any) -> Any:
+    if not isinstance(item, dict):
+        return repr(item)
+    value = item.get(field)
+    return canonical_scalar(field, value) if value is not None else None
+
+
+def _write_only(pointer: str, key: str) -> bool:
+    if pointer in WRITE_ONLY_POINTERS or key in _WRITE_ONLY_KEYS:
+        return True
+    return any(p in _WRITE_ONLY_KEYS for p in split_pointer(pointer))
+
+
+def _plain(value: Any) -> Any:
+    return f"<unresolved: {getattr(value, 'text', '')}>" if is_unknown(value) else value

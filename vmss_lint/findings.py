@@ -1,0 +1,128 @@
+"""The vocabulary of the public contract: severities, impacts, changes and findings.
+
+The words here (`error`, `recreate`, ...) and the JSON dump of `Finding` are what pipelines parse, so they
+change only with a schema version bump. `Change` is internal and cheap (a dataclass); `Finding` is a
+frozen pydantic model because its dump *is* the JSON output and the snapshot format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+
+class Impact(StrEnum):
+    """What a change needs before it is on the running VMs, from harmless to fatal."""
+
+    NONE = "none"
+    MODEL_ONLY = "model-only"
+    SCALE = "scale"
+    UPDATE_INSTANCES = "update-instances"
+    REIMAGE = "reimage"
+    DEALLOCATE = "deallocate"
+    RECREATE = "recreate"
+
+    @property
+    def rank(self) -> int:
+        return _IMPACT_ORDER.index(self)
+
+
+_IMPACT_ORDER = list(Impact)
+
+Op = Literal["add", "remove", "replace"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One effective difference between the current and the proposed model.
+
+    `pointer` is RFC 6901 into the canonical (ARM/REST) shape: the list index is the proposed document's,
+    or the current one's for a removal. `unresolved` carries the reason when either side could not be
+    known offline (a template expression needing a live deployment, a secret Azure never returns); rules
+    never turn such a change into an error or warning.
+    """
+
+    pointer: str
+    op: Op
+    old: Any = None
+    new: Any = None
+    unresolved: str | None = None
+    edit: str | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value sits in the proposed file, for annotations on the exact line."""
+
+    file: str
+    line: int
+    column: int
+    value_from: str | None = None
+
+
+class FindingLocation(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    file: str
+    line: int
+    column: int
+    value_from: str | None = Field(default=None, serialization_alias="valueFrom")
+
+
+class Finding(BaseModel):
+    """One thing a rule found, as reported; `model_dump(mode="json", by_alias=True)` is the contract."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    rule: str
+    name: str
+    severity: Severity
+    impact: Impact
+    pointer: str
+    op: Op | None = None
+    old: Any = None
+    new: Any = None
+    message: str
+    fix: str | None = None
+    confidence: Literal["high", "medium", "low"] = "high"
+    edit: str | None = None
+    location: FindingLocation | None = None
+    references: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule hook yields: a fact about one pointer. The engine turns it into a Finding.
+
+    `impact`, `severity` and `message` override the rule's defaults when a rule's outcome depends on the
+    transition (a SKU change within a family needs less than one across families).
+    """
+
+    pointer: str
+    op: Op | None = None
+    old: Any = None
+    new: Any = None
+    message: str | None = None
+    impact: Impact | None = None
+    severity: Severity | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def max_impact(impacts: list[Impact]) -> Impact:
+    return max(impacts, key=lambda i: i.rank, default=Impact.NONE)

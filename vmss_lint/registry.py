@@ -1,0 +1,147 @@
+"""Find rule packs and load their rules.
+
+Built-in rules are a pack like any other: the `vmss` entry point of the `vmss_lint.rules` group points
+at the `vmss_lint.rules` package (the top-level `rules/` folder, mapped by pyproject). Third-party packs
+register the same way. A local folder of TOML rules comes in with `--rules-dir`. Losing rules silently in
+CI is worse than failing, so a pack that does not load, or two rules with one id, stop the run (exit 2).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import tomllib
+from collections.abc import Iterable
+from importlib import metadata, resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from vmss_lint.errors import InputError
+from vmss_lint.rulespec import LoadedRule, RuleSpec
+
+ENTRY_POINT_GROUP = "vmss_lint.rules"
+
+
+def discover_packs() -> list[tuple[str, str]]:
+    """(pack name, package) for every installed pack, sorted by name; the built-in one is `vmss`."""
+    disabled = {p.strip() for p in os.environ.get("VMSS_LINT_DISABLE_PLUGINS", "").split(",") if p.strip()}
+    packs: dict[str, str] = {}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in disabled or ("1" in disabled and ep.name != "vmss"):
+            continue
+        packs.setdefault(ep.name, ep.value)
+    if "vmss" not in packs:
+        # Running from a source tree that was never installed: the mapping still resolves.
+        packs["vmss"] = "vmss_lint.rules"
+    return sorted(packs.items())
+
+
+def load_rules(rules_dirs: Iterable[Path] = (), *, allow_python: bool = False) -> list[LoadedRule]:
+    """Every rule from every pack plus the local folders, sorted by id."""
+    rules: list[LoadedRule] = []
+    for pack, package in discover_packs():
+        try:
+            root = resources.files(package)
+        except (ModuleNotFoundError, ImportError, TypeError) as exc:
+            raise InputError(
+                f"rule pack '{pack}' (entry point {ENTRY_POINT_GROUP}:{pack} = {package})",
+                f"cannot be imported: {exc}",
+                hint="reinstall the pack, or disable it with VMSS_LINT_DISABLE_PLUGINS=" + pack,
+            ) from None
+        rules.extend(_load_folder(root, pack, package))
+    for folder in rules_dirs:
+        if not folder.is_dir():
+            raise InputError(str(folder), "rules directory does not exist", hint="check --rules-dir")
+        rules.extend(_load_local(folder, allow_python=allow_python))
+    _reject_duplicates(rules)
+    return sorted(rules, key=lambda r: r.spec.id)
+
+
+def _load_folder(root: Traversable, pack: str, package: str) -> list[LoadedRule]:
+    loaded = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        source = f"{package}/{entry.name}"
+        spec = parse_rule(entry.read_text(encoding="utf-8"), source)
+        loaded.append(LoadedRule(spec, source, pack, _resolve_hook(spec, source, None)))
+    return loaded
+
+
+def _load_local(folder: Path, *, allow_python: bool) -> list[LoadedRule]:
+    loaded = []
+    for path in sorted(folder.glob("*.toml")):
+        spec = parse_rule(path.read_text(encoding="utf-8"), str(path))
+        if spec.hook is not None and not allow_python:
+            raise InputError(
+                str(path),
+                f"rule {spec.id} runs Python code ({spec.hook}), which local rule packs may only do when allowed",
+                hint="review the code, then pass --allow-python-rules or set allow-python-rules = true in config",
+            )
+        loaded.append(LoadedRule(spec, str(path), f"local:{folder}", _resolve_hook(spec, str(path), folder)))
+    return loaded
+
+
+def parse_rule(text: str, source: str) -> RuleSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(source, f"not valid TOML: {exc}") from None
+    try:
+        return RuleSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "rule"
+        problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        raise InputError(
+            source,
+            f"invalid rule: {problem}",
+            where=where,
+            hint=f"{len(exc.errors())} problem(s) in this file",
+        ) from None
+
+
+def _resolve_hook(spec: RuleSpec, source: str, folder: Path | None) -> Any:
+    if spec.hook is None:
+        return None
+    module_name, func_name = spec.hook.split(":")
+    try:
+        if folder is not None and (folder / f"{module_name}.py").is_file():
+            module = _import_local(folder / f"{module_name}.py", module_name)
+        else:
+            module = importlib.import_module(module_name)
+        return getattr(module, func_name)
+    except Exception as exc:  # a broken pack must name itself, not crash the run
+        raise InputError(source, f"rule {spec.id}: hook '{spec.hook}' cannot be loaded: {exc}") from None
+
+
+def _import_local(path: Path, name: str) -> Any:
+    qualified = f"vmss_lint_local_rules.{name}"
+    if qualified in sys.modules:
+        return sys.modules[qualified]
+    spec = importlib.util.spec_from_file_location(qualified, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _reject_duplicates(rules: list[LoadedRule]) -> None:
+    seen: dict[str, LoadedRule] = {}
+    for rule in rules:
+        for ident in [rule.spec.id, rule.spec.name, *rule.spec.aliases]:
+            other = seen.get(ident.lower())
+            if other is not None and other is not rule:
+                raise InputError(
+                    rule.source,
+                    f"rule id or name '{ident}' is already defined by {other.source}",
+                    hint="rename one of them; ids must be unique across all rule packs",
+                )
+            seen[ident.lower()] = rule

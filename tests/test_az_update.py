@@ -175,6 +175,11 @@ def test_docs_load_balancer_to_application_gateway() -> None:
             False,
         ),
         (
+            "virtualMachineProfile.networkProfile.networkInterfaceConfigurations[primary=true].name=n",
+            "/virtualMachineProfile/networkProfile/networkInterfaceConfigurations/0/name",
+            "n",
+        ),
+        (
             "virtualMachineProfile.networkProfile.networkInterfaceConfigurations[-3].ipConfigurations[0].name=x",
             "/virtualMachineProfile/networkProfile/networkInterfaceConfigurations/0/ipConfigurations/0/name",
             "x",

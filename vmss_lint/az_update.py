@@ -26,14 +26,13 @@ from typing import Literal, TypeAlias
 
 from vmss_lint.errors import InputError, LimitExceeded
 
-Json: TypeAlias = "bool | int | float | str | list[Json] | dict[str, Json] | None"
-Seg: TypeAlias = "str | int"
+Json: TypeAlias = bool | int | float | str | list["Json"] | dict[str, "Json"] | None
+Seg: TypeAlias = str | int
 Op = Literal["set", "add", "remove"]
 
 MAX_COMMAND_CHARS = 256 * 1024
 _LITERAL_MAX = 64 * 1024  # ast.literal_eval can exhaust the C stack on deeply nested input
 _FREE_FORM = frozenset({"tags", "settings", "protectedsettings", "userassignedidentities"})
-_GENERIC = frozenset({"--set", "--add", "--remove"})
 _NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
 _SEGMENT = re.compile(r"(\[.*?\])|([^.]+)")
 _VMSS_ID = re.compile(
@@ -177,14 +176,29 @@ def _child_free(free_form: bool, key: Seg) -> bool:
     return free_form or (isinstance(key, str) and key.casefold() in _FREE_FORM)
 
 
+def _kind(value: Json) -> str:
+    return "null" if value is None else f"a {type(value).__name__}"
+
+
+def _index(node: Json, text: str, where: str) -> int:
+    """Python list indexing, as azure-cli does it (negative counts from the end), normalized to >= 0."""
+    if not isinstance(node, list):
+        raise _EditError(f"'{where}' is {_kind(node)}, not a list")
+    try:
+        index = int(text)
+    except ValueError:
+        raise _EditError(f"index {_short(text)} is not an integer (use [N] or [key=value])") from None
+    if not -len(node) <= index < len(node):
+        raise _EditError(f"index {index} doesn't exist on '{where}' (it has {len(node)} items)")
+    return index % len(node)
+
+
 def _step(node: Json, seg: str, typed: Sequence[str], free: bool) -> tuple[Json, Seg, bool]:
     """One segment of azure-cli's _find_property; returns (value, resolved key, value-is-absent)."""
     where = _shown(typed) or "(top level)"
     if seg.startswith("[") and seg.endswith("]"):
-        if not isinstance(node, list):
-            raise _EditError(f"Couldn't find '{seg}' in '{where}': it is not a list")
         inner = seg[1:-1]
-        if "=" in inner:
+        if "=" in inner and isinstance(node, list):
             key, raw = inner.split("=", 1)
             want = parse_value(raw)
             hits = [
@@ -198,13 +212,9 @@ def _step(node: Json, seg: str, typed: Sequence[str], free: bool) -> tuple[Json,
             if not hits:
                 raise _EditError(f"item with value {_short(want)} doesn't exist for key '{key}' on '{where}'")
             return node[hits[0]], hits[0], False
-        try:
-            index = int(inner)
-        except ValueError:
-            raise _EditError(f"'{seg}' is neither [N] nor [key=value]") from None
-        if not -len(node) <= index < len(node):
-            raise _EditError(f"index {index} doesn't exist on '{where}' (it has {len(node)} items)")
-        return node[index], index % len(node), False
+        index = _index(node, inner, where)
+        assert isinstance(node, list)
+        return node[index], index, False
     if isinstance(node, dict):
         found = _lookup(node, seg, free)
         if found is not None:
@@ -213,8 +223,7 @@ def _step(node: Json, seg: str, typed: Sequence[str], free: bool) -> tuple[Json,
         if canonical is not None:
             return None, canonical, True
         raise _EditError(f"Couldn't find '{seg}' in '{where}'. Available options: {sorted(node)[:15]}")
-    state = "null" if node is None else f"a {type(node).__name__}"
-    raise _EditError(f"Couldn't find '{seg}' in '{where}': '{where}' is {state}")
+    raise _EditError(f"Couldn't find '{seg}' in '{where}': '{where}' is {_kind(node)}")
 
 
 def _walk(root: Json, segs: Sequence[str]) -> tuple[Json, list[Seg], bool, bool]:
@@ -230,19 +239,12 @@ def _assign(node: Json, seg: str, value: Json, typed: Sequence[str], free: bool)
     """azure-cli's final assignment in set_properties; a new dict key gets the schema's spelling."""
     where = _shown(typed) or "(top level)"
     if seg.startswith("[") and seg.endswith("]"):
-        if not isinstance(node, list):
-            raise _EditError(f"Couldn't find '{seg}' in '{where}': it is not a list")
-        try:
-            index = int(seg[1:-1])
-        except ValueError:
-            raise _EditError(f"can only assign to a list element by [N], not {seg}") from None
-        if not -len(node) <= index < len(node):
-            raise _EditError(f"index {index} doesn't exist on '{where}' (it has {len(node)} items)")
+        index = _index(node, seg[1:-1], where)
+        assert isinstance(node, list)
         node[index] = value
-        return index % len(node)
+        return index
     if not isinstance(node, dict):
-        state = "null" if node is None else f"a {type(node).__name__}"
-        raise _EditError(f"Couldn't find '{seg}' in '{where}': '{where}' is {state}")
+        raise _EditError(f"Couldn't find '{seg}' in '{where}': '{where}' is {_kind(node)}")
     key = _lookup(node, seg, free) or (seg if free else _known_names().get(seg.casefold(), seg))
     node[key] = value
     return key
@@ -306,18 +308,8 @@ def _apply_one(root: dict[str, Json], edit: AzEdit, force_string: bool) -> EditT
         return EditTrace(edit.label, tuple(path), "add")
     node, path, _, absent = _walk(root, segs)
     if edit.args:
-        if not isinstance(node, list):
-            raise _EditError(
-                f"'{edit.path}' is {_kind(node, absent)}, not a list",
-                hint="--remove PATH INDEX pops from a list",
-            )
-        try:
-            index = int(edit.args[0])
-        except ValueError:
-            raise _EditError(f"index {_short(edit.args[0])} is not an integer") from None
-        if not -len(node) <= index < len(node):
-            raise _EditError(f"index {index} doesn't exist on '{edit.path}' (it has {len(node)} items)")
-        index %= len(node)
+        index = _index(node, edit.args[0], edit.path)
+        assert isinstance(node, list)
         node.pop(index)
         return EditTrace(edit.label, tuple(path), "remove", (*path, index))
     if absent:
@@ -329,10 +321,6 @@ def _apply_one(root: dict[str, Json], edit: AzEdit, force_string: bool) -> EditT
         )
     del parent[path[-1]]
     return EditTrace(edit.label, tuple(path[:-1]), "remove", tuple(path))
-
-
-def _kind(value: Json, absent: bool = False) -> str:
-    return "absent" if absent else "null" if value is None else f"a {type(value).__name__}"
 
 
 def _apply_preset(root: dict[str, Json], edit: AzEdit) -> EditTrace:
@@ -377,7 +365,7 @@ def apply_az_update(
     if not isinstance(doc, dict):
         raise InputError(source, "the current model must be a JSON object (az vmss show output)")
     result = copy.deepcopy(doc)
-    ordered = [e for e in cmd.edits if e.flag in _GENERIC] + [e for e in cmd.edits if e.flag not in _GENERIC]
+    ordered = sorted(cmd.edits, key=lambda e: e.kind != "generic")  # stable: command order within each part
     traces: list[EditTrace] = []
     for edit in ordered:
         try:

@@ -32,7 +32,9 @@ Op = Literal["set", "add", "remove"]
 
 MAX_COMMAND_CHARS = 256 * 1024
 _LITERAL_MAX = 64 * 1024  # ast.literal_eval can exhaust the C stack on deeply nested input
-_FREE_FORM = frozenset({"tags", "settings", "protectedsettings", "userassignedidentities"})
+_FREE_FORM = frozenset(
+    {"tags", "settings", "protectedsettings", "protectedsettingsfromkeyvault", "userassignedidentities"}
+)
 _NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
 _SEGMENT = re.compile(r"(\[.*?\])|([^.]+)")
 _VMSS_ID = re.compile(
@@ -439,7 +441,8 @@ _OWN: dict[str, int | str] = {
     "--resource-group": 1, "--name": 1, "--subscription": 1, "--ids": "+", "--set": "+", "--add": "+",
     "--remove": "+", "--force-string": 0, "--no-wait": 0, "--output": 1, "--query": 1, "--debug": 0,
     "--verbose": 0, "--only-show-errors": 0, "--instance-id": 1, "--instance-ids": "+",
-    "--protect-from-scale-in": "?", "--protect-from-scale-set-actions": "?",
+    "--protect-from-scale-in": "?", "--protect-from-scale-set-actions": "?", "--acquire-policy-token": 0,
+    "--change-reference": 1,
 }  # fmt: skip
 _ALIASES = {
     "-g": "--resource-group",
@@ -447,7 +450,10 @@ _ALIASES = {
     "-o": "--output",
     "--ppg": "--proximity-placement-group",
 }
-_HARMLESS = frozenset({"--no-wait", "--output", "--query", "--debug", "--verbose", "--only-show-errors"})
+_HARMLESS = frozenset(
+    {"--no-wait", "--output", "--query", "--debug", "--verbose", "--only-show-errors", "--acquire-policy-token",
+     "--change-reference"}
+)  # fmt: skip
 _INSTANCE = "applies to single VM instances (--instance-id), not to the scale set model vmss-lint checks"
 _REFUSED = dict.fromkeys(
     ("--instance-id", "--instance-ids", "--protect-from-scale-in", "--protect-from-scale-set-actions"),

@@ -110,10 +110,7 @@ class Evaluator:
 
     def call(self, node: Call, lvars: dict[str, Value]) -> Value:
         name = node.name.lower()
-        if self.scope.count_step() > MAX_STEPS:
-            raise self.error(
-                f"evaluation took more than {MAX_STEPS} function calls", node, ExpressionLimitExceeded
-            )
+        self.step(node)
         lazy = _LAZY.get(name)
         if lazy is not None:
             return lazy(self, node, lvars)
@@ -146,6 +143,11 @@ class Evaluator:
             raise self.error(f"{node.name}(): {exc}", node) from None
         self.check_size(result, node)
         return result
+
+    def step(self, node: Node) -> None:
+        """Charge one unit of work (a call or a lambda application) against the budget."""
+        if self.scope.count_step() > MAX_STEPS:
+            raise self.error(f"evaluation took more than {MAX_STEPS} steps", node, ExpressionLimitExceeded)
 
     def check_count(self, node: Call, low: int, high: int | None) -> None:
         n = len(node.args)

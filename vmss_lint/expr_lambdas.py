@@ -41,6 +41,7 @@ class _Lambda:
         self.body = body
 
     def __call__(self, lvars: dict[str, Value], *values: Value) -> Value:
+        self.ev.step(self.body)
         bound = dict(lvars)
         bound.update(zip(self.names, values, strict=False))
         return self.ev.eval(self.body, bound)

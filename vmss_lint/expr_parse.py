@@ -75,7 +75,9 @@ class ExpressionError(InputError):
             where = f"{pointer or '/'}, {where}"
         super().__init__(source, f"{problem} in {shown!r}", where=where, hint=hint)
 
-    def relocated(self, source: str, pointer: str, position: tuple[int, int] | None) -> ExpressionError:
+    def relocated(
+        self, source: str, pointer: str | None = None, position: tuple[int, int] | None = None
+    ) -> ExpressionError:
         """The same error, now naming the file and where in it the expression sits."""
         return type(self)(
             self.bare_problem,

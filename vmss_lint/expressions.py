@@ -16,12 +16,12 @@ Choices where ARM is undocumented or we cannot match it exactly:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from vmss_lint.armjson import JsonValue, escape_pointer_token
+from vmss_lint.armjson import escape_pointer_token
 from vmss_lint.errors import InputError, LimitExceeded
 from vmss_lint.expr_context import DeploymentContext
 from vmss_lint.expr_eval import Evaluator
@@ -98,12 +98,12 @@ class EvalScope:
     `pointer_prefix` (where this template sits in its file) let errors name a line.
     """
 
-    parameters: dict[str, Value] = field(default_factory=dict)
-    parameter_defaults: dict[str, JsonValue] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    parameter_defaults: Mapping[str, Any] = field(default_factory=dict)
     declared_parameters: set[str] | None = None
-    variables: dict[str, JsonValue] = field(default_factory=dict)
-    functions: list[JsonValue] = field(default_factory=list)
-    copy_index: dict[str | None, int] = field(default_factory=dict)
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    functions: Sequence[Any] = field(default_factory=list)
+    copy_index: Mapping[str | None, int] = field(default_factory=dict)
     resource_group: dict[str, Any] | None = None
     subscription: dict[str, Any] | None = None
     deployment: dict[str, Any] | None = None
@@ -120,7 +120,7 @@ class EvalScope:
     def from_template(
         cls,
         template: Mapping[str, Any],
-        parameter_values: Mapping[str, Value] | None = None,
+        parameter_values: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> EvalScope:
         """Build a scope from a template's own sections plus supplied parameter values."""
@@ -280,8 +280,12 @@ def evaluate(text: str, scope: EvalScope) -> Value:
     """Evaluate one template string: expressions are computed, `[[` literals unescaped, others kept."""
     if not is_expression(text):
         return unescape_literal(text)
+    try:
+        node = parse_expression(text)  # cached across scopes, so errors name no file yet
+    except ExpressionError as exc:
+        raise exc.relocated(scope.source) from None
     with scope._entry():
-        result = Evaluator(scope, text).eval(parse_expression(text), {})
+        result = Evaluator(scope, text).eval(node, {})
     if isinstance(result, Unknown) and result.text != text:
         return Unknown(result.reason, text)
     return result

@@ -116,6 +116,10 @@ def run(
             continue
         for hit in _hits(rule, ctx):
             findings.append(make_finding(rule, hit, ctx, options))
+    for rule_id, hit in [*current.meta_hits, *proposed.meta_hits]:
+        meta_rule = by_id.get(rule_id)
+        if meta_rule is not None and rule_selected(meta_rule, options):
+            findings.append(make_finding(meta_rule, hit, ctx, options))
     meta = by_id.get(UNRESOLVED_RULE)
     if meta is not None and rule_selected(meta, options):
         for change in changes:
@@ -221,6 +225,8 @@ def _show(value: Any) -> str:
 
 
 def _edit_for(pointer: str, ctx: RuleContext) -> str | None:
+    if not pointer:
+        return None
     for change in ctx.changes:
         if change.edit and (
             change.pointer == pointer

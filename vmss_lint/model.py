@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from vmss_lint.findings import Location
+from vmss_lint.findings import Hit, Location
 
 Shape = Literal["rest", "az", "powershell", "template", "what-if", "edit"]
 
@@ -39,6 +39,9 @@ class ScaleSetModel:
     subscription: str | None = None
     resource_group: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Facts found while building the model rather than by comparing it (an `az vmss update` aimed at
+    # another scale set, a scale set a template no longer manages): (meta rule id, hit).
+    meta_hits: list[tuple[str, Hit]] = field(default_factory=list)
 
     @property
     def name(self) -> str | None:

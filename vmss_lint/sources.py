@@ -52,7 +52,7 @@ def check_inputs(
         if patch is not None:
             prop = apply_patch_file(current_file, patch)
         for i, command in enumerate(az_updates, 1):
-            prop = apply_az_update(cur if prop is cur else prop, command, i, len(az_updates))
+            prop = apply_az_update(prop, command, i, len(az_updates))
         pairs = [(cur, prop)]
     else:
         assert proposed is not None
@@ -150,7 +150,46 @@ def _canonical_pointer(path: str, shape: str | None, canonical: dict[str, Any]) 
 
 
 def apply_az_update(current: ScaleSetModel, command: str, number: int, total: int) -> ScaleSetModel:
-    raise InputError(f"--az-update #{number}", "not supported yet")
+    """Apply one planned `az vmss update` with azure-cli's semantics on the flattened `az` shape.
+
+    Paths in `--set/--add/--remove` address what `az vmss show` prints whatever shape the current model
+    came in, so the canonical model is flattened, edited, and normalized back; every edit's path is
+    mapped to its canonical pointer so findings can name the edit that caused them.
+    """
+    from vmss_lint import az_update
+    from vmss_lint.findings import Hit
+    from vmss_lint.normalize import to_az_shape
+
+    source = f"--az-update #{number}"
+    cmd = az_update.parse_az_update(command, source=source)
+    az_doc = to_az_shape(current.doc)
+    new_az, traces = az_update.apply_az_update(az_doc, cmd, source)
+    doc = normalize(new_az, source, "az")
+    prefix = f"#{number} " if total > 1 else ""
+    edits = dict(current.edits)
+    removed = set(current.removed)
+    for trace in traces:
+        if trace.removed_path is not None:
+            pointer = az_path_to_pointer(list(trace.removed_path), current.doc)
+            removed.add(pointer)
+        else:
+            pointer = az_path_to_pointer(list(trace.path), doc)
+        edits[pointer] = prefix + trace.label
+    meta_hits = list(current.meta_hits)
+    mismatch = az_update.check_target(cmd, current.resource_group, current.name)
+    if mismatch is not None:
+        meta_hits.append(("VMSS006", Hit("", None, None, None, message=f"{source}: {mismatch}")))
+    return ScaleSetModel(
+        doc=doc,
+        source=current.source if current.shape == "edit" else f"{current.source} + {source}",
+        shape="edit",
+        api_version=current.api_version,
+        removed=frozenset(removed),
+        edits=edits,
+        subscription=current.subscription,
+        resource_group=current.resource_group,
+        meta_hits=meta_hits,
+    )
 
 
 def _short(exc: Exception) -> str:

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from vmss_lint import az_update
+from vmss_lint.az_command import parse_az_update
 from vmss_lint.az_update import (
     AzUpdateCommand,
     EditTrace,
     apply_az_update,
     check_target,
-    parse_az_update,
     trace_pointer,
 )
 from vmss_lint.errors import InputError, LimitExceeded

@@ -157,11 +157,12 @@ def apply_az_update(current: ScaleSetModel, command: str, number: int, total: in
     mapped to its canonical pointer so findings can name the edit that caused them.
     """
     from vmss_lint import az_update
+    from vmss_lint.az_command import parse_az_update
     from vmss_lint.findings import Hit
     from vmss_lint.normalize import to_az_shape
 
     source = f"--az-update #{number}"
-    cmd = az_update.parse_az_update(command, source=source)
+    cmd = parse_az_update(command, source=source)
     az_doc = to_az_shape(current.doc)
     new_az, traces = az_update.apply_az_update(az_doc, cmd, source)
     doc = normalize(new_az, source, "az")

@@ -13,12 +13,12 @@ import base64
 import binascii
 import json
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 from urllib.parse import quote, unquote, urljoin
 
+from vmss_lint.armjson import load_arm_json
 from vmss_lint.expr_format import format_composite
 from vmss_lint.expr_parse import FunctionError, Unknown, Value
 
@@ -145,7 +145,6 @@ def json_equal(a: Value, b: Value) -> bool:
 
 
 def parse_json_text(text: str, what: str) -> Value:
-    from vmss_lint.armjson import load_arm_json
 
     try:
         return cast(Value, load_arm_json(text, what).value)
@@ -361,7 +360,7 @@ def _unique_string(args: list[Value]) -> Value:
     return unique_string(_hash_input(args, "uniqueString"))
 
 
-_ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
+_ARM_GUID_NAMESPACE = "11fb06fb-712d-4ddd-98c7-e71bbd588830"
 
 
 @register("guid", 1, None)
@@ -371,7 +370,9 @@ def _guid(args: list[Value]) -> Value:
     Matches the published re-implementations (Aspire, Terraform uuidv5 recipes); not checked against
     ARM itself here, so treat exact values as best effort. Determinism is what the linter needs.
     """
-    return str(uuid.uuid5(_ARM_GUID_NAMESPACE, _hash_input(args, "guid").decode("utf-8")))
+    import uuid  # deferred: uuid pulls in `platform`, and guid() is rare
+
+    return str(uuid.uuid5(uuid.UUID(_ARM_GUID_NAMESPACE), _hash_input(args, "guid").decode("utf-8")))
 
 
 _M32 = 0xFFFFFFFF

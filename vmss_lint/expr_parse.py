@@ -99,33 +99,60 @@ class FunctionError(Exception):
 
 
 # --- AST -------------------------------------------------------------------------------------
+# Plain slotted classes rather than dataclasses: they are created once per import and dataclass
+# creation costs start-up time that every vmss-lint run pays. Nodes are never mutated after parsing.
 
 
-@dataclass(frozen=True, slots=True)
-class Lit:
-    value: Value
-    start: int
+class _Node:
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, n) for n in self.__slots__)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={v!r}" for n, v in zip(self.__slots__, self._values(), strict=True))
+        return f"{type(self).__name__}({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    name: str  # as written; compare with `.lower()`
-    args: tuple[Node, ...]
-    start: int
+class Lit(_Node):
+    __slots__ = ("start", "value")
+
+    def __init__(self, value: Value, start: int) -> None:
+        self.value = value
+        self.start = start
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    target: Node
-    name: str
-    start: int
+class Call(_Node):
+    __slots__ = ("args", "name", "start")
+
+    def __init__(self, name: str, args: tuple[Node, ...], start: int) -> None:
+        self.name = name  # as written; compare with `.lower()`
+        self.args = args
+        self.start = start
 
 
-@dataclass(frozen=True, slots=True)
-class Index:
-    target: Node
-    index: Node
-    start: int
+class Member(_Node):
+    __slots__ = ("name", "start", "target")
+
+    def __init__(self, target: Node, name: str, start: int) -> None:
+        self.target = target
+        self.name = name
+        self.start = start
+
+
+class Index(_Node):
+    __slots__ = ("index", "start", "target")
+
+    def __init__(self, target: Node, index: Node, start: int) -> None:
+        self.target = target
+        self.index = index
+        self.start = start
 
 
 Node: TypeAlias = Lit | Call | Member | Index

@@ -1,0 +1,180 @@
+"""The CLI contract: exit codes, one-line errors for bad input, colour rules, rules/explain."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, REPO
+
+from vmss_lint.cli import main
+
+EXAMPLE = FIXTURES / "example"
+WEB = FIXTURES / "models" / "web-rest.json"
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "vmss_lint", *args], capture_output=True, text=True, env=full_env, cwd=REPO, check=False
+    )
+
+
+def test_example_fails_with_exit_1_and_reads_well() -> None:
+    proc = run_cli("check", "fixtures/example/current.json", "fixtures/example/proposed.json")
+    assert proc.returncode == 1, proc.stderr
+    assert "VMSS101 zone-removed" in proc.stdout
+    assert "VMSS106 subnet-other-vnet" in proc.stdout
+    assert "\033[" not in proc.stdout  # not a terminal: no colour
+    assert proc.stderr == ""
+
+
+def test_identical_models_exit_0() -> None:
+    proc = run_cli("check", str(WEB), str(WEB))
+    assert proc.returncode == 0
+    assert "no findings" in proc.stdout
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("info", 1), ("never", 0)])
+def test_fail_on_levels(fail_on: str, code: int) -> None:
+    assert main(["check", str(EXAMPLE / "current.json"), str(EXAMPLE / "proposed.json"), "--fail-on", fail_on,
+                 "--format", "json", "-o", os.devnull]) == code
+
+
+def test_warning_only_passes_at_default_fail_on(tmp_path: Path) -> None:
+    doc = json.loads(WEB.read_text())
+    doc["sku"]["name"] = "Standard_E8s_v5"
+    proposed = tmp_path / "p.json"
+    proposed.write_text(json.dumps(doc))
+    assert main(["check", str(WEB), str(proposed), "--format", "json", "-o", os.devnull]) == 0
+    assert main(["check", str(WEB), str(proposed), "--fail-on", "warning", "--format", "json", "-o", os.devnull]) == 1
+
+
+def test_json_contract_shape() -> None:
+    proc = run_cli("check", "fixtures/example/current.json", "fixtures/example/proposed.json", "--format", "json")
+    report = json.loads(proc.stdout)
+    assert report["schemaVersion"] == "1.0"
+    assert set(report) >= {"schemaVersion", "tool", "results", "summary"}
+    result = report["results"][0]
+    assert set(result) >= {"name", "impact", "upgradeMode", "findings", "plan", "apiVersion"}
+    finding = result["findings"][0]
+    assert set(finding) >= {"rule", "name", "severity", "impact", "pointer", "op", "old", "new", "message", "fix"}
+    assert finding["severity"] in ("error", "warning", "info")
+    assert report["summary"]["failed"] is True
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+BAD_INPUTS = [
+    ("not-json.json", b"{ this is not json", "not valid JSON"),
+    ("empty.json", b"", "empty"),
+    ("latin1.json", b'{"name": "caf\xe9"}', "UTF-8"),
+    ("array.json", b"[1, 2, 3]", "expected a JSON object"),
+    ("other.json", b'{"hello": "world"}', "not a virtual machine scale set"),
+    ("wrongtype.json", b'{"name": "x", "sku": "Standard_D2s_v3", "properties": {"virtualMachineProfile": {}}}', "'sku' must be an object"),
+    ("wronglist.json", b'{"properties": {"virtualMachineProfile": {"storageProfile": {"dataDisks": {"lun": 0}}}}}', "'dataDisks' must be a list"),
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nest"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "needle"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, name: str, data: bytes, needle: str) -> None:
+    path = _write(tmp_path, name, data)
+    proc = run_cli("check", str(WEB), path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("vmss-lint: error: ") and path in proc.stderr
+    assert needle.lower() in proc.stderr.lower()
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_file() -> None:
+    proc = run_cli("check", str(WEB), "does-not-exist.json")
+    assert proc.returncode == 2
+    assert "does-not-exist.json: proposed file does not exist" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],
+        ["check", str(WEB)],
+        ["check", str(WEB), str(WEB), "--fail-on", "sometimes"],
+        ["check", str(WEB), str(WEB), "--format", "yaml"],
+        ["check", str(WEB), str(WEB), "--api-version", "latest"],
+        ["check", str(WEB), str(WEB), "--no-such-flag"],
+        ["explain", "VMSS999"],
+    ],
+)
+def test_bad_usage_exit_2(args: list[str]) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_inputs_are_never_modified(tmp_path: Path) -> None:
+    cur = tmp_path / "cur.json"
+    prop = tmp_path / "prop.json"
+    cur.write_bytes((EXAMPLE / "current.json").read_bytes())
+    prop.write_bytes((EXAMPLE / "proposed.json").read_bytes())
+    before = (cur.read_bytes(), prop.read_bytes())
+    run_cli("check", str(cur), str(prop), "--format", "json", "-o", str(tmp_path / "out.json"))
+    assert (cur.read_bytes(), prop.read_bytes()) == before
+    assert json.loads((tmp_path / "out.json").read_text())["summary"]["errors"] >= 2
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
+    import pty
+
+    def run_on_tty(env: dict[str, str]) -> str:
+        master, slave = pty.openpty()
+        full_env = {**os.environ, "TERM": "xterm", **env}
+        full_env.pop("NO_COLOR", None) if "NO_COLOR" not in env else None
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "vmss_lint", "check", "fixtures/example/current.json", "fixtures/example/proposed.json"],
+            stdout=slave, stderr=slave, cwd=REPO, env=full_env,
+        )
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait()
+        os.close(master)
+        return b"".join(chunks).decode()
+
+    assert "\033[31m" in run_on_tty({})
+    assert "\033[" not in run_on_tty({"NO_COLOR": "1"})
+
+
+def test_rules_and_explain_read_well() -> None:
+    table = run_cli("rules")
+    assert table.returncode == 0
+    assert "VMSS101" in table.stdout and "zone-removed" in table.stdout
+    by_id = run_cli("explain", "VMSS101")
+    by_name = run_cli("explain", "zone-removed")
+    assert by_id.returncode == 0 and by_id.stdout == by_name.stdout
+    for section in ("Why it matters:", "Example:", "Fix:", "References:", "What Azure answers:"):
+        assert section in by_id.stdout
+
+
+def test_version() -> None:
+    from vmss_lint import __version__
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and __version__ in proc.stdout

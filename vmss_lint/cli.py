@@ -50,6 +50,27 @@ def check(
         typer.Argument(help="Current model (az vmss show, REST GET, Get-AzVmss JSON) or base template."),
     ] = None,
     proposed: Annotated[str | None, typer.Argument(help="Proposed model or template.")] = None,
+    more_paths: Annotated[
+        list[str] | None, typer.Argument(help="Git mode only: more paths to restrict to.", show_default=False)
+    ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Git mode: compare each changed file at this revision with the working tree (or --head); "
+            "positional arguments then restrict the run to those paths.",
+        ),
+    ] = None,
+    head: Annotated[
+        str | None, typer.Option("--head", help="Git mode: compare with this revision, not the working tree.")
+    ] = None,
+    pre_commit: Annotated[
+        bool,
+        typer.Option(
+            "--pre-commit",
+            help="Git mode for the pre-commit hook: base PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF when set, else HEAD.",
+        ),
+    ] = False,
     patch: Annotated[
         str | None, typer.Option("--patch", help="RFC 6902 JSON Patch applied to CURRENT.")
     ] = None,
@@ -104,7 +125,17 @@ def check(
         allow_python_rules=allow_python_rules,
         engine=EngineOptions(select=list(select or []), ignore=list(ignore or [])),
     )
-    report = check_inputs(current, proposed, options, patch=patch, az_updates=list(az_update or []))
+    if base is not None or head is not None or pre_commit:
+        from vmss_lint.gitmode import check_git
+
+        paths = [p for p in (current, proposed, *(more_paths or [])) if p is not None]
+        report = check_git(base, head, paths, options, pre_commit=pre_commit)
+    elif more_paths:
+        raise InputError(
+            "check", "too many arguments", hint="give CURRENT and PROPOSED, or use --base REF PATHS..."
+        )
+    else:
+        report = check_inputs(current, proposed, options, patch=patch, az_updates=list(az_update or []))
     text = renderer(fmt)(report, colour=_colour(output))
     _emit(text, output)
     raise typer.Exit(1 if report.summary.failed else 0)

@@ -21,7 +21,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     full_env = {**os.environ, **(env or {})}
     full_env.pop("GITHUB_ACTIONS", None)
     return subprocess.run(
-        [sys.executable, "-m", "vmss_lint", *args], capture_output=True, text=True, env=full_env, cwd=REPO, check=False
+        [sys.executable, "-m", "vmss_lint", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=REPO,
+        check=False,
     )
 
 
@@ -42,8 +47,22 @@ def test_identical_models_exit_0() -> None:
 
 @pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("info", 1), ("never", 0)])
 def test_fail_on_levels(fail_on: str, code: int) -> None:
-    assert main(["check", str(EXAMPLE / "current.json"), str(EXAMPLE / "proposed.json"), "--fail-on", fail_on,
-                 "--format", "json", "-o", os.devnull]) == code
+    assert (
+        main(
+            [
+                "check",
+                str(EXAMPLE / "current.json"),
+                str(EXAMPLE / "proposed.json"),
+                "--fail-on",
+                fail_on,
+                "--format",
+                "json",
+                "-o",
+                os.devnull,
+            ]
+        )
+        == code
+    )
 
 
 def test_warning_only_passes_at_default_fail_on(tmp_path: Path) -> None:
@@ -52,18 +71,34 @@ def test_warning_only_passes_at_default_fail_on(tmp_path: Path) -> None:
     proposed = tmp_path / "p.json"
     proposed.write_text(json.dumps(doc))
     assert main(["check", str(WEB), str(proposed), "--format", "json", "-o", os.devnull]) == 0
-    assert main(["check", str(WEB), str(proposed), "--fail-on", "warning", "--format", "json", "-o", os.devnull]) == 1
+    assert (
+        main(["check", str(WEB), str(proposed), "--fail-on", "warning", "--format", "json", "-o", os.devnull])
+        == 1
+    )
 
 
 def test_json_contract_shape() -> None:
-    proc = run_cli("check", "fixtures/example/current.json", "fixtures/example/proposed.json", "--format", "json")
+    proc = run_cli(
+        "check", "fixtures/example/current.json", "fixtures/example/proposed.json", "--format", "json"
+    )
     report = json.loads(proc.stdout)
     assert report["schemaVersion"] == "1.0"
     assert set(report) >= {"schemaVersion", "tool", "results", "summary"}
     result = report["results"][0]
     assert set(result) >= {"name", "impact", "upgradeMode", "findings", "plan", "apiVersion"}
     finding = result["findings"][0]
-    assert set(finding) >= {"rule", "name", "severity", "impact", "pointer", "op", "old", "new", "message", "fix"}
+    assert set(finding) >= {
+        "rule",
+        "name",
+        "severity",
+        "impact",
+        "pointer",
+        "op",
+        "old",
+        "new",
+        "message",
+        "fix",
+    }
     assert finding["severity"] in ("error", "warning", "info")
     assert report["summary"]["failed"] is True
 
@@ -80,8 +115,16 @@ BAD_INPUTS = [
     ("latin1.json", b'{"name": "caf\xe9"}', "UTF-8"),
     ("array.json", b"[1, 2, 3]", "expected a JSON object"),
     ("other.json", b'{"hello": "world"}', "not a virtual machine scale set"),
-    ("wrongtype.json", b'{"name": "x", "sku": "Standard_D2s_v3", "properties": {"virtualMachineProfile": {}}}', "'sku' must be an object"),
-    ("wronglist.json", b'{"properties": {"virtualMachineProfile": {"storageProfile": {"dataDisks": {"lun": 0}}}}}', "'dataDisks' must be a list"),
+    (
+        "wrongtype.json",
+        b'{"name": "x", "sku": "Standard_D2s_v3", "properties": {"virtualMachineProfile": {}}}',
+        "'sku' must be an object",
+    ),
+    (
+        "wronglist.json",
+        b'{"properties": {"virtualMachineProfile": {"storageProfile": {"dataDisks": {"lun": 0}}}}}',
+        "'dataDisks' must be a list",
+    ),
     ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nest"),
 ]
 
@@ -141,8 +184,18 @@ def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
         full_env = {**os.environ, "TERM": "xterm", **env}
         full_env.pop("NO_COLOR", None) if "NO_COLOR" not in env else None
         proc = subprocess.Popen(
-            [sys.executable, "-m", "vmss_lint", "check", "fixtures/example/current.json", "fixtures/example/proposed.json"],
-            stdout=slave, stderr=slave, cwd=REPO, env=full_env,
+            [
+                sys.executable,
+                "-m",
+                "vmss_lint",
+                "check",
+                "fixtures/example/current.json",
+                "fixtures/example/proposed.json",
+            ],
+            stdout=slave,
+            stderr=slave,
+            cwd=REPO,
+            env=full_env,
         )
         os.close(slave)
         chunks = []

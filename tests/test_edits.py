@@ -54,7 +54,7 @@ def _set_path(doc: dict[str, Any], pointer: str, value: Any) -> None:
 
 SCENARIOS = [
     pytest.param(
-        ["az vmss update --resource-group rg-web --name web --set zones='[\"1\",\"2\"]'"],
+        ['az vmss update --resource-group rg-web --name web --set zones=\'["1","2"]\''],
         [{"op": "replace", "path": "/zones", "value": ["1", "2"]}],
         lambda d: d.__setitem__("zones", ["1", "2"]),
         {"VMSS101"},
@@ -132,7 +132,10 @@ def test_edit_kinds_agree(
 @pytest.mark.parametrize("current", [WEB, WEB_AZ, WEB_PS], ids=["rest", "az", "powershell"])
 def test_az_update_paths_are_flattened_whatever_the_current_shape(current: Path) -> None:
     report = check_inputs(
-        str(current), None, LintOptions(), az_updates=["az vmss update -g rg-web -n web --set zones='[\"1\"]'"]
+        str(current),
+        None,
+        LintOptions(),
+        az_updates=["az vmss update -g rg-web -n web --set zones='[\"1\"]'"],
     )
     assert {f.rule for r in report.results for f in r.findings} == {"VMSS101"}
 
@@ -155,14 +158,14 @@ def test_microsoft_docs_load_balancer_to_application_gateway_swap(tmp_path: Path
     commands = [
         base + f"--remove {ipc}.loadBalancerBackendAddressPools 0",
         base + f"--remove {ipc}.loadBalancerInboundNatPools 0",
-        base + f"--add {ipc}.ApplicationGatewayBackendAddressPools '{{\"id\": \"{APPGW_POOL}\"}}'",
+        base + f'--add {ipc}.ApplicationGatewayBackendAddressPools \'{{"id": "{APPGW_POOL}"}}\'',
     ]
     by_az = check_inputs(str(WEB), None, LintOptions(), az_updates=commands)
 
     def swap(doc: dict[str, Any]) -> None:
-        ipconfig = doc["properties"]["virtualMachineProfile"]["networkProfile"]["networkInterfaceConfigurations"][0][
-            "properties"
-        ]["ipConfigurations"][0]["properties"]
+        ipconfig = doc["properties"]["virtualMachineProfile"]["networkProfile"][
+            "networkInterfaceConfigurations"
+        ][0]["properties"]["ipConfigurations"][0]["properties"]
         ipconfig["loadBalancerBackendAddressPools"] = ipconfig["loadBalancerBackendAddressPools"][1:]
         ipconfig["loadBalancerInboundNatPools"] = []
         ipconfig["applicationGatewayBackendAddressPools"] = [{"id": APPGW_POOL}]
@@ -197,14 +200,22 @@ def test_microsoft_docs_load_balancer_to_application_gateway_swap(tmp_path: Path
     ("args", "needle"),
     [
         (["--az-update", "az vm update -g rg -n web --set x=1"], "az vmss update"),
-        (["--az-update", "az vmss update -g rg-web -n web --set virtualMachineProfile.nope[3].x=1"], "--set #1"),
+        (
+            ["--az-update", "az vmss update -g rg-web -n web --set virtualMachineProfile.nope[3].x=1"],
+            "--set #1",
+        ),
         (["--az-update", "az vmss update -g rg-web -n web --remove zones 9"], "--remove #1"),
-        (["--az-update", "az vmss update -g rg-web -n web --instance-id 3 --set sku.name=x"], "--instance-id"),
+        (
+            ["--az-update", "az vmss update -g rg-web -n web --instance-id 3 --set sku.name=x"],
+            "--instance-id",
+        ),
         (["--az-update", "az vmss update -g rg-web -n web --frobnicate 1"], "--frobnicate"),
         (["--patch", str(FIXTURES / "models" / "web-rest.json")], "JSON Patch must be a list"),
     ],
 )
-def test_bad_edits_are_one_line_exit_2(args: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_edits_are_one_line_exit_2(
+    args: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["check", str(WEB), *args])
     err = capsys.readouterr().err
     assert code == 2
@@ -219,7 +230,10 @@ def test_bad_edits_are_one_line_exit_2(args: list[str], needle: str, capsys: pyt
         ([{"op": "replace", "path": "/properties/nope/x", "value": 1}], "op 0 (replace /properties/nope/x)"),
         ([{"op": "frob", "path": "/sku"}], "op 0"),
         ([{"path": "/sku"}], "op 0: malformed operation"),
-        ([{"op": "remove", "path": "/sku/name"}, {"op": "remove", "path": "/sku/name"}], "op 1 (remove /sku/name)"),
+        (
+            [{"op": "remove", "path": "/sku/name"}, {"op": "remove", "path": "/sku/name"}],
+            "op 1 (remove /sku/name)",
+        ),
     ],
 )
 def test_bad_patch_ops_name_the_op(

@@ -158,7 +158,7 @@ def _empty(value: Any) -> bool:
 
 def compare(current: ScaleSetModel, proposed: ScaleSetModel) -> list[Change]:
     """Every effective change from `current` to `proposed`, in document order."""
-    changes = list(_walk(current.doc, proposed.doc, [], "", current.observed))
+    changes = list(_walk(current.doc, proposed.doc, [], "", current.observed, False))
     for pointer in sorted(proposed.removed):
         old = current.get(pointer)
         if old is not None and not any(c.pointer == pointer for c in changes):
@@ -180,8 +180,12 @@ def _with_edit(change: Change, edits: dict[str, str]) -> Change:
         pointer = pointer.rsplit("/", 1)[0]
 
 
-def _walk(old: Any, new: Any, path: list[str | int], key: str, observed: bool) -> Iterator[Change]:
+def _walk(
+    old: Any, new: Any, path: list[str | int], key: str, observed: bool, free: bool
+) -> Iterator[Change]:
+    """`free` marks user-owned maps (tags, extension settings): compared key by key, values exactly."""
     pointer = join_pointer(path)
+    child_free = free or key in FREE_FORM
     if is_unknown(new) or is_unknown(old):
         if not (is_unknown(new) and is_unknown(old) and getattr(old, "text", 1) == getattr(new, "text", 2)):
             reason = getattr(new if is_unknown(new) else old, "reason", "unresolved")
@@ -201,19 +205,23 @@ def _walk(old: Any, new: Any, path: list[str | int], key: str, observed: bool) -
                 unresolved=f"Azure never returns '{key}' when it reads a scale set, so the current value is unknown",
             )
             return
-        if isinstance(new, dict) and key not in FREE_FORM:
+        if isinstance(new, dict) and not child_free:
             # Descend so that rules written on leaves fire when a whole parent object is added.
             for k, v in new.items():
-                yield from _walk(None, v, [*path, k], k, observed)
+                yield from _walk(None, v, [*path, k], k, observed, child_free)
             return
         yield Change(pointer, "add", None, new)
         return
-    if isinstance(old, dict) and isinstance(new, dict) and key not in FREE_FORM:
+    if isinstance(old, dict) and isinstance(new, dict):
         for k, v in new.items():
-            yield from _walk(old.get(k), v, [*path, k], k, observed)
+            yield from _walk(old.get(k), v, [*path, k], k, observed, child_free)
         return
-    if isinstance(old, list) and isinstance(new, list) and key in KEYED_LISTS:
+    if isinstance(old, list) and isinstance(new, list) and key in KEYED_LISTS and not free:
         yield from _walk_keyed(old, new, path, key, observed)
+        return
+    if free:
+        if old != new:
+            yield Change(pointer, "remove" if _empty(new) else "replace", old, new)
         return
     if not same(key, old, new):
         if _empty(new):
@@ -232,7 +240,7 @@ def _walk_keyed(
         k = _item_key(field, item)
         seen.add(k)
         if k in old_by_key and k is not None:
-            yield from _walk(old_by_key[k][1], item, [*path, i], "", observed)
+            yield from _walk(old_by_key[k][1], item, [*path, i], "", observed, False)
         else:
             yield Change(join_pointer([*path, i]), "add", None, item)
     for k, (i, item) in old_by_key.items():

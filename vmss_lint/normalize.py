@@ -41,7 +41,7 @@ _ENVELOPES: dict[str, frozenset[str]] = {
     "nic": frozenset({"name", "id", "tags"}),
     "ipconfig": frozenset({"name", "id"}),
     "pip": frozenset({"name", "sku", "tags"}),
-    "ext": frozenset({"name", "id", "type"}),
+    "ext": frozenset({"name", "id"}),
 }
 # Canonical key -> the kind of sub-resource its value holds (a list of them, or one).
 _CHILD_KIND = {

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from vmss_lint.armjson import ParsedJson, load_arm_json
+from vmss_lint.armjson import ParsedJson
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Location
+from vmss_lint.limits import INPUT_BYTES, load_json
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.normalize import detect_shape, identity_of, normalize, unwrap_document
 
@@ -35,7 +36,7 @@ def read_file(path: str | Path, *, role: str = "input") -> InputFile:
     if name == "-":
         import sys
 
-        data: bytes = sys.stdin.buffer.read()
+        data: bytes = sys.stdin.buffer.read(INPUT_BYTES.value + 1)  # never more than the limit into memory
     else:
         p = Path(path)
         if not p.exists():
@@ -43,14 +44,15 @@ def read_file(path: str | Path, *, role: str = "input") -> InputFile:
         if p.is_dir():
             raise InputError(name, f"{role} is a directory, not a JSON file")
         try:
+            INPUT_BYTES.check(p.stat().st_size, name)  # before reading: a huge file must not fill memory
             data = p.read_bytes()
         except OSError as exc:
             raise InputError(name, f"cannot read {role} file: {exc.strerror}") from None
-    return InputFile(name, load_arm_json(data, name))
+    return InputFile(name, load_json(data, name))
 
 
 def parse_text(data: bytes | str, name: str) -> InputFile:
-    return InputFile(name, load_arm_json(data, name))
+    return InputFile(name, load_json(data, name))
 
 
 def kind_of(value: Any) -> Kind:

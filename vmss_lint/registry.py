@@ -8,6 +8,7 @@ CI is worse than failing, so a pack that does not load, or two rules with one id
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -88,6 +89,14 @@ def _load_local(folder: Path, *, allow_python: bool) -> list[LoadedRule]:
 
 
 def parse_rule(text: str, source: str) -> RuleSpec:
+    return _parse_rule_cached(text, source)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_rule_cached(text: str, source: str) -> RuleSpec:
+    """Parse once per process: tomllib is pure Python and a long-running caller (git mode, the
+    benchmark, an editor integration) loads the same rules for every pair. Keyed by the text, so an
+    edited file is parsed again; `RuleSpec` is frozen, so sharing one instance is safe."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from vmss_lint import expr_eval
 from vmss_lint.armjson import load_arm_json
@@ -249,6 +252,30 @@ CASES: list[tuple[str, Any]] = [
     ("[copyIndex(1)]", 3),
     ("[copyIndex('disks')]", 1),
     ("[copyIndex('DISKS', 10)]", 11),
+    # dates, CIDR, index from end
+    ("[dateTimeAdd('2020-04-07 14:53:14Z', 'P3Y')]", "4/7/2023 2:53:14 PM"),
+    ("[dateTimeAdd('2020-04-07 14:53:14Z', '-PT1H30M', 'yyyy-MM-ddTHH:mm:ssZ')]", "2020-04-07T13:23:14Z"),
+    ("[dateTimeAdd('2020-01-31T00:00:00Z', 'P1M', 'o')]", "2020-02-29T00:00:00.0000000Z"),
+    ("[dateTimeToEpoch('2023-02-16T00:00:00Z')]", 1676505600),
+    ("[dateTimeFromEpoch(1676505600)]", "2023-02-16T00:00:00Z"),
+    (
+        "[parseCidr('10.144.0.0/20')]",
+        {
+            "network": "10.144.0.0",
+            "netmask": "255.255.240.0",
+            "broadcast": "10.144.15.255",
+            "firstUsable": "10.144.0.1",
+            "lastUsable": "10.144.15.254",
+            "cidr": 20,
+        },
+    ),
+    ("[parseCidr('fdad:3236:5555::/48').lastUsable]", "fdad:3236:5555:ffff:ffff:ffff:ffff:ffff"),
+    ("[cidrSubnet('10.144.0.0/20', 24, 3)]", "10.144.3.0/24"),
+    ("[cidrSubnet('fdad:3236:5555::/48', 52, 3)]", "fdad:3236:5555:3000::/52"),
+    ("[cidrHost('10.144.3.0/24', 0)]", "10.144.3.1"),
+    ("[cidrHost('fdad:3236:5555:3000::/52', 0)]", "fdad:3236:5555:3000::1"),
+    ("[indexFromEnd(createArray(1, 2, 3), 1)]", 3),
+    ("[tryIndexFromEnd(createArray(1), 2)]", None),
     # lambdas
     ("[filter(createArray(1, 2, 3), lambda('x', greater(lambdaVariables('x'), 1)))]", [2, 3]),
     ("[map(createArray(1, 2), lambda('x', mul(lambdaVariables('x'), 10)))]", [10, 20]),
@@ -332,6 +359,8 @@ UNKNOWN_CASES: list[tuple[str, str]] = [
     ("[if(reference('x').ok, 'a', 'b')]", "function 'reference' needs a live Azure deployment"),
     ("[equals(variables('withUnknown'), 1)]", "function 'reference' needs a live Azure deployment"),
     ("[copyIndex('nope')]", "copyIndex() is not known here (no copy loop 'nope' is being expanded)"),
+    ("[dateTimeAdd('2020-04-07', 'P1D', 'dddd')]", "date-time format 'dddd' is not evaluated offline"),
+    ("[format('{0:E2}', 5)]", "format specifier 'E2' is not evaluated offline"),
 ]
 
 
@@ -610,3 +639,57 @@ def test_corpus_app_gateway_with_parameter_file() -> None:
     assert evaluate("[parameters('instanceCount')]", scope) == 3
     assert "adminPassword" in scope.secret_parameters
     assert references_secret("[parameters('adminPassword')]", scope)
+
+
+_ATOMS = st.sampled_from(
+    [
+        "'a'",
+        "''",
+        "'it''s'",
+        "1",
+        "-2",
+        "0",
+        "parameters('vmssName')",
+        "parameters('obj')",
+        "variables('lbName')",
+        "variables('withUnknown')",
+        "reference('x')",
+        "createArray(1, 'a')",
+        "json('{}')",
+        "json('[1]')",
+        "null()",
+        "true()",
+        "resourceGroup()",
+        "copyIndex()",
+        "range(0, 3)",
+        "'10.0.0.0/16'",
+        "'2020-01-01T00:00:00Z'",
+    ]
+)
+_FUNCTIONS = st.sampled_from(
+    sorted(expr_eval.known_function_names() | {"listKeys", "newGuid", "madeUp", "ns.fn"})
+)
+
+
+def _expressions(depth: int) -> st.SearchStrategy[str]:
+    if depth == 0:
+        return _ATOMS
+    inner = _expressions(depth - 1)
+    call = st.tuples(_FUNCTIONS, st.lists(inner, max_size=3)).map(lambda t: f"{t[0]}({', '.join(t[1])})")
+    member = st.tuples(inner, st.sampled_from([".id", ".name", "[0]", "['a']", ".location"])).map("".join)
+    return st.one_of(inner, call, member)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_expressions(3))
+def test_fuzz_never_crashes(body: str) -> None:
+    """Any expression either evaluates or raises InputError: never a bare Python exception."""
+    with contextlib.suppress(InputError):
+        evaluate(f"[{body}]", make_scope())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="[]()',.abc1-  \n", max_size=40))
+def test_fuzz_garbage_text(text: str) -> None:
+    with contextlib.suppress(InputError):
+        evaluate(f"[{text}]", make_scope())

@@ -7,6 +7,7 @@ Split from `expr_functions` only to keep modules short; it shares that module's 
 from __future__ import annotations
 
 from vmss_lint.expr_functions import (
+    canonical,
     checked_int,
     is_int,
     json_equal,
@@ -121,9 +122,12 @@ def _union(args: list[Value]) -> Value:
         return merged
     if all(isinstance(a, list) for a in args):
         out: list[Value] = []
+        seen: set[object] = set()
         for a in args:
             for v in want_list(a, "every argument"):
-                if not any(json_equal(v, seen) for seen in out):
+                key = canonical(v)
+                if key not in seen:
+                    seen.add(key)
                     out.append(v)
         return out
     raise FunctionError("union needs all arrays or all objects")
@@ -136,12 +140,13 @@ def _intersection(args: list[Value]) -> Value:
         rest = [want_dict(a, "every argument") for a in args[1:]]
         return {k: v for k, v in first.items() if all(k in o and json_equal(o[k], v) for o in rest)}
     if all(isinstance(a, list) for a in args):
+        others = [{canonical(w) for w in want_list(a, "every argument")} for a in args[1:]]
         out: list[Value] = []
+        seen: set[object] = set()
         for v in want_list(args[0], "every argument"):
-            others = (want_list(a, "every argument") for a in args[1:])
-            if all(any(json_equal(v, w) for w in o) for o in others) and not any(
-                json_equal(v, s) for s in out
-            ):
+            key = canonical(v)
+            if key not in seen and all(key in o for o in others):
+                seen.add(key)
                 out.append(v)
         return out
     raise FunctionError("intersection needs all arrays or all objects")

@@ -36,6 +36,7 @@ class Spec:
 FUNCTIONS: dict[str, Spec] = {}
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_TEXT = 4 * 1024 * 1024  # longest string a function may build (checked before building it)
 
 
 def register(
@@ -144,6 +145,21 @@ def json_equal(a: Value, b: Value) -> bool:
     return type(a) is type(b) and a == b
 
 
+def canonical(v: Value) -> object:
+    """A hashable key such that canonical(a) == canonical(b) exactly when json_equal(a, b)."""
+    if isinstance(v, bool):
+        return ("b", v)
+    if isinstance(v, int | float):
+        return ("n", v)  # 1 == 1.0 and they hash alike, as json_equal wants
+    if isinstance(v, str):
+        return ("s", v)
+    if isinstance(v, list):
+        return ("l", tuple(canonical(x) for x in v))
+    if isinstance(v, dict):
+        return ("d", frozenset((k, canonical(x)) for k, x in v.items()))
+    return ("z", v)  # None or Unknown (hashable)
+
+
 def parse_json_text(text: str, what: str) -> Value:
 
     try:
@@ -155,7 +171,7 @@ def parse_json_text(text: str, what: str) -> Value:
 # --- string ----------------------------------------------------------------------------------
 
 
-@register("concat", 0, None, structural=True)
+@register("concat", 1, None, structural=True)
 def _concat(args: list[Value]) -> Value:
     if (
         args
@@ -219,6 +235,8 @@ def _replace(args: list[Value]) -> Value:
     )
     if not old:
         raise FunctionError("oldString must not be empty")
+    if len(new) > len(old) and len(s) + s.count(old) * (len(new) - len(old)) > MAX_TEXT:
+        raise FunctionError(f"the result would be longer than {MAX_TEXT} characters")
     return s.replace(old, new)
 
 

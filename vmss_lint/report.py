@@ -32,6 +32,28 @@ class PlanStep(_Out):
     detail: str = ""
     commands: Command | None = None
     instance_ids: list[str] = Field(default_factory=list, serialization_alias="instanceIds")
+    batches: int | None = None
+
+
+class RollingPlan(_Out):
+    """What a Rolling upgrade (or an automatic OS upgrade) will do, from rollingUpgradePolicy and its defaults."""
+
+    instances: int | None = None
+    batch_size: int | None = Field(default=None, serialization_alias="batchSize")
+    batches: int | None = None
+    max_batch_instance_percent: int = Field(default=20, serialization_alias="maxBatchInstancePercent")
+    max_unhealthy_instance_percent: int = Field(default=20, serialization_alias="maxUnhealthyInstancePercent")
+    max_unhealthy_upgraded_instance_percent: int = Field(
+        default=20, serialization_alias="maxUnhealthyUpgradedInstancePercent"
+    )
+    pause_time_between_batches: str = Field(default="PT0S", serialization_alias="pauseTimeBetweenBatches")
+    max_surge: bool = Field(default=False, serialization_alias="maxSurge")
+
+
+class ProtectedInstance(_Out):
+    instance_id: str = Field(serialization_alias="instanceId")
+    protect_from_scale_in: bool = Field(default=False, serialization_alias="protectFromScaleIn")
+    protect_from_scale_set_actions: bool = Field(default=False, serialization_alias="protectFromScaleSetActions")
 
 
 class UpgradePlan(_Out):
@@ -40,6 +62,14 @@ class UpgradePlan(_Out):
     summary: str
     steps: list[PlanStep] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    rolling: RollingPlan | None = None
+    instance_count: int | None = Field(default=None, serialization_alias="instanceCount")
+    stale_instances: list[str] | None = Field(default=None, serialization_alias="staleInstances")
+    protected_instances: list[ProtectedInstance] | None = Field(
+        default=None, serialization_alias="protectedInstances"
+    )
+    scale_in_policy: str | None = Field(default=None, serialization_alias="scaleInPolicy")
+    scale_in_candidates: list[str] | None = Field(default=None, serialization_alias="scaleInCandidates")
 
 
 class ApiVersionUsed(_Out):

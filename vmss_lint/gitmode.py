@@ -190,16 +190,11 @@ def _lint_unit(run: _Run, unit: Unit, rules: list[Any]) -> None:
         return  # not ours: a parameters file without its template, a patch, package.json, ...
     current = model_from(base_file) if base_file is not None else None
     proposed = model_from(head_file) if head_file is not None else None
-    if current is not None and proposed is not None:
-        run.results.append(lint_pair(current, proposed, rules, run.options))
-    elif proposed is not None:
-        run.results.append(side_result(proposed, "created"))
-    elif current is not None:
-        run.results.append(side_result(current, "deleted"))
-        run.notices.append(
-            f"{unit.base_path} was deleted: the scale set '{current.name}' it described is not deleted in "
-            "Azure by removing the file"
-        )
+    _append_pair(run, current, proposed, rules, compiled=_is_bicep(unit))
+
+
+def _is_bicep(unit: Unit) -> bool:
+    return (unit.head_path or unit.base_path or "").lower().endswith(".bicep")
 
 
 def _load(run: _Run, rev: str | None, path: str | None, label: str) -> InputFile | None:
@@ -274,7 +269,7 @@ def _lint_templates(
     pairs, notices = templates.pairs_from_files(base_file, head_file, (base_params, head_params))
     run.notices.extend(notices)
     for current, proposed in pairs:
-        _append_pair(run, current, proposed, rules, compiled=template.lower().endswith(".bicep"))
+        _append_pair(run, current, proposed, rules, compiled=_is_bicep(unit))
 
 
 def _append_pair(
@@ -291,6 +286,10 @@ def _append_pair(
         result = side_result(proposed, "created")
     elif current is not None:
         result = side_result(current, "deleted")
+        run.notices.append(
+            f"{current.source} was deleted: removing a file does not delete the scale set "
+            f"'{current.name}' in Azure"
+        )
     else:
         return
     if compiled:

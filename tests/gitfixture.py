@@ -1,0 +1,107 @@
+"""A throw-away git repository for the git-mode, pre-commit and Action tests, and the edits they make.
+
+The scale set is the bundled example's current model; `MOVED_VNET` moves its NIC to a subnet of another
+virtual network (VMSS106, an error), `UNRELATED` only adds a tag.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from conftest import FIXTURES
+
+BASE_MODEL = (FIXTURES / "example" / "current.json").read_text(encoding="utf-8")
+OLD_SUBNET = "virtualNetworks/nsgExistingVnet/subnets/nsgExistingSubnet"
+NEW_SUBNET = "virtualNetworks/otherVnet/subnets/default"
+
+
+def moved_vnet(text: str = BASE_MODEL) -> str:
+    assert OLD_SUBNET in text
+    return text.replace(OLD_SUBNET, NEW_SUBNET)
+
+
+def unrelated(text: str = BASE_MODEL) -> str:
+    """The same scale set with one more tag: a model-only change that must pass."""
+    return text.replace('"name": "web",', '"name": "web",\n  "tags": {"owner": "team-web"},', 1)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+}
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a developer's shell: no CI or pre-commit variables leaking in from ours."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GITHUB_", "PRE_COMMIT", "GIT_", "RUNNER_", "VMSS_LINT_")) and k != "CI"
+    }
+    env.update(GIT_ENV)
+    env.update(extra or {})
+    return env
+
+
+class GitRepo:
+    """A git repository in a temporary folder, driven through the real `git`."""
+
+    def __init__(self, path: Path, *, commit: bool = True) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.name", "Test User")
+        self.git("config", "user.email", "test@example.com")
+        self.git("config", "commit.gpgsign", "false")
+        if commit:
+            self.write("README.md", "infra\n")
+            self.commit("initial")
+
+    def git(self, *args: str) -> str:
+        proc = subprocess.run(
+            ["git", *args], cwd=self.path, capture_output=True, text=True, env=clean_env(), check=False
+        )
+        assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+        return proc.stdout
+
+    def write(self, rel: str, content: str | dict[str, Any]) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = content if isinstance(content, str) else json.dumps(content, indent=2) + "\n"
+        target.write_text(text, encoding="utf-8")
+        return target
+
+    def commit(self, message: str) -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def vmss_lint(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "vmss_lint", *args],
+            cwd=self.path,
+            capture_output=True,
+            text=True,
+            env=clean_env(env),
+            check=False,
+        )
+
+    def json_report(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+        proc = self.vmss_lint(*args, "--format", "json", env=env)
+        assert proc.returncode in (0, 1), proc.stderr
+        report: dict[str, Any] = json.loads(proc.stdout)
+        return proc.returncode, report
+
+
+def rules_of(report: dict[str, Any]) -> list[str]:
+    return [f["rule"] for r in report["results"] for f in r["findings"]]

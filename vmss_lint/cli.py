@@ -104,13 +104,20 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file (atomically).")
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="Config file (default: nearest .vmss-lint.toml or pyproject.toml upwards)."
+        ),
+    ] = None,
 ) -> None:
     """Compare CURRENT with PROPOSED and report what Azure rejects and what reaches the VMs."""
-    from vmss_lint.engine import EngineOptions
-    from vmss_lint.lint import LintOptions
+    from vmss_lint.config import build_options, load_config
+    from vmss_lint.lint import finish_report
     from vmss_lint.sources import check_inputs
 
-    fail = (fail_on or "error").lower()
+    loaded = load_config(config)
+    fail = (fail_on or loaded.config.fail_on or "error").lower()
     if fail not in ("error", "warning", "info", "never"):
         raise InputError("--fail-on", f"'{fail_on}' is not a level", hint="use error, warning, info or never")
     fmt = (output_format or _default_format()).lower()
@@ -118,12 +125,15 @@ def check(
 
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format '{output_format}'", hint="use " + ", ".join(FORMATS))
-    options = LintOptions(
-        api_version=api_version,
+    options = build_options(
+        loaded,
         fail_on=fail,
+        api_version=api_version,
         rules_dirs=list(rules_dir or []),
         allow_python_rules=allow_python_rules,
-        engine=EngineOptions(select=list(select or []), ignore=list(ignore or [])),
+        select=list(select or []),
+        ignore=list(ignore or []),
+        warn=lambda line: sys.stderr.write(f"vmss-lint: warning: {line}\n"),
     )
     if base is not None or head is not None or pre_commit:
         from vmss_lint.gitmode import check_git
@@ -136,7 +146,13 @@ def check(
         )
     else:
         report = check_inputs(current, proposed, options, patch=patch, az_updates=list(az_update or []))
-    text = renderer(fmt)(report, colour=_colour(output))
+    report = finish_report(report, options)
+    text = renderer(fmt)(
+        report,
+        colour=_colour(output),
+        rules_dirs=options.rules_dirs,
+        allow_python_rules=options.allow_python_rules,
+    )
     _emit(text, output)
     raise typer.Exit(1 if report.summary.failed else 0)
 

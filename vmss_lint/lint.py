@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vmss_lint import apiversion
 from vmss_lint.compare import compare
@@ -21,6 +21,9 @@ from vmss_lint.registry import load_rules
 from vmss_lint.report import ApiVersionUsed, Report, ScaleSetResult, summarize
 from vmss_lint.rulespec import LoadedRule
 
+if TYPE_CHECKING:
+    from vmss_lint.suppress import Suppression
+
 
 @dataclass
 class LintOptions:
@@ -30,6 +33,8 @@ class LintOptions:
     allow_python_rules: bool = False
     engine: EngineOptions = field(default_factory=EngineOptions)
     instances: list[dict[str, Any]] | None = None
+    # Config-file suppressions; a template's own (from its `metadata`) are added by the input source.
+    suppressions: list[Suppression] = field(default_factory=list)
 
 
 def lint_pair(
@@ -43,7 +48,7 @@ def lint_pair(
     impact = max_impact([f.impact for f in findings])
     if impact == Impact.NONE and changes and all(c.unresolved is None for c in changes):
         impact = Impact.MODEL_ONLY
-    plan = build_plan(current, proposed, findings, instances=options.instances)
+    plan = build_plan(current, proposed, findings, instances=options.instances, impact=impact)
     return ScaleSetResult(
         name=proposed.name or current.name or "<unnamed scale set>",
         resource_group=current.resource_group or proposed.resource_group,
@@ -59,8 +64,39 @@ def lint_pair(
     )
 
 
-def make_report(results: list[ScaleSetResult], fail_on: str, notices: list[str] | None = None) -> Report:
-    return Report(results=results, notices=notices or [], summary=summarize(results, fail_on))
+def make_report(
+    results: list[ScaleSetResult],
+    fail_on: str,
+    notices: list[str] | None = None,
+    *,
+    suppressions: list[Suppression] | None = None,
+    engine: EngineOptions | None = None,
+) -> Report:
+    """Assemble the report; suppressions are applied first so the summary counts what is left."""
+    notices = list(notices or [])
+    if suppressions:
+        from vmss_lint.suppress import apply_suppressions
+
+        results, more = apply_suppressions(results, suppressions, engine=engine)
+        notices.extend(more)
+    return Report(results=results, notices=notices, summary=summarize(results, fail_on))
+
+
+def finish_report(report: Report, options: LintOptions) -> Report:
+    """Apply `options.suppressions` (config and template metadata) to a built report, recounting it.
+
+    Every entry point (CLI, git mode, the Action) calls this once on its final report, after all input
+    sources have added their template suppressions to `options.suppressions`.
+    """
+    if not options.suppressions:
+        return report
+    return make_report(
+        report.results,
+        options.fail_on,
+        report.notices,
+        suppressions=options.suppressions,
+        engine=options.engine,
+    )
 
 
 def rules_for(options: LintOptions) -> list[LoadedRule]:

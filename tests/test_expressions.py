@@ -530,8 +530,23 @@ def test_property_copy_with_unknown_count() -> None:
 
 
 def test_property_copy_count_limit() -> None:
-    with pytest.raises(InputError, match="count must be an integer from 0 to 800"):
+    with pytest.raises(LimitExceeded, match="copy count is 801, over ARM's and vmss-lint's limit of 800"):
         resolve({"copy": [{"name": "d", "count": 801, "input": 1}]}, EvalScope())
+    with pytest.raises(InputError, match="must be a whole number of at least 0, not -1"):
+        resolve({"copy": [{"name": "d", "count": -1, "input": 1}]}, EvalScope())
+
+
+def test_limits_follow_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VMSS_LINT_COPY_MAX_COUNT", "900")
+    out: Any = resolve({"copy": [{"name": "d", "count": 850, "input": 1}]}, EvalScope())
+    assert len(out["d"]) == 850
+    monkeypatch.setenv("VMSS_LINT_EXPRESSION_MAX_DEPTH", "3")
+    with pytest.raises(LimitExceeded) as info:
+        evaluate("[string(string(string(string(1))))]", EvalScope())
+    assert "VMSS_LINT_EXPRESSION_MAX_DEPTH" in (info.value.hint or "")
+    monkeypatch.setenv("VMSS_LINT_EXPRESSION_MAX_LENGTH", "10")
+    with pytest.raises(LimitExceeded):
+        evaluate("[concat('abcdef')]", EvalScope())
 
 
 def test_resource_copy_object_and_keys_are_left_alone() -> None:

@@ -18,12 +18,13 @@ from functools import lru_cache
 from typing import TypeAlias
 
 from vmss_lint.errors import InputError, LimitExceeded
+from vmss_lint.limits import EXPRESSION_DEPTH, EXPRESSION_LENGTH, Limit
 
-MAX_EXPRESSION_LENGTH = 24_576
-"""ARM's documented maximum length of one expression string."""
+MAX_EXPRESSION_LENGTH = EXPRESSION_LENGTH.default
+"""ARM's documented maximum length of one expression string (the default; see `vmss_lint.limits`)."""
 
-MAX_EXPRESSION_DEPTH = 100
-"""Deepest nesting of calls and index brackets we parse (keeps recursion bounded)."""
+MAX_EXPRESSION_DEPTH = EXPRESSION_DEPTH.default
+"""Deepest nesting of calls and index brackets we parse, by default (keeps recursion bounded)."""
 
 
 @dataclass(frozen=True)
@@ -187,25 +188,35 @@ _BARE_LITERALS: dict[str, Value] = {"true": True, "false": False, "null": None}
 Token: TypeAlias = tuple[int, str, int]  # kind, text, offset
 
 
-@lru_cache(maxsize=4096)
 def parse_expression(text: str) -> Node:
     """Parse a whole expression string such as `[concat('a', parameters('b'))]`.
 
     Offsets in nodes and errors index into `text`, so callers can point at the exact character.
+    Limits come from `vmss_lint.limits` (environment overrides apply).
     """
-    if len(text) > MAX_EXPRESSION_LENGTH:
-        raise ExpressionLimitExceeded(
-            f"expression is {len(text)} characters long, over ARM's limit of {MAX_EXPRESSION_LENGTH}",
-            expression=text,
-            offset=0,
-        )
+    if len(text) > EXPRESSION_LENGTH.value:
+        raise limit_error(EXPRESSION_LENGTH, len(text), text, 0)
+    return _parse(text, EXPRESSION_DEPTH.value)
+
+
+def limit_error(limit: Limit, actual: int | None, text: str, offset: int) -> ExpressionLimitExceeded:
+    """The shared limit wording (which names the override variable), tied to a spot in `text`."""
+    exc = limit.exceeded("<expression>", actual)
+    return ExpressionLimitExceeded(exc.problem, expression=text, offset=offset, hint=exc.hint)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str, max_depth: int) -> Node:
     if not is_expression(text):
         raise ExpressionError("not an expression (must be '[...]')", expression=text, offset=0)
     tokens = _tokenize(text)
-    parser = _Parser(text, tokens)
+    parser = _Parser(text, tokens, max_depth)
     if tokens[0][0] == _END:
         raise ExpressionError("expression is empty", expression=text, offset=1)
-    node = parser.expr(0)
+    try:
+        node = parser.expr(0)
+    except RecursionError:  # only when the depth limit was raised far beyond the default
+        raise limit_error(EXPRESSION_DEPTH, None, text, 0) from None
     kind, tok, offset = parser.peek()
     if kind != _END:
         raise ExpressionError(
@@ -233,9 +244,10 @@ def _tokenize(text: str) -> list[Token]:
 
 
 class _Parser:
-    def __init__(self, text: str, tokens: list[Token]) -> None:
+    def __init__(self, text: str, tokens: list[Token], max_depth: int) -> None:
         self.text = text
         self.tokens = tokens
+        self.max_depth = max_depth
         self.pos = 0
 
     def peek(self) -> Token:
@@ -257,12 +269,8 @@ class _Parser:
             raise self.fail(f"expected {punct!r} {context}, found {found}", offset)
 
     def expr(self, depth: int) -> Node:
-        if depth >= MAX_EXPRESSION_DEPTH:
-            raise ExpressionLimitExceeded(
-                f"expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep",
-                expression=self.text,
-                offset=self.peek()[2],
-            )
+        if depth >= self.max_depth:
+            raise limit_error(EXPRESSION_DEPTH, None, self.text, self.peek()[2])
         node = self.primary(depth)
         while True:
             kind, tok, offset = self.peek()

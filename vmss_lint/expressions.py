@@ -41,6 +41,7 @@ from vmss_lint.expr_parse import (
     parse_expression,
     unescape_literal,
 )
+from vmss_lint.limits import COPY_COUNT
 
 __all__ = [
     "MAX_COPY_COUNT",
@@ -58,8 +59,8 @@ __all__ = [
     "unescape_literal",
 ]
 
-MAX_COPY_COUNT = 800
-"""ARM's limit on `count` in a copy loop."""
+MAX_COPY_COUNT = COPY_COUNT.default
+"""ARM's limit on `count` in a copy loop (the default; `vmss_lint.limits` has the override)."""
 
 
 @dataclass
@@ -344,12 +345,13 @@ def _expand_copy(entry: dict[str, Any], scope: EvalScope, pointer: str) -> tuple
     count = _resolve(entry.get("count"), scope, f"{pointer}/count")
     if isinstance(count, Unknown):
         return name, Unknown(f"copy '{name}' has an unknown count: {count.reason}", count.text)
-    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COPY_COUNT:
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise InputError(
             scope.source,
-            f"copy '{name}' count must be an integer from 0 to {MAX_COPY_COUNT}, not {count!r}",
+            f"copy '{name}' count must be a whole number of at least 0, not {count!r}",
             where=scope._where(f"{pointer}/count"),
         )
+    COPY_COUNT.check(count, scope.source, where=scope._where(f"{pointer}/count"))
     items = [
         _resolve(entry["input"], scope.with_copy_index(name, i), f"{pointer}/input") for i in range(count)
     ]

@@ -8,7 +8,7 @@ the (current, proposed) pairs are built; linting is the same for all of them.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vmss_lint.errors import InputError
 from vmss_lint.lint import LintOptions, lint_pair, make_report, rules_for
@@ -16,6 +16,9 @@ from vmss_lint.model import ScaleSetModel, join_pointer
 from vmss_lint.normalize import az_path_to_pointer, canonical_key, detect_shape, normalize, unwrap_document
 from vmss_lint.read import InputFile, kind_of, model_from, read_file
 from vmss_lint.report import Report
+
+if TYPE_CHECKING:
+    from vmss_lint.params import TemplateParams
 
 
 def check_inputs(
@@ -25,8 +28,13 @@ def check_inputs(
     *,
     patch: str | None = None,
     az_updates: list[str] | None = None,
+    params: TemplateParams | None = None,
 ) -> Report:
-    """The `check` command's core: build the pairs, lint each, and assemble one report."""
+    """The `check` command's core: build the pairs, lint each, and assemble one report.
+
+    `params` carries the template options (--parameters, --context, ...); templates and what-if results
+    are paired by `vmss_lint.pairing.pairs_from_files`, which git mode calls directly.
+    """
     az_updates = az_updates or []
     if current is None:
         raise InputError(
@@ -37,14 +45,14 @@ def check_inputs(
     edits_given = patch is not None or bool(az_updates)
     if edits_given and proposed is not None:
         raise InputError("check", "give either PROPOSED or edits (--patch/--az-update), not both")
-    if not edits_given and proposed is None:
+    rules = rules_for(options)
+    current_file = read_file(current, role="current")
+    if not edits_given and proposed is None and not _is_whatif(current_file):
         raise InputError(
             "check",
             "missing PROPOSED",
-            hint="give a proposed model or template, --patch FILE or --az-update CMD",
+            hint="give a proposed model or template, --patch FILE or --az-update CMD (or one what-if result)",
         )
-    rules = rules_for(options)
-    current_file = read_file(current, role="current")
     notices: list[str] = []
     if edits_given:
         cur = _as_model(current_file)
@@ -55,11 +63,20 @@ def check_inputs(
             prop = apply_az_update(prop, command, i, len(az_updates))
         pairs = [(cur, prop)]
     else:
-        assert proposed is not None
-        proposed_file = read_file(proposed, role="proposed")
-        pairs = [(_as_model(current_file), _as_model(proposed_file))]
+        from vmss_lint.pairing import lint_pairs, pairs_from_files
+        from vmss_lint.params import TemplateParams
+
+        proposed_file = read_file(proposed, role="proposed") if proposed is not None else None
+        found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
+        return make_report(lint_pairs(found, rules, options), options.fail_on, notices)
     results = [lint_pair(c, p, rules, options) for c, p in pairs]
     return make_report(results, options.fail_on, notices)
+
+
+def _is_whatif(file: InputFile) -> bool:
+    from vmss_lint.whatif import is_whatif
+
+    return is_whatif(file.value)
 
 
 def _as_model(file: InputFile) -> ScaleSetModel:

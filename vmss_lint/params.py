@@ -1,0 +1,234 @@
+"""Where template parameter values and the deployment context come from.
+
+ARM takes a parameter's value from the deployment's parameters (files, later ones winning), else from
+the template's `defaultValue`. vmss-lint does the same, and remembers where each value came from so a
+finding can say "parameters('vmSku') = prod.parameters.json:6". When no file is given, the one that
+sits next to the template by the usual names is used, and the report says so, because a silently
+different parameter set would make the comparison mean something else than the user thinks.
+
+Parameter-file values are literals, never expressions (ARM does not evaluate them). A Key Vault
+reference cannot be read offline: it becomes an `Unknown`, and the parameter counts as a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vmss_lint.errors import InputError
+from vmss_lint.expressions import Unknown, Value
+from vmss_lint.read import InputFile, kind_of, read_file
+
+LinkedLoader = Callable[[InputFile, str], "InputFile | None"]
+"""Opens a linked template's `relativePath` next to the parent file (None when it is not there)."""
+
+
+@dataclass
+class TemplateContext:
+    """What `resourceGroup()`, `subscription()`, `deployment()` and `environment()` return.
+
+    Any part left as None falls back to the evaluator's stable placeholders, which are identical on both
+    sides of a template-vs-template comparison and therefore never show up as a change.
+    """
+
+    subscription: dict[str, Any] | None = None
+    resource_group: dict[str, Any] | None = None
+    deployment: dict[str, Any] | None = None
+    environment: dict[str, Any] | None = None
+    tenant: dict[str, Any] | None = None
+
+    @property
+    def given(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.subscription, self.resource_group, self.deployment, self.environment, self.tenant)
+        )
+
+    def scope_kwargs(self) -> dict[str, Any]:
+        return {
+            "subscription": self.subscription,
+            "resource_group": self.resource_group,
+            "deployment": self.deployment,
+            "environment": self.environment,
+            "tenant": self.tenant,
+        }
+
+
+@dataclass
+class TemplateParams:
+    """Everything the command line says about template values, for both sides.
+
+    `parameters` apply to both sides; `current_parameters`/`proposed_parameters` replace them for one
+    side. Within a list a later file wins. `discover` looks for a parameters file next to a template when
+    its side has none. `open_linked` lets git mode read linked templates from a revision instead of the
+    working tree.
+    """
+
+    parameters: list[str] = field(default_factory=list)
+    current_parameters: list[str] | None = None
+    proposed_parameters: list[str] | None = None
+    context: TemplateContext = field(default_factory=TemplateContext)
+    discover: bool = True
+    open_linked: LinkedLoader | None = None
+
+    def files_for(self, role: str) -> list[str]:
+        side = self.current_parameters if role == "current" else self.proposed_parameters
+        return list(side) if side is not None else list(self.parameters)
+
+
+@dataclass
+class ParameterValues:
+    """Supplied parameter values of one side, with provenance and the names that are secret."""
+
+    values: dict[str, Value] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)  # name (lower) -> "file:line"
+    secret: set[str] = field(default_factory=set)  # names (lower) given as Key Vault references
+    files: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def load_parameters(paths: list[str]) -> ParameterValues:
+    """Read deploymentParameters files in order; a later file's value replaces an earlier one's."""
+    out = ParameterValues()
+    for path in paths:
+        merge_parameters(out, read_file(path, role="parameters"))
+    return out
+
+
+def merge_parameters(out: ParameterValues, file: InputFile) -> None:
+    """Add one parameters file's values to `out` (later wins)."""
+    value = file.value
+    if not isinstance(value, dict):
+        raise InputError(file.path, "a parameters file must be a JSON object")
+    kind = kind_of(value)
+    if kind == "template":
+        raise InputError(
+            file.path,
+            "this is a template, not a parameters file",
+            hint="pass templates as CURRENT/PROPOSED and parameters files with --parameters",
+        )
+    entries = value.get("parameters") if isinstance(value.get("parameters"), dict) else value
+    if not isinstance(entries, dict):
+        raise InputError(file.path, "'parameters' must be an object of name -> {value | reference}")
+    out.files.append(file.path)
+    for name, entry in entries.items():
+        if name.startswith("$") or name in ("contentVersion", "metadata"):
+            continue
+        pointer = f"/parameters/{_esc(name)}" if entries is not value else f"/{_esc(name)}"
+        if not isinstance(entry, dict) or not ("value" in entry or "reference" in entry):
+            raise InputError(
+                file.path,
+                f"parameter '{name}' needs a 'value' or a Key Vault 'reference'",
+                where=_where(file, pointer),
+            )
+        key = name.lower()
+        if "reference" in entry:
+            ref = entry["reference"]
+            secret_name = ref.get("secretName") if isinstance(ref, dict) else None
+            out.values[key] = Unknown(
+                f"parameter '{name}' is a Key Vault reference (secret '{secret_name}'), read only at deployment",
+                f"[parameters('{name}')]",
+            )
+            out.secret.add(key)
+            out.origins[key] = _origin(file, f"{pointer}/reference")
+        else:
+            out.values[key] = entry["value"]
+            out.secret.discard(key)
+            out.origins[key] = _origin(file, f"{pointer}/value")
+
+
+def discover_parameters(template_path: str) -> str | None:
+    """The parameters file that conventionally belongs to a template, if one sits next to it.
+
+    `x.json` -> `x.parameters.json` (quickstart and Visual Studio convention, so `azuredeploy.json` ->
+    `azuredeploy.parameters.json`); a portal export's `template.json` -> `parameters.json`.
+    """
+    path = Path(template_path)
+    if not path.is_file():
+        return None
+    candidates = [path.with_name(f"{path.stem}.parameters.json")]
+    if path.name.lower() == "template.json":
+        candidates.append(path.with_name("parameters.json"))
+    for candidate in candidates:
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def load_context(path: str) -> TemplateContext:
+    """Read a --context file: subscriptionId, tenantId, resourceGroup (name or object), location,
+    deployment (name or object), environment (object).
+
+    The field names follow PSRule's expansion settings so one file can serve both tools.
+    """
+    file = read_file(path, role="context")
+    data = file.value
+    if not isinstance(data, dict):
+        raise InputError(path, "a context file must be a JSON object")
+    allowed = {"subscriptionid", "tenantid", "subscription", "resourcegroup", "location", "deployment"}
+    allowed |= {"deploymentname", "environment", "tenant", "$schema"}
+    for key in data:
+        if key.lower() not in allowed:
+            raise InputError(
+                path,
+                f"unknown context field '{key}'",
+                where=_where(file, f"/{_esc(key)}"),
+                hint="use subscriptionId, tenantId, resourceGroup, location, deployment, environment",
+            )
+    low = {k.lower(): v for k, v in data.items()}
+    ctx = TemplateContext()
+    sub = _as_object(low.get("subscription"), "subscriptionId", path)
+    if isinstance(low.get("subscriptionid"), str):
+        sub = {**(sub or {}), "subscriptionId": low["subscriptionid"]}
+    ctx.subscription = sub
+    if isinstance(low.get("tenantid"), str):
+        ctx.tenant = {"tenantId": low["tenantid"]}
+        ctx.subscription = {**(ctx.subscription or {}), "tenantId": low["tenantid"]}
+    rg = _as_object(low.get("resourcegroup"), "name", path)
+    if isinstance(low.get("location"), str):
+        rg = {**(rg or {}), "location": low["location"]}
+    ctx.resource_group = rg
+    ctx.deployment = _as_object(low.get("deployment", low.get("deploymentname")), "name", path)
+    env = low.get("environment")
+    if env is not None and not isinstance(env, dict):
+        env = {"name": env} if isinstance(env, str) else None
+    ctx.environment = env
+    return ctx
+
+
+def with_overrides(
+    ctx: TemplateContext, subscription_id: str | None, resource_group: str | None
+) -> TemplateContext:
+    """Apply --subscription-id/--resource-group on top of a context file."""
+    if subscription_id:
+        ctx.subscription = {**(ctx.subscription or {}), "subscriptionId": subscription_id}
+    if resource_group:
+        ctx.resource_group = {**(ctx.resource_group or {}), "name": resource_group}
+    return ctx
+
+
+def _as_object(value: Any, key: str, path: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return {key: value}
+    if isinstance(value, dict):
+        return dict(value)
+    raise InputError(path, f"context value for '{key}' must be a string or an object")
+
+
+def _origin(file: InputFile, pointer: str) -> str:
+    pos = file.parsed.key_positions.get(pointer) or file.parsed.positions.get(pointer)
+    name = Path(file.path).name
+    return f"{name}:{pos[0]}" if pos else name
+
+
+def _where(file: InputFile, pointer: str) -> str:
+    pos = file.parsed.positions.get(pointer)
+    return f"line {pos[0]}, column {pos[1]}" if pos else pointer
+
+
+def _esc(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")

@@ -51,7 +51,8 @@ class Target:
             f"/providers/Microsoft.Compute/virtualMachineScaleSets/{self.name}"
         )
 
-    def _az(self, verb: str, extra: str = "") -> str:
+    def az(self, verb: str, extra: str = "") -> str:
+        """`az vmss VERB --resource-group RG --name NAME` plus `extra`, quoted for bash."""
         rg, name = shlex.quote(self.resource_group), shlex.quote(self.name)
         return f"az vmss {verb} --resource-group {rg} --name {name}{extra}"
 
@@ -71,7 +72,7 @@ class Target:
         body: dict[str, object] | None = {"instanceIds": ids} if ids else None
         if action == "update-instances":
             return Command(
-                cli=self._az("update-instances", " --instance-ids" + (az_ids or " '*'")),
+                cli=self.az("update-instances", " --instance-ids" + (az_ids or " '*'")),
                 powershell=self._ps("Update-AzVmssInstance", ps_ids or " -InstanceId '*'"),
                 rest=self._rest("POST", "/manualupgrade", {"instanceIds": ids or ["*"]}),
             )
@@ -82,26 +83,26 @@ class Target:
                 "start": ("Start-AzVmss", ""),
             }[action]
             return Command(
-                cli=self._az(action, " --instance-ids" + az_ids if ids else ""),
+                cli=self.az(action, " --instance-ids" + az_ids if ids else ""),
                 powershell=self._ps(cmdlet[0], ps_ids + cmdlet[1]),
                 rest=self._rest("POST", f"/{action}", body),
             )
         if action == "rolling-status":
             return Command(
-                cli=self._az("rolling-upgrade get-latest"),
+                cli=self.az("rolling-upgrade get-latest"),
                 powershell=self._ps("Get-AzVmssRollingUpgrade"),
                 rest=self._rest("GET", "/rollingUpgrades/latest"),
             )
         if action == "os-upgrade":
             return Command(
-                cli=self._az("rolling-upgrade start"),
+                cli=self.az("rolling-upgrade start"),
                 powershell=self._ps("Start-AzVmssRollingOSUpgrade"),
                 rest=self._rest("POST", "/osRollingUpgrade"),
             )
         if action == "list-stale":
             query = shlex.quote("[?latestModelApplied==`false`].instanceId")
             return Command(
-                cli=self._az("list-instances", f" --query {query} --output tsv"),
+                cli=self.az("list-instances", f" --query {query} --output tsv"),
                 powershell=self._ps("Get-AzVmssVM")
                 + " | Where-Object { -not $_.LatestModelApplied } | Select-Object -ExpandProperty InstanceId",
                 rest=self._rest(

@@ -285,6 +285,10 @@ def _id_number(inst: Instance) -> tuple[int, int, str]:
     return (1, int(text), "") if text.isdigit() else (0, 0, text)
 
 
+def id_key(text: str) -> tuple[int, int, str]:
+    """Sort key for instance ids: numbers by value ("2" before "10"), then names alphabetically."""
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+
+
 def sort_ids(ids: list[str]) -> list[str]:
-    """Instance ids in numeric order ("2" before "10"), names after, alphabetically."""
-    return sorted(ids, key=lambda t: (0, int(t), "") if t.isdigit() else (1, 0, t))
+    return sorted(ids, key=id_key)

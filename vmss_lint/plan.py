@@ -12,56 +12,25 @@ are carried as data (`rolling`, `staleInstances`, `protectedInstances`, `scaleIn
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from vmss_lint.commands import Target
-from vmss_lint.errors import InputError
 from vmss_lint.findings import Finding, Impact, max_impact
-from vmss_lint.instances import Instance, scale_in_candidates, sort_ids
+from vmss_lint.instances import id_key
 from vmss_lint.model import ScaleSetModel, split_pointer
+from vmss_lint.plan_facts import (
+    PlanFacts,
+    aosu_enabled,
+    instance_notes,
+    instances_for,
+    policy_notes,
+    rolling_policy,
+    rolling_text,
+    scale_notes,
+)
 from vmss_lint.report import PlanStep, ProtectedInstance, RollingPlan, UpgradePlan
 
 _MODES = {"manual": "Manual", "rolling": "Rolling", "automatic": "Automatic"}
-_ROLLING = "/properties/upgradePolicy/rollingUpgradePolicy/"
-_DURATION = re.compile(
-    r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$", re.I
-)
-
-
-@dataclass
-class _Facts:
-    """Everything the plan reads from the two models and the instance list, computed once."""
-
-    current: ScaleSetModel
-    proposed: ScaleSetModel
-    mode: str
-    flexible: bool
-    target: Target
-    instances: list[Instance] | None
-
-    def value(self, pointer: str) -> Any:
-        """The value Azure holds after the change: proposed when specified, else current."""
-        if pointer in self.proposed.removed:
-            return None
-        value = self.proposed.get(pointer)
-        return self.current.get(pointer) if value is None else value
-
-    def keys(self, instances: list[Instance]) -> list[str]:
-        return sort_ids([i.key(self.flexible) for i in instances])
-
-    @property
-    def targets(self) -> list[str]:
-        """Instances scale-set actions reach (ids for the commands); empty when the list is unknown."""
-        if self.instances is None:
-            return []
-        return self.keys([i for i in self.instances if not i.protect_from_scale_set_actions])
-
-    @property
-    def protected_actions(self) -> list[str]:
-        return self.keys([i for i in self.instances or [] if i.protect_from_scale_set_actions])
 
 
 def build_plan(
@@ -77,20 +46,21 @@ def build_plan(
     raw_mode = proposed.get("/properties/upgradePolicy/mode") or current.get("/properties/upgradePolicy/mode")
     mode = _MODES.get(str(raw_mode).lower(), "Manual") if isinstance(raw_mode, str) else "Manual"
     target = Target(current, proposed)
+    known, mismatch = instances_for(instances, target.name)
     orchestration = proposed.get("/properties/orchestrationMode") or current.get(
         "/properties/orchestrationMode"
     )
-    facts = _Facts(
+    facts = PlanFacts(
         current,
         proposed,
         mode,
         str(orchestration).lower() == "flexible",
         target,
-        _instances(instances, target.name),
+        known,
     )
-    rolling = _rolling(facts) if mode == "Rolling" or _aosu(facts) else None
+    rolling = rolling_policy(facts) if mode == "Rolling" or aosu_enabled(facts) else None
     steps: list[PlanStep] = []
-    notes: list[str] = []
+    notes: list[str] = [mismatch] if mismatch else []
     if impact == Impact.RECREATE:
         summary = (
             "Azure rejects this change, and with it the whole update: nothing in it is applied. Keep the "
@@ -108,9 +78,10 @@ def build_plan(
         }[impact]
     else:
         summary, steps = _rollout(facts, findings, impact, rolling)
-    notes += _instance_notes(facts)
-    scale_policy, candidates, scale_notes = _scale(facts)
-    notes += scale_notes + _policy_notes(facts, findings, rolling, impact)
+    if impact != Impact.RECREATE:
+        notes += instance_notes(facts)
+    scale_policy, candidates, more = scale_notes(facts)
+    notes += more + policy_notes(facts, findings, rolling, impact)
     return UpgradePlan(
         impact=impact,
         upgrade_mode=mode,
@@ -128,7 +99,7 @@ def build_plan(
                 protect_from_scale_in=i.protect_from_scale_in,
                 protect_from_scale_set_actions=i.protect_from_scale_set_actions,
             )
-            for i in sorted(facts.instances, key=lambda i: sort_ids([i.key(facts.flexible)])[0])
+            for i in sorted(facts.instances, key=lambda i: id_key(i.key(facts.flexible)))
             if i.protect_from_scale_in or i.protect_from_scale_set_actions
         ]
         if facts.instances is not None
@@ -138,22 +109,8 @@ def build_plan(
     )
 
 
-def _instances(raw: list[dict[str, Any]] | None, name: str) -> list[Instance] | None:
-    if raw is None:
-        return None
-    out = [Instance.from_dict(d) for d in raw]
-    others = sorted({i.scale_set for i in out if i.scale_set and i.scale_set.lower() != name.lower()})
-    if others and not name.startswith("<"):
-        raise InputError(
-            "--instances",
-            f"these instances belong to scale set {', '.join(others)}, not {name}",
-            hint="pass the instance list of the scale set being checked",
-        )
-    return out
-
-
 def _rollout(
-    facts: _Facts, findings: list[Finding], impact: Impact, rolling: RollingPlan | None
+    facts: PlanFacts, findings: list[Finding], impact: Impact, rolling: RollingPlan | None
 ) -> tuple[str, list[PlanStep]]:
     """Summary and ordered steps for a change that has to reach the VMs."""
     t, ids, mode = facts.target, facts.targets, facts.mode
@@ -197,7 +154,7 @@ def _rollout(
             PlanStep(
                 action="rolling-upgrade",
                 title="Deploy the change: the platform upgrades the instances in batches",
-                detail=_rolling_text(rolling),
+                detail=rolling_text(rolling),
                 instance_ids=ids,
                 batches=rolling.batches,
             )
@@ -224,22 +181,7 @@ def _rollout(
             )
         )
     if reimage:
-        size = (
-            f" (no more than {rolling.batch_size} at a time keeps the set serving)"
-            if rolling and rolling.batch_size
-            else ""
-        )
-        steps.append(
-            PlanStep(
-                action="reimage",
-                title="Reimage the instances so the change lands in the guest",
-                detail=f"{', '.join(reimage)} only take effect when the OS disk is rebuilt; updating the model "
-                f"is not enough. Reimage replaces the OS disk (data on it and on the temp disk is lost; data "
-                f"disks are kept){size}.",
-                commands=t.command("reimage", ids),
-                instance_ids=ids,
-            )
-        )
+        steps += _reimage_steps(facts, reimage, rolling)
     if not facts.flexible:
         steps.append(
             PlanStep(
@@ -253,7 +195,41 @@ def _rollout(
     return _summary(facts, impact, rolling), steps
 
 
-def _update_step(facts: _Facts, title: str, *, running: bool) -> PlanStep:
+def _reimage_steps(facts: PlanFacts, names: list[str], rolling: RollingPlan | None) -> list[PlanStep]:
+    """Reimage after the model is applied; on a Rolling set, in batches of its own batch size."""
+    ids = facts.targets
+    verb = "takes" if len(names) == 1 else "take"
+    detail = (
+        f"{', '.join(names)} {verb} effect only when the OS disk is rebuilt; updating the model is not "
+        "enough. Reimage replaces the OS disk: data on it and on the temporary disk is lost, data disks are kept."
+    )
+    size = rolling.batch_size if rolling and rolling.batch_size else None
+    if not ids or size is None or size >= len(ids):
+        if size and not ids:
+            detail += f" To keep the set serving, reimage no more than {size} instance(s) at a time."
+        return [
+            PlanStep(
+                action="reimage",
+                title="Reimage the instances so the change lands in the guest",
+                detail=detail,
+                commands=facts.target.command("reimage", ids),
+                instance_ids=ids,
+            )
+        ]
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    return [
+        PlanStep(
+            action="reimage",
+            title=f"Reimage batch {n} of {len(chunks)} so the change lands in the guest",
+            detail=detail if n == 1 else "Wait until the previous batch is healthy again.",
+            commands=facts.target.command("reimage", chunk),
+            instance_ids=chunk,
+        )
+        for n, chunk in enumerate(chunks, 1)
+    ]
+
+
+def _update_step(facts: PlanFacts, title: str, *, running: bool) -> PlanStep:
     ids = facts.targets
     detail = (
         "Each instance restarts when it gets the new model; to keep serving, run it on a few instances at a "
@@ -270,11 +246,11 @@ def _update_step(facts: _Facts, title: str, *, running: bool) -> PlanStep:
     )
 
 
-def _summary(facts: _Facts, impact: Impact, rolling: RollingPlan | None) -> str:
+def _summary(facts: PlanFacts, impact: Impact, rolling: RollingPlan | None) -> str:
     if impact == Impact.DEALLOCATE:
         return (
-            f"{facts.mode} upgrade mode, but this change needs the instances deallocated: deallocate, deploy, "
-            "update the instances, start them."
+            f"{facts.mode} upgrade mode; this change needs the instances deallocated first: deallocate, "
+            "deploy, update the instances, start them."
         )
     if facts.mode == "Manual":
         return (
@@ -291,180 +267,7 @@ def _summary(facts: _Facts, impact: Impact, rolling: RollingPlan | None) -> str:
     )
 
 
-def _rolling(facts: _Facts) -> RollingPlan:
-    def num(name: str, default: int) -> int:
-        value = facts.value(_ROLLING + name)
-        try:
-            return int(value) if value is not None and not isinstance(value, bool) else default
-        except (TypeError, ValueError):
-            return default
-
-    pause = facts.value(_ROLLING + "pauseTimeBetweenBatches")
-    surge = facts.value(_ROLLING + "maxSurge")
-    percent = num("maxBatchInstancePercent", 20)
-    count: int | None = (
-        len(facts.instances) if facts.instances is not None else _capacity(facts.value("/sku/capacity"))
-    )
-    size = batches = None
-    if count:
-        size = max(1, math.ceil(count * percent / 100))
-        upgradable = count - len(facts.protected_actions)
-        batches = math.ceil(upgradable / size) if upgradable > 0 else 0
-    return RollingPlan(
-        instances=count,
-        batch_size=size,
-        batches=batches,
-        max_batch_instance_percent=percent,
-        max_unhealthy_instance_percent=num("maxUnhealthyInstancePercent", 20),
-        max_unhealthy_upgraded_instance_percent=num("maxUnhealthyUpgradedInstancePercent", 20),
-        pause_time_between_batches=pause if isinstance(pause, str) and pause else "PT0S",
-        max_surge=surge is True or str(surge).lower() == "true",
-    )
-
-
-def _rolling_text(r: RollingPlan) -> str:
-    if r.batches is not None and r.instances:
-        head = (
-            f"{r.batches} batch(es) of up to {r.batch_size} instance(s) ({r.max_batch_instance_percent}% of "
-            f"{r.instances})"
-        )
-    else:
-        head = f"Batches of {r.max_batch_instance_percent}% of the instances"
-    pause = _duration(r.pause_time_between_batches)
-    text = (
-        f"{head}, {'no pause' if pause is None else pause + ' pause'} between batches. Before each batch the "
-        f"upgrade waits while more than {r.max_unhealthy_instance_percent}% of all instances are unhealthy; "
-        f"after each batch it stops if more than {r.max_unhealthy_upgraded_instance_percent}% of the upgraded "
-        "instances are unhealthy (MaxUnhealthyUpgradedInstancePercentExceededInRollingUpgrade)."
-    )
-    if r.max_surge:
-        text += (
-            " maxSurge is on: each batch creates new VMs from the new model and deletes the old ones once the "
-            "new ones are up, so the upgraded VMs are new VMs with new instance ids and new IP addresses, and "
-            "the upgrade needs spare quota for one extra batch (without it, it falls back to in-place)."
-        )
-    return text
-
-
-def _duration(value: str) -> str | None:
-    """A readable ISO 8601 duration ("PT1M30S" -> "1 min 30 s"); None for zero or unreadable."""
-    m = _DURATION.match(value.strip())
-    if not m:
-        return None
-    parts = [(m.group(k), unit) for k, unit in (("d", "d"), ("h", "h"), ("m", "min"), ("s", "s"))]
-    text = " ".join(f"{float(v):g} {unit}" for v, unit in parts if v and float(v))
-    return text or None
-
-
-def _capacity(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _leaf(pointer: str) -> str:
     """A short readable name for a property: `/properties/.../osProfile/customData` -> `osProfile.customData`."""
     parts = [p for p in split_pointer(pointer) if not p.isdigit() and p != "properties"]
     return ".".join(parts[-2:]) if parts else pointer or "/"
-
-
-def _aosu(facts: _Facts) -> bool:
-    value = facts.value("/properties/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade")
-    return value is True or str(value).lower() == "true"
-
-
-def _instance_notes(facts: _Facts) -> list[str]:
-    if facts.instances is None:
-        return []
-    notes: list[str] = []
-    if facts.flexible:
-        notes.append("Flexible orchestration: commands take instance (VM) names, not numeric instance ids.")
-    stale = facts.keys([i for i in facts.instances if i.latest_model_applied is False])
-    if stale:
-        notes.append(
-            f"Already behind the scale-set model before this change (latestModelApplied false): "
-            f"{', '.join(stale)}. Upgrading them also applies every earlier pending model change."
-        )
-    if facts.protected_actions:
-        first = facts.protected_actions[0]
-        notes.append(
-            f"Protected from scale-set actions: {', '.join(facts.protected_actions)}. Upgrades, reimage and "
-            "deallocate from the scale set skip them, so they stay on the old model and the commands leave "
-            "them out; to include one, lift the protection first: az vmss update --resource-group "
-            f"{facts.target.resource_group} --name {facts.target.name} --instance-id {first} "
-            "--protect-from-scale-set-actions false"
-        )
-    scale_in = facts.keys(
-        [i for i in facts.instances if i.protect_from_scale_in and not i.protect_from_scale_set_actions]
-    )
-    if scale_in:
-        notes.append(f"Protected from scale-in: {', '.join(scale_in)}. A scale-in never deletes them.")
-    return notes
-
-
-def _scale(facts: _Facts) -> tuple[str | None, list[str] | None, list[str]]:
-    """(scale-in policy, most likely deleted instances, notes) for a capacity change."""
-    old = _capacity(facts.current.get("/sku/capacity"))
-    new = _capacity(facts.proposed.get("/sku/capacity"))
-    if old is None or new is None or old == new:
-        return None, None, []
-    if new > old:
-        behind = (
-            " while the existing ones stay on the old model until upgraded" if facts.mode == "Manual" else ""
-        )
-        return (
-            None,
-            None,
-            [f"Capacity {old} -> {new}: {new - old} new VM(s) are created from the proposed model{behind}."],
-        )
-    rules = facts.value("/properties/scaleInPolicy/rules")
-    rule = str(rules[0]) if isinstance(rules, list) and rules else "Default"
-    count = len(facts.instances) if facts.instances is not None else old
-    remove = max(0, count - new)
-    head = f"Capacity {old} -> {new}: scale-in deletes {remove} VM(s) with their disks (scaleInPolicy {rule})"
-    if facts.instances is None:
-        return rule, None, [head + "; pass --instances to see which ones."]
-    chosen = scale_in_candidates(facts.instances, remove, rule)
-    names = [i.key(facts.flexible) for i in chosen]
-    note = f"{head}; most likely, in order: {', '.join(names) or 'none'}."
-    if len(chosen) < remove:
-        note += f" Only {len(chosen)} VM(s) are not protected from scale-in, so fewer are deleted."
-    return rule, names, [note]
-
-
-def _policy_notes(
-    facts: _Facts, findings: list[Finding], rolling: RollingPlan | None, impact: Impact
-) -> list[str]:
-    notes: list[str] = []
-    if _aosu(facts):
-        batch = f" ({rolling.max_batch_instance_percent}% per batch)" if rolling else ""
-        notes.append(
-            "Automatic OS image upgrades are enabled: new image versions roll out in batches from "
-            f"rollingUpgradePolicy{batch} whatever the upgrade mode."
-        )
-        if any("/imageReference" in f.pointer for f in findings):
-            notes.append(
-                "The image reference changes while automatic OS upgrades are on: Azure wants every instance "
-                "on the same platform image, so set enableAutomaticOSUpgrade to false, upgrade all instances "
-                "to the new model, then enable it again."
-            )
-    repairs = facts.value("/properties/automaticRepairsPolicy/enabled")
-    if (repairs is True or str(repairs).lower() == "true") and impact.rank >= Impact.UPDATE_INSTANCES.rank:
-        action = facts.value("/properties/automaticRepairsPolicy/repairAction") or "Replace"
-        grace = facts.value("/properties/automaticRepairsPolicy/gracePeriod")
-        after = f" after the grace period ({grace})" if isinstance(grace, str) else " after the grace period"
-        notes.append(
-            f"Automatic instance repairs are enabled (repairAction {action}): an instance that reports "
-            f"unhealthy after the update may be repaired automatically{after}."
-        )
-    option = facts.value("/properties/virtualMachineProfile/storageProfile/osDisk/diffDiskSettings/option")
-    if impact == Impact.DEALLOCATE and isinstance(option, str) and option.lower() == "local":
-        notes.append(
-            "This scale set uses ephemeral OS disks, which cannot be deallocated: the change cannot be applied "
-            "to the existing instances in place; replace them (scale out with the new model, then scale in)."
-        )
-    return notes

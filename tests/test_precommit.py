@@ -1,0 +1,108 @@
+"""The pre-commit hook, run for real: `pre-commit try-repo` builds the hook from this checkout.
+
+try-repo on a checkout with uncommitted changes snapshots only tracked files, into a new commit each
+time (so a new environment from PyPI each run). The hook repository here is therefore one committed
+snapshot of this checkout as it is on disk (tracked and untracked, minus ignored files): pre-commit
+installs it once per session, exactly as a user's `rev:` would be installed. The three runs prove the
+hook end to end: the staged content is what is judged, and the --from-ref/--to-ref path of pre-push
+and CI works.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from gitfixture import BASE_MODEL, GitRepo, clean_env, moved_vnet, unrelated
+
+pytestmark = pytest.mark.slow
+
+MODEL = "infra/web vmss.json"
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout as it is on disk, committed in a repository of its own."""
+    snapshot = GitRepo(tmp_path_factory.mktemp("hook") / "vmss-lint", commit=False)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source = REPO / name
+        if source.is_file():
+            target = snapshot.path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    snapshot.commit("snapshot of the checkout under test")
+    return snapshot.path
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    r = GitRepo(tmp_path / "project")
+    r.write(MODEL, BASE_MODEL)
+    r.write("package.json", {"name": "web"})
+    r.commit("the scale set")
+    return r
+
+
+def try_repo(repo: GitRepo, hook: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook), "vmss-lint", "--color", "never", *args],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        env=clean_env({"PRE_COMMIT_HOME": str(home)}),
+        timeout=300,
+        check=False,
+    )
+
+
+def test_hook_blocks_a_commit_that_moves_the_scale_set_to_another_vnet(
+    repo: GitRepo, hook_repo: Path, pre_commit_home: Path
+) -> None:
+    repo.write(MODEL, moved_vnet())
+    repo.git("add", MODEL)
+    repo.write(MODEL, BASE_MODEL)  # unstaged: pre-commit stashes it, the staged move is what is judged
+    proc = try_repo(repo, hook_repo, pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "vmss-lint (unsafe VM Scale Set changes)" in proc.stdout
+    assert "Failed" in proc.stdout
+    assert "VMSS106 subnet-other-vnet" in proc.stdout
+    assert f"{MODEL}:" in proc.stdout  # the finding names the file and line
+    assert (repo.path / MODEL).read_text(encoding="utf-8") == BASE_MODEL  # unstaged change restored
+
+
+def test_hook_passes_an_unrelated_commit(repo: GitRepo, hook_repo: Path, pre_commit_home: Path) -> None:
+    repo.write(MODEL, unrelated())
+    repo.git("add", MODEL)
+    repo.write(MODEL, moved_vnet(unrelated()))  # an unstaged, unsafe edit is not part of this commit
+    proc = try_repo(repo, hook_repo, pre_commit_home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Passed" in proc.stdout
+    assert "VMSS106" not in proc.stdout
+
+
+def test_hook_with_from_and_to_refs_checks_the_branch(
+    repo: GitRepo, hook_repo: Path, pre_commit_home: Path
+) -> None:
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write(MODEL, moved_vnet())
+    repo.commit("move the scale set")
+    repo.write("docs.json", {"unrelated": True})
+    repo.commit("unrelated json")
+    proc = try_repo(repo, hook_repo, pre_commit_home, "--from-ref", "main", "--to-ref", "HEAD")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "VMSS106 subnet-other-vnet" in proc.stdout

@@ -207,6 +207,8 @@ def _reimage_steps(facts: PlanFacts, names: list[str], rolling: RollingPlan | No
     if not ids or size is None or size >= len(ids):
         if size and not ids:
             detail += f" To keep the set serving, reimage no more than {size} instance(s) at a time."
+        elif size is None:
+            detail += " To keep the set serving, reimage a few instances at a time."
         return [
             PlanStep(
                 action="reimage",

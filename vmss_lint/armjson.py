@@ -167,6 +167,19 @@ class _Locator:
         line = bisect_right(self.starts, offset)
         return (line, offset - self.starts[line - 1] + 1)
 
+    def many(self, table: dict[str, int]) -> dict[str, Position]:
+        """Convert a whole pointer -> offset table at once (no per-entry method call)."""
+        starts = self.starts
+        offsets = list(table.values())
+        lines = [bisect_right(starts, o) for o in offsets]
+        return dict(
+            zip(
+                table,
+                [(ln, o - starts[ln - 1] + 1) for ln, o in zip(lines, offsets, strict=True)],
+                strict=True,
+            )
+        )
+
 
 def load_arm_json(
     data: bytes | str,
@@ -242,12 +255,17 @@ class _Parser:
         return self.fail(f"not valid JSON: {expected}, found {shown}", start)
 
     def parse(self) -> ParsedJson:
+        """One loop over the tokens; the innermost container lives in locals for speed."""
         positions: dict[str, int] = {}
         key_positions: dict[str, int] = {}
         duplicates: list[tuple[str, str, int, int, bool]] = []
         trailing: list[int] = []
-        # Frame: [container, pointer, lower-case key -> original key (objects only)]
-        stack: list[list[object]] = []
+        stale_subtrees = False  # a duplicate key replaced a container: prune its positions at the end
+        stack: list[_Frame] = []  # enclosing containers of the current one
+        top_list: list[JsonValue] | None = None  # the current container: a list...
+        top_obj: dict[str, JsonValue] | None = None  # ...or a dict, or neither at the top level
+        top_ptr = ""
+        lowered: dict[str, str] = {}  # lower-case key -> key as written, for the current object
         root: JsonValue = None
         state = _VALUE
         ptr = ""  # pointer of the value expected next
@@ -259,43 +277,42 @@ class _Parser:
         for m in _TOKEN.finditer(self.text):
             kind = m.lastindex or 0  # never 0: exactly one token group matches
             if state == _COMMA_OR_CLOSE:
-                top = stack[-1]
-                container = top[0]
-                tok = m.group(kind) if kind == _PUNCT else ""
-                if tok == ",":
-                    last_comma = m.start(kind)
-                    if type(container) is list:
-                        ptr = f"{top[1]}/{len(container)}"
-                        state = _VALUE_OR_CLOSE
-                    else:
-                        state = _KEY_OR_CLOSE
-                    continue
-                is_list = type(container) is list
-                if tok == ("]" if is_list else "}"):
-                    stack.pop()
-                    last_comma = -1
-                    state = _COMMA_OR_CLOSE if stack else _DONE
-                    continue
-                what = "',' or ']' after array element" if is_list else "',' or '}' after object member"
+                if kind == _PUNCT:
+                    tok = m.group(_PUNCT)
+                    if tok == ",":
+                        last_comma = m.start(_PUNCT)
+                        if top_list is not None:
+                            ptr = f"{top_ptr}/{len(top_list)}"
+                            state = _VALUE_OR_CLOSE
+                        else:
+                            state = _KEY_OR_CLOSE
+                        continue
+                    if tok == ("]" if top_list is not None else "}"):
+                        last_comma = -1
+                        top_list, top_obj, top_ptr, lowered = stack.pop()
+                        state = _DONE if top_list is None and top_obj is None else _COMMA_OR_CLOSE
+                        continue
+                what = (
+                    "',' or ']' after array element"
+                    if top_list is not None
+                    else "',' or '}' after object member"
+                )
                 raise self.bad_token(m, f"expected {what}")
 
             if state == _KEY_OR_CLOSE:
                 if kind == _STR:
-                    start = m.start(kind)
-                    key = string(m.group(kind), start)
-                    top = stack[-1]
-                    obj = top[0]
-                    assert isinstance(obj, dict)
-                    ptr = f"{top[1]}/{escape_pointer_token(key)}"
-                    lowered = top[2]
-                    assert isinstance(lowered, dict)
+                    start = m.start(_STR)
+                    raw = m.group(_STR)
+                    key = raw[1:-1] if "\\" not in raw else string(raw, start)
+                    ptr = f"{top_ptr}/{escape_pointer_token(key)}"
+                    assert top_obj is not None
                     folded = key.lower()
-                    if key in obj:
+                    if key in top_obj:
                         duplicates.append((ptr, key, key_positions[ptr], start, True))
-                        del obj[key]  # re-insert so order follows the winning occurrence
-                        _forget_subtree(ptr, positions, key_positions)
+                        old = top_obj.pop(key)  # re-inserted below, so order follows the winner
+                        stale_subtrees = stale_subtrees or isinstance(old, dict | list)
                     elif folded in lowered:
-                        other_ptr = f"{top[1]}/{escape_pointer_token(lowered[folded])}"
+                        other_ptr = f"{top_ptr}/{escape_pointer_token(lowered[folded])}"
                         duplicates.append((ptr, key, key_positions[other_ptr], start, False))
                     else:
                         lowered[folded] = key
@@ -303,17 +320,17 @@ class _Parser:
                     state = _COLON
                     last_comma = -1
                     continue
-                if kind == _PUNCT and m.group(kind) == "}":
+                if kind == _PUNCT and m.group(_PUNCT) == "}":
                     if last_comma >= 0:
                         trailing.append(last_comma)
                         last_comma = -1
-                    stack.pop()
-                    state = _COMMA_OR_CLOSE if stack else _DONE
+                    top_list, top_obj, top_ptr, lowered = stack.pop()
+                    state = _DONE if top_list is None and top_obj is None else _COMMA_OR_CLOSE
                     continue
                 raise self.bad_token(m, "expected a property name in double quotes or '}'")
 
             if state == _COLON:
-                if kind == _PUNCT and m.group(kind) == ":":
+                if kind == _PUNCT and m.group(_PUNCT) == ":":
                     state = _VALUE
                     continue
                 raise self.bad_token(m, "expected ':' after property name")
@@ -324,14 +341,19 @@ class _Parser:
                 raise self.bad_token(m, "expected end of file after the JSON value")
 
             # _VALUE or _VALUE_OR_CLOSE
-            start = m.start(kind)
             value: JsonValue
             if kind == _STR:
-                value = string(m.group(kind), start)
+                raw = m.group(_STR)
+                value = raw[1:-1] if "\\" not in raw else string(raw, m.start(_STR))
             elif kind == _NUM:
-                value = number(m.group(kind), start)
+                raw = m.group(_NUM)
+                if raw.isdigit() and len(raw) < 19 and (raw[0] != "0" or len(raw) == 1):
+                    value = int(raw)
+                else:
+                    value = number(raw, m.start(_NUM))
             elif kind == _PUNCT:
-                tok = m.group(kind)
+                tok = m.group(_PUNCT)
+                start = m.start(_PUNCT)
                 if tok == "{" or tok == "[":
                     if len(stack) >= max_depth:
                         raise LimitExceeded(
@@ -340,46 +362,58 @@ class _Parser:
                             where="line {}, column {}".format(*self.locate(start)),
                             hint="raise the limit with max_depth",
                         )
-                    value = {} if tok == "{" else []
-                    _attach(stack, key, value)
-                    if not stack:
-                        root = value
-                    positions[ptr] = start
-                    if tok == "{":
-                        stack.append([value, ptr, {}])
-                        state = _KEY_OR_CLOSE
+                    new_list: list[JsonValue] | None = [] if tok == "[" else None
+                    new_obj: dict[str, JsonValue] | None = {} if tok == "{" else None
+                    container: JsonValue = new_list if new_list is not None else new_obj
+                    if top_list is not None:
+                        top_list.append(container)
+                    elif top_obj is not None:
+                        top_obj[key] = container
                     else:
-                        stack.append([value, ptr, None])
+                        root = container
+                    positions[ptr] = start
+                    stack.append((top_list, top_obj, top_ptr, lowered))
+                    top_list, top_obj, top_ptr, lowered = new_list, new_obj, ptr, {}
+                    if new_list is not None:
                         state = _VALUE_OR_CLOSE
                         ptr = f"{ptr}/0"
+                    else:
+                        state = _KEY_OR_CLOSE
                     last_comma = -1
                     continue
                 if tok == "]" and state == _VALUE_OR_CLOSE:
                     if last_comma >= 0:
                         trailing.append(last_comma)
                         last_comma = -1
-                    stack.pop()
-                    state = _COMMA_OR_CLOSE if stack else _DONE
+                    top_list, top_obj, top_ptr, lowered = stack.pop()
+                    state = _DONE if top_list is None and top_obj is None else _COMMA_OR_CLOSE
                     continue
                 raise self.bad_token(m, "expected a value")
-            elif kind == _WORD and m.group(kind) in _WORDS:
-                value = _WORDS[m.group(kind)]
+            elif kind == _WORD and m.group(_WORD) in _WORDS:
+                value = _WORDS[m.group(_WORD)]
             elif kind == _END and not stack and not positions:
                 raise InputError(self.source, "file is empty", hint="expected a JSON document")
             else:
                 raise self.bad_token(m, "expected a value")
-            _attach(stack, key, value)
-            if not stack:
+            if top_list is not None:
+                top_list.append(value)
+                state = _COMMA_OR_CLOSE
+            elif top_obj is not None:
+                top_obj[key] = value
+                state = _COMMA_OR_CLOSE
+            else:
                 root = value
-            positions[ptr] = start
-            state = _COMMA_OR_CLOSE if stack else _DONE
+                state = _DONE
+            positions[ptr] = m.start(kind)
             last_comma = -1
 
+        if stale_subtrees:
+            _prune(root, positions, key_positions)
         locate = self.locate
         return ParsedJson(
             value=root,
-            positions={p: locate(o) for p, o in positions.items()},
-            key_positions={p: locate(o) for p, o in key_positions.items()},
+            positions=locate.many(positions),
+            key_positions=locate.many(key_positions),
             duplicate_keys=tuple(
                 DuplicateKey(p, k, locate(a), locate(b), exact) for p, k, a, b, exact in duplicates
             ),
@@ -388,19 +422,20 @@ class _Parser:
         )
 
 
-def _attach(stack: list[list[object]], key: str, value: JsonValue) -> None:
-    if stack:
-        container = stack[-1][0]
-        if type(container) is list:
-            container.append(value)
-        else:
-            assert isinstance(container, dict)
-            container[key] = value
+_Frame: TypeAlias = tuple["list[JsonValue] | None", "dict[str, JsonValue] | None", str, dict[str, str]]
 
 
-def _forget_subtree(ptr: str, positions: dict[str, int], key_positions: dict[str, int]) -> None:
-    """Drop positions of an overwritten duplicate member so no pointer refers to a lost value."""
-    prefix = ptr + "/"
+def _prune(root: JsonValue, positions: dict[str, int], key_positions: dict[str, int]) -> None:
+    """Drop positions of values lost to duplicate keys (one pass, however many duplicates)."""
+    live: set[str] = set()
+    stack: list[tuple[str, JsonValue]] = [("", root)]
+    while stack:
+        ptr, value = stack.pop()
+        live.add(ptr)
+        if isinstance(value, dict):
+            stack.extend((f"{ptr}/{escape_pointer_token(k)}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{ptr}/{i}", v) for i, v in enumerate(value))
     for table in (positions, key_positions):
-        for p in [p for p in table if p == ptr or p.startswith(prefix)]:
+        for p in [p for p in table if p not in live]:
             del table[p]

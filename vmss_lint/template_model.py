@@ -107,9 +107,8 @@ def mark_placeholders(model: ScaleSetModel) -> list[str]:
             hits = [fn for token, fn in _PLACEHOLDERS.items() if token.lower() in node.lower()]
             if hits:
                 used.update(hits)
-                return Unknown(
-                    f"it depends on {', '.join(hits)}, which is not known offline; pass --context", node
-                )
+                reason = f"it depends on {', '.join(hits)}, which is not known offline; pass --context"
+                return Unknown(reason, f"[{', '.join(hits)}]")
             return node
         if isinstance(node, dict):
             return {k: walk(v) for k, v in node.items()}

@@ -708,3 +708,28 @@ def test_fuzz_never_crashes(body: str) -> None:
 def test_fuzz_garbage_text(text: str) -> None:
     with contextlib.suppress(InputError):
         evaluate(f"[{text}]", make_scope())
+
+
+def test_variable_pointers_are_escaped_and_copy_errors_point_at_the_entry() -> None:
+    scope = EvalScope(
+        variables={
+            "a/b": "[add('x', 1)]",
+            "copy": [{"name": "c", "count": 1, "input": "[add('y', 1)]"}],
+        }
+    )
+    with pytest.raises(ExpressionError) as info:
+        evaluate("[variables('a/b')]", scope)
+    assert info.value.pointer == "/variables/a~1b"
+    with pytest.raises(ExpressionError) as info:
+        evaluate("[variables('c')]", scope)
+    assert info.value.pointer == "/variables/copy/0/input"
+
+
+def test_replaced_scope_does_not_reuse_stale_variable_values() -> None:
+    import dataclasses
+
+    scope = make_scope()
+    assert evaluate("[variables('lbName')]", scope).startswith("web")  # type: ignore[union-attr]
+    other = dataclasses.replace(scope, parameters={**scope.parameters, "vmssName": "api"})
+    assert evaluate("[variables('lbName')]", other).startswith("api")  # type: ignore[union-attr]
+    assert evaluate("[variables('lbName')]", scope.with_copy_index(None, 1)).startswith("web")  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ Choices where ARM is undocumented or we cannot match it exactly:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -70,6 +70,7 @@ class _State:
     values: dict[str, Value] = field(default_factory=dict)  # "p:name" / "v:name" -> value
     active: list[str] = field(default_factory=list)  # lookups in progress, for cycle detection
     context: DeploymentContext | None = None
+    owner: tuple[int, int, int] | None = None  # ids of the inputs `values` was computed from
     steps: int = 0
     depth: int = 0
 
@@ -180,8 +181,9 @@ class EvalScope:
         default = _lookup(self.parameter_defaults, name)
         if default is not None:
             key, raw = default
+            ptr = f"/parameters/{escape_pointer_token(key)}/defaultValue"
             return self._cached(
-                f"p:{key.lower()}", f"parameter '{key}'", raw, f"/parameters/{key}/defaultValue"
+                f"p:{key.lower()}", f"parameter '{key}'", ptr, lambda base: _resolve(raw, base, ptr)
             )
         if self.declared_parameters is None or _lookup(dict.fromkeys(self.declared_parameters), name):
             return Unknown(f"parameter '{name}' has no value", f"[parameters('{name}')]")
@@ -191,15 +193,18 @@ class EvalScope:
         found = _lookup(self.variables, name)
         if found is not None and found[0].lower() != "copy":
             key, raw = found
-            return self._cached(f"v:{key.lower()}", f"variable '{key}'", raw, f"/variables/{key}")
+            ptr = f"/variables/{escape_pointer_token(key)}"
+            return self._cached(
+                f"v:{key.lower()}", f"variable '{key}'", ptr, lambda base: _resolve(raw, base, ptr)
+            )
         copies = _lookup(self.variables, "copy")
-        if copies is not None and isinstance(copies[1], list):
-            for j, entry in enumerate(copies[1]):
-                if isinstance(entry, dict) and str(entry.get("name", "")).lower() == name.lower():
-                    wrapper = {"copy": [entry]}
-                    ptr = f"/variables/{copies[0]}/{j}"
-                    value = self._cached(f"v:{name.lower()}", f"variable '{name}'", wrapper, ptr)
-                    return next(iter(value.values())) if isinstance(value, dict) and value else value
+        entries = copies[1] if copies is not None and isinstance(copies[1], list) else []
+        j = next((j for j, e in enumerate(entries) if isinstance(e, dict) and _named(e, name)), None)
+        if copies is not None and j is not None:
+            entry, ptr = entries[j], f"/variables/{escape_pointer_token(copies[0])}/{j}"
+            return self._cached(
+                f"v:{name.lower()}", f"variable '{name}'", ptr, lambda base: _expand_copy(entry, base, ptr)[1]
+            )
         raise FunctionError(f"variable '{name}' is not defined in the template")
 
     def call_user_function(self, name: str, args: list[Value]) -> Value | None:
@@ -230,8 +235,13 @@ class EvalScope:
             return resolve(body, inner, ptr)
         return None
 
-    def _cached(self, key: str, label: str, raw: Any, pointer: str) -> Value:
+    def _cached(self, key: str, label: str, pointer: str, compute: Callable[[EvalScope], Value]) -> Value:
+        """Evaluate a parameter default or variable once, outside any copy loop, catching cycles."""
         state = self._state
+        owner = (id(self.parameters), id(self.parameter_defaults), id(self.variables))
+        if state.owner != owner:  # a scope copied with dataclasses.replace and new inputs
+            state.values.clear()
+            state.owner = owner
         if key in state.values:
             return state.values[key]
         if key in state.active:
@@ -243,8 +253,7 @@ class EvalScope:
             )
         state.active.append(key)
         try:
-            base = dataclasses.replace(self, copy_index={})
-            value = resolve(raw, base, pointer)
+            value = compute(dataclasses.replace(self, copy_index={}))
         finally:
             state.active.pop()
         state.values[key] = value
@@ -328,6 +337,10 @@ def _resolve(value: Any, scope: EvalScope, pointer: str) -> Value:
             name, items = _expand_copy(entry, scope, f"{pointer}/{copy_key}/{j}")
             out[name] = items
     return out
+
+
+def _named(entry: dict[str, Any], name: str) -> bool:
+    return str(entry.get("name", "")).lower() == name.lower()
 
 
 def _is_property_copy(v: Any) -> bool:

@@ -357,6 +357,8 @@ UNKNOWN_CASES: list[tuple[str, str]] = [
     ("[or(false(), reference('x').ok)]", "function 'reference' needs a live Azure deployment"),
     ("[coalesce(null(), reference('x'))]", "function 'reference' needs a live Azure deployment"),
     ("[if(reference('x').ok, 'a', 'b')]", "function 'reference' needs a live Azure deployment"),
+    ("[if(reference('x').ok, 1, true())]", "function 'reference' needs a live Azure deployment"),
+    ("[concat(ns.listThings('a'), reference('b'))]", "unknown function 'ns.listThings'"),
     ("[equals(variables('withUnknown'), 1)]", "function 'reference' needs a live Azure deployment"),
     ("[copyIndex('nope')]", "copyIndex() is not known here (no copy loop 'nope' is being expanded)"),
     ("[dateTimeAdd('2020-04-07', 'P1D', 'dddd')]", "date-time format 'dddd' is not evaluated offline"),

@@ -15,7 +15,7 @@ from vmss_lint import expr_collections as _collections  # noqa: F401  # register
 from vmss_lint import expr_extra as _extra  # noqa: F401  # registers its functions
 from vmss_lint import expr_lambdas
 from vmss_lint.expr_context import CONTEXT_FUNCTIONS, DeploymentContext
-from vmss_lint.expr_functions import FUNCTIONS, type_name, want_bool
+from vmss_lint.expr_functions import FUNCTIONS, json_equal, type_name, want_bool
 from vmss_lint.expr_parse import (
     Call,
     ExpressionError,
@@ -115,7 +115,7 @@ class Evaluator:
         lazy = _LAZY.get(name)
         if lazy is not None:
             return lazy(self, node, lvars)
-        if name in LIVE_FUNCTIONS or name.startswith("list"):
+        if "." not in name and (name in LIVE_FUNCTIONS or name.startswith("list")):
             return Unknown(f"function '{node.name}' needs a live Azure deployment", self.text)
         if name in RANDOM_FUNCTIONS:
             return Unknown(f"function '{node.name}' returns a different value on every deployment", self.text)
@@ -195,7 +195,7 @@ def _if(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
             a, b = ev.eval(node.args[1], lvars), ev.eval(node.args[2], lvars)
         except ExpressionError:
             return cond
-        return a if a == b and find_unknown(a) is None else cond
+        return a if find_unknown(a) is None and find_unknown(b) is None and json_equal(a, b) else cond
     try:
         flag = want_bool(cond, "the condition")
     except FunctionError as exc:

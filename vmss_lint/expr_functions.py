@@ -129,7 +129,11 @@ def to_text(v: Value) -> str:
         return str(v)
     if isinstance(v, Unknown):
         raise FunctionError("value is unknown")
-    return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(v, separators=(",", ":"), ensure_ascii=False, default=_not_json)
+
+
+def _not_json(v: object) -> object:
+    raise FunctionError("the value holds something not known offline")
 
 
 def json_equal(a: Value, b: Value) -> bool:

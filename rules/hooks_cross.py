@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from vmss_lint.compare import is_unknown
 from vmss_lint.engine import RuleContext
 from vmss_lint.findings import Hit
 
@@ -55,23 +56,30 @@ def lower(value: Any) -> str:
     return value.strip().lower() if isinstance(value, str) else ""
 
 
-def _extensions(get: Getter) -> list[dict[str, Any]]:
+def _extensions(get: Getter) -> list[Any]:
     value = get(EXTENSIONS)
-    return [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
+    return [e for e in value if isinstance(e, dict) or is_unknown(e)] if isinstance(value, list) else []
 
 
-def _ext_props(ext: dict[str, Any]) -> dict[str, Any]:
-    props = ext.get("properties")
+def _ext_props(ext: Any) -> dict[str, Any]:
+    props = ext.get("properties") if isinstance(ext, dict) else None
     return props if isinstance(props, dict) else {}
 
 
 def has_health_extension(get: Getter) -> bool:
-    """The Application Health extension (Linux or Windows) is in the extension profile."""
+    """The Application Health extension (Linux or Windows) is in the extension profile.
+
+    An extension whose publisher or type is an unresolved template value counts as one: vmss-lint never
+    reports an error on a value it could not resolve.
+    """
     for ext in _extensions(get):
         props = _ext_props(ext)
-        if lower(props.get("publisher")) == HEALTH_PUBLISHER and lower(props.get("type")) in HEALTH_TYPES:
+        publisher, kind = props.get("publisher"), props.get("type")
+        if is_unknown(publisher) or is_unknown(kind) or is_unknown(ext):
             return True
-    return False
+        if lower(publisher) == HEALTH_PUBLISHER and lower(kind) in HEALTH_TYPES:
+            return True
+    return is_unknown(get(EXTENSIONS))
 
 
 def has_service_fabric(get: Getter) -> bool:
@@ -79,7 +87,8 @@ def has_service_fabric(get: Getter) -> bool:
 
 
 def has_health_probe(get: Getter) -> bool:
-    return bool(lower(get(PROBE)))
+    probe = get(PROBE)
+    return bool(lower(probe)) or is_unknown(probe)
 
 
 def is_flexible(get: Getter) -> bool:
@@ -90,19 +99,39 @@ def has_health_signal(get: Getter, *, probe_counts: bool = True) -> bool:
     return has_health_extension(get) or (probe_counts and has_health_probe(get))
 
 
+def effective(ctx: RuleContext, pointer: str) -> Any:
+    """`ctx.effective`, but a value under an explicitly removed parent is gone too.
+
+    Removing `healthProbe` removes `healthProbe/id`; the engine's helper only looks at the exact pointer.
+    """
+    parts = pointer.split("/")
+    if any("/".join(parts[:i]) in ctx.proposed.removed for i in range(2, len(parts))):
+        return None
+    return ctx.effective(pointer)
+
+
+def proposed_view(ctx: RuleContext) -> Getter:
+    """A getter over the effective proposed model, for the predicates below."""
+
+    def get(pointer: str) -> Any:
+        return effective(ctx, pointer)
+
+    return get
+
+
 def _views(ctx: RuleContext) -> tuple[Getter, Getter]:
-    return ctx.current.get, ctx.effective
+    return ctx.current.get, proposed_view(ctx)
 
 
-def _introduced(ctx: RuleContext, violated: Callable[[Getter], bool]) -> bool:
+def introduced(ctx: RuleContext, violated: Callable[[Getter], bool]) -> bool:
     """The proposed model breaks the constraint and the current one does not."""
     current, proposed = _views(ctx)
     return violated(proposed) and not violated(current)
 
 
-def _hit(ctx: RuleContext, pointer: str, message: str) -> Hit:
+def hit_on(ctx: RuleContext, pointer: str, message: str) -> Hit:
     """A finding on the pointer the user can fix, with the current and effective values."""
-    return Hit(pointer, None, ctx.current.get(pointer), ctx.effective(pointer), message=message)
+    return Hit(pointer, None, ctx.current.get(pointer), effective(ctx, pointer), message=message)
 
 
 def _rolling_without_health(get: Getter) -> bool:
@@ -113,13 +142,13 @@ def _rolling_without_health(get: Getter) -> bool:
 
 def rolling_without_health(ctx: RuleContext) -> Iterator[Hit]:
     """Rolling mode needs a health signal: an LB probe (Uniform) or the Application Health extension."""
-    if _introduced(ctx, _rolling_without_health):
+    if introduced(ctx, _rolling_without_health):
         where = (
             "the Application Health extension (a Flexible set cannot use a load balancer probe for this)"
-            if is_flexible(ctx.effective)
+            if is_flexible(proposed_view(ctx))
             else "a load balancer health probe (networkProfile.healthProbe.id) or the Application Health extension"
         )
-        yield _hit(
+        yield hit_on(
             ctx,
             MODE,
             f"upgradePolicy.mode is Rolling but the proposed model has no health signal: Rolling needs {where}. "
@@ -133,8 +162,8 @@ def _repairs_without_health(get: Getter) -> bool:
 
 def automatic_repairs_without_health(ctx: RuleContext) -> Iterator[Hit]:
     """Automatic instance repairs decide on the health signal, so they need one."""
-    if _introduced(ctx, _repairs_without_health):
-        yield _hit(
+    if introduced(ctx, _repairs_without_health):
+        yield hit_on(
             ctx,
             REPAIRS,
             "automatic repairs are enabled but the proposed model has neither a load balancer health probe "
@@ -148,8 +177,8 @@ def _aosu_without_health(get: Getter) -> bool:
 
 def automatic_os_upgrade_without_health(ctx: RuleContext) -> Iterator[Hit]:
     """Automatic OS image upgrades roll by health (Service Fabric sets use the cluster's own signal)."""
-    if _introduced(ctx, _aosu_without_health):
-        yield _hit(
+    if introduced(ctx, _aosu_without_health):
+        yield hit_on(
             ctx,
             AOSU,
             "automatic OS image upgrade is enabled but the proposed model has neither a load balancer health "
@@ -164,9 +193,9 @@ def _sf_not_automatic(get: Getter) -> bool:
 
 def service_fabric_needs_automatic(ctx: RuleContext) -> Iterator[Hit]:
     """Service Fabric manages its own upgrade domains; the scale set must use Automatic mode."""
-    if _introduced(ctx, _sf_not_automatic):
-        mode = ctx.effective(MODE) or "Manual (default)"
-        yield _hit(
+    if introduced(ctx, _sf_not_automatic):
+        mode = effective(ctx, MODE) or "Manual (default)"
+        yield hit_on(
             ctx,
             MODE,
             f"the scale set runs the Service Fabric extension (publisher Microsoft.Azure.ServiceFabric) but "
@@ -189,12 +218,12 @@ def _aosu_pinned(get: Getter) -> bool:
 
 def automatic_os_upgrade_pinned_image(ctx: RuleContext) -> Iterator[Hit]:
     """A pinned image version leaves nothing for automatic OS upgrade to move to."""
-    if _introduced(ctx, _aosu_pinned):
-        if is_platform_image(ctx.effective):
-            pointer, what = f"{IMAGE}/version", f"image version {ctx.effective(f'{IMAGE}/version')}"
+    if introduced(ctx, _aosu_pinned):
+        if is_platform_image(proposed_view(ctx)):
+            pointer, what = f"{IMAGE}/version", f"image version {effective(ctx, f'{IMAGE}/version')}"
         else:
             pointer, what = f"{IMAGE}/id", "a gallery image id that names one image version"
-        yield _hit(
+        yield hit_on(
             ctx,
             pointer,
             f"automatic OS image upgrade is enabled with {what}: it needs version 'latest' (or a gallery "
@@ -215,8 +244,8 @@ def automatic_os_upgrade_windows_updates(ctx: RuleContext) -> Iterator[Hit]:
 
     Only an explicit `enableAutomaticUpdates: true` fires: an absent value is left to Azure.
     """
-    if _introduced(ctx, _aosu_windows_updates):
-        yield _hit(
+    if introduced(ctx, _aosu_windows_updates):
+        yield hit_on(
             ctx,
             f"{WINDOWS}/enableAutomaticUpdates",
             "automatic OS image upgrade is enabled on a Windows scale set whose "
@@ -238,8 +267,8 @@ def _aosu_platform_patching(get: Getter) -> bool:
 
 def automatic_os_upgrade_patch_mode(ctx: RuleContext) -> Iterator[Hit]:
     """Image upgrades and platform-orchestrated guest patching are two owners for the same OS."""
-    if _introduced(ctx, _aosu_platform_patching):
-        yield _hit(
+    if introduced(ctx, _aosu_platform_patching):
+        yield hit_on(
             ctx,
             AOSU,
             "automatic OS image upgrade is enabled while patchSettings.patchMode is AutomaticByPlatform; "
@@ -256,66 +285,11 @@ def max_surge_with_overprovision(ctx: RuleContext) -> Iterator[Hit]:
 
     Only an explicit `overprovision: true` fires (the REST GET of a Uniform set always carries it).
     """
-    if _introduced(ctx, _surge_with_overprovision):
-        yield _hit(
+    if introduced(ctx, _surge_with_overprovision):
+        yield hit_on(
             ctx,
             MAX_SURGE,
             "rollingUpgradePolicy.maxSurge is true while overprovision is true; MaxSurge needs overprovision false.",
-        )
-
-
-def zone_set(value: Any) -> set[str]:
-    return {str(z).strip() for z in value} if isinstance(value, list) else set()
-
-
-def zones_added(ctx: RuleContext) -> set[str]:
-    return zone_set(ctx.effective("/zones")) - zone_set(ctx.current.get("/zones"))
-
-
-def zones_added_fault_domains(ctx: RuleContext) -> Iterator[Hit]:
-    """Zone expansion is only possible for sets spread with 1 (max spreading) or 5 fault domains.
-
-    An absent platformFaultDomainCount is not judged: the default depends on the API version and mode.
-    """
-    added = zones_added(ctx)
-    count = ctx.effective(FAULT_DOMAINS)
-    if not added or count is None or str(count).strip() in ("1", "5"):
-        return
-    yield Hit(
-        "/zones",
-        None,
-        ctx.current.get("/zones"),
-        ctx.effective("/zones"),
-        message=f"zones {', '.join(sorted(added))} are added but platformFaultDomainCount is {count}; "
-        "adding availability zones requires platformFaultDomainCount 1 or 5, which cannot be changed on an "
-        "existing scale set.",
-    )
-
-
-def zones_added_unsupported(ctx: RuleContext) -> Iterator[Hit]:
-    """Zone expansion is not available for dedicated hosts, Service Fabric, AKS node pools or CRGs."""
-    added = zones_added(ctx)
-    if not added:
-        return
-    get = ctx.effective
-    blockers = []
-    if lower(get(HOST_GROUP)):
-        blockers.append("it is placed on a dedicated host group")
-    if has_service_fabric(get):
-        blockers.append("it runs Service Fabric")
-    if lower(get(CRG)):
-        blockers.append("it is associated with a capacity reservation group")
-    tags = get("/tags")
-    if isinstance(tags, dict) and any(str(k).lower().startswith("aks-managed-") for k in tags):
-        blockers.append("it is an AKS node pool (aks-managed-* tags)")
-    if blockers:
-        yield Hit(
-            "/zones",
-            None,
-            ctx.current.get("/zones"),
-            ctx.effective("/zones"),
-            message=f"zones {', '.join(sorted(added))} are added but {'; '.join(blockers)}: zone expansion "
-            "is not supported for such scale sets.",
         )
 
 
@@ -323,7 +297,7 @@ def image_version_latest(ctx: RuleContext) -> Iterator[Hit]:
     """`latest` is resolved when a VM is created or reimaged, never in the background."""
     for change in ctx.changed(f"{IMAGE}/version"):
         if change.op != "remove" and lower(change.new) == "latest" and lower(change.old) != "latest":
-            aosu = truthy(ctx.effective(AOSU))
+            aosu = truthy(effective(ctx, AOSU))
             tail = (
                 "automatic OS image upgrade is enabled, so the platform rolls new images out."
                 if aosu
@@ -337,38 +311,3 @@ def image_version_latest(ctx: RuleContext) -> Iterator[Hit]:
                 message="image version 'latest' is resolved only when a VM is created, scaled out or reimaged: "
                 "running VMs keep their image and newer VMs may get a newer one (a mixed fleet); " + tail,
             )
-
-
-def _over_spg_limit(get: Getter) -> bool:
-    capacity = get(CAPACITY)
-    try:
-        count = int(str(capacity).strip()) if capacity is not None else 0
-    except ValueError:
-        return False
-    return truthy(get(SPG)) and count > 100
-
-
-def single_placement_group_over_100(ctx: RuleContext) -> Iterator[Hit]:
-    """One placement group holds at most 100 VMs."""
-    if _introduced(ctx, _over_spg_limit):
-        yield _hit(
-            ctx,
-            CAPACITY,
-            f"sku.capacity {ctx.effective(CAPACITY)} with singlePlacementGroup true: a single placement group "
-            "holds at most 100 VMs; set singlePlacementGroup to false to go beyond 100.",
-        )
-
-
-def _spg_with_crg(get: Getter) -> bool:
-    return truthy(get(SPG)) and bool(lower(get(CRG)))
-
-
-def single_placement_group_with_reservation(ctx: RuleContext) -> Iterator[Hit]:
-    """Capacity reservations need the set spread over several placement groups."""
-    if _introduced(ctx, _spg_with_crg):
-        yield _hit(
-            ctx,
-            CRG,
-            "the scale set is associated with a capacity reservation group while singlePlacementGroup is "
-            "true; capacity reservation needs singlePlacementGroup false.",
-        )

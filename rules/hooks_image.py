@@ -15,7 +15,7 @@ from typing import Any
 from vmss_lint.engine import RuleContext
 from vmss_lint.findings import Hit
 
-from .hooks_cross import AOSU, IMAGE, lower, truthy
+from .hooks_cross import AOSU, IMAGE, effective, lower, truthy
 
 OS_DISK = "/properties/virtualMachineProfile/storageProfile/osDisk"
 ID_KINDS = ("id", "sharedGalleryImageId", "communityGalleryImageId")
@@ -54,7 +54,7 @@ def generation_change(old: Any, new: Any) -> tuple[int, int] | None:
 
 def image_version_change(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(f"{IMAGE}/version"):
-        if change.op != "replace":
+        if change.op != "replace" or lower(change.old) == lower(change.new):
             continue
         target = (
             "the newest image at upgrade time" if lower(change.new) == "latest" else f"version {change.new}"
@@ -141,7 +141,7 @@ def image_change_with_automatic_os_upgrade(ctx: RuleContext) -> Iterator[Hit]:
     Fires only when automatic OS upgrade is enabled both before and after: a change that turns it off in
     the same request is the documented way (azurerm disables it, changes the image, re-enables it).
     """
-    if not (truthy(ctx.current.get(AOSU)) and truthy(ctx.effective(AOSU))):
+    if not (truthy(ctx.current.get(AOSU)) and truthy(effective(ctx, AOSU))):
         return
     for field in _IDENTITY_FIELDS:
         for change in ctx.changed(f"{IMAGE}/{field}"):

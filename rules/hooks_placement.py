@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from vmss_lint.engine import RuleContext
 from vmss_lint.findings import Hit
 
-from .hooks_cross import ORCHESTRATION, falsy, lower, truthy
+from .hooks_cross import ORCHESTRATION, effective, falsy, lower, truthy
 
 PPG = "/properties/proximityPlacementGroup"
 ZONE_BALANCE = "/properties/zoneBalance"
@@ -59,7 +59,7 @@ def ppg_change_uniform(ctx: RuleContext) -> Iterator[Hit]:
     """Uniform sets can move once every instance is deallocated; ephemeral OS disks cannot be."""
     if ctx.current.orchestration_mode.lower() == "flexible":
         return
-    ephemeral = lower(ctx.effective(EPHEMERAL)) == "local"
+    ephemeral = lower(effective(ctx, EPHEMERAL)) == "local"
     for hit in _ppg_changes(ctx):
         message = (
             "the proximity placement group changes: Azure accepts this on a Uniform scale set only while all "
@@ -74,8 +74,8 @@ def ppg_change_uniform(ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(hit.pointer, hit.op, hit.old, hit.new, message=message)
 
 
-def zone_placement_change(ctx: RuleContext) -> Iterator[Hit]:
-    """`placement` sits next to `zones` (API 2025-11-01); older tooling may nest it in properties."""
-    for glob in ("/placement/**", "/properties/placement/**"):
-        for change in ctx.changed(glob):
+def ultra_ssd_change(ctx: RuleContext) -> Iterator[Hit]:
+    """An absent ultraSSDEnabled is false, so stating false on a set without it is no change."""
+    for change in ctx.changed("/properties/additionalCapabilities/ultraSSDEnabled"):
+        if truthy(change.old) != truthy(change.new):
             yield Hit(change.pointer, change.op, change.old, change.new)

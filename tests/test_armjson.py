@@ -233,8 +233,10 @@ def test_one_megabyte_parses_quickly() -> None:
     base = json.loads((CORPUS / "vmss-linux-nat" / "azuredeploy.json").read_bytes())
     text = json.dumps({"resources": [base] * 110}, indent=2)
     assert len(text) > 1_000_000
-    best = min(_timed(text) for _ in range(2))
-    assert best < 0.5
+    # About 0.15 s on an idle machine; the bound is loose because CI machines are shared, and what
+    # it must catch is an accidental quadratic path (those take many seconds here).
+    best = min(_timed(text) for _ in range(3))
+    assert best < 1.0
 
 
 def _timed(text: str) -> float:

@@ -15,7 +15,7 @@ from vmss_lint import expr_eval
 from vmss_lint.armjson import load_arm_json
 from vmss_lint.errors import InputError, LimitExceeded
 from vmss_lint.expr_context import PLACEHOLDER_ID, PLACEHOLDER_LOCATION, PLACEHOLDER_RESOURCE_GROUP
-from vmss_lint.expr_functions import unique_string
+from vmss_lint.expr_hash import unique_string
 from vmss_lint.expressions import (
     MAX_EXPRESSION_DEPTH,
     MAX_EXPRESSION_LENGTH,

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from vmss_lint import expr_collections as _collections  # noqa: F401  # registers its functions
 from vmss_lint import expr_extra as _extra  # noqa: F401  # registers its functions
+from vmss_lint import expr_hash as _hash  # noqa: F401  # registers its functions
 from vmss_lint import expr_lambdas
 from vmss_lint.expr_context import CONTEXT_FUNCTIONS, DeploymentContext
 from vmss_lint.expr_functions import FUNCTIONS, json_equal, type_name, want_bool

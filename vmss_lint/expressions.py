@@ -28,19 +28,15 @@ from vmss_lint.expr_eval import Evaluator
 from vmss_lint.expr_parse import (
     MAX_EXPRESSION_DEPTH,
     MAX_EXPRESSION_LENGTH,
-    Call,
     ExpressionError,
     FunctionError,
-    Index,
-    Lit,
-    Member,
-    Node,
     Unknown,
     Value,
     is_expression,
     parse_expression,
     unescape_literal,
 )
+from vmss_lint.expr_secrets import references_secret
 from vmss_lint.limits import COPY_COUNT
 
 __all__ = [
@@ -369,58 +365,3 @@ def _expand_copy(entry: dict[str, Any], scope: EvalScope, pointer: str) -> tuple
         _resolve(entry["input"], scope.with_copy_index(name, i), f"{pointer}/input") for i in range(count)
     ]
     return name, cast(Value, items)
-
-
-def references_secret(value: Any, scope: EvalScope) -> bool:
-    """Whether any expression in `value` reads a secure parameter, directly or through variables.
-
-    Conservative: a computed parameter or variable name counts as a secret reference when the
-    template has any secure parameter.
-    """
-    secrets = {s.lower() for s in scope.secret_parameters}
-    if not secrets:
-        return False
-    seen: set[str] = set()
-
-    def walk_value(v: Any) -> bool:
-        if isinstance(v, str):
-            if not is_expression(v):
-                return False
-            try:
-                return walk_node(parse_expression(v))
-            except ExpressionError:
-                return False
-        if isinstance(v, dict):
-            return any(walk_value(x) for x in v.values())
-        if isinstance(v, list):
-            return any(walk_value(x) for x in v)
-        return False
-
-    def walk_node(node: Node) -> bool:
-        if isinstance(node, Lit):
-            return False
-        if isinstance(node, Member):
-            return walk_node(node.target)
-        if isinstance(node, Index):
-            return walk_node(node.target) or walk_node(node.index)
-        assert isinstance(node, Call)
-        fn = node.name.lower()
-        if fn in ("parameters", "variables") and node.args:
-            arg = node.args[0]
-            if not (isinstance(arg, Lit) and isinstance(arg.value, str)):
-                return True
-            name = arg.value.lower()
-            if fn == "parameters":
-                return name in secrets
-            if name not in seen:
-                seen.add(name)
-                found = _lookup(scope.variables, name)
-                if found is not None and walk_value(found[1]):
-                    return True
-                copies = _lookup(scope.variables, "copy")
-                if copies is not None and walk_value(copies[1]):
-                    return True
-            return False
-        return any(walk_node(a) for a in node.args)
-
-    return walk_value(value)

@@ -9,7 +9,6 @@ sets end up with a mixed fleet.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from vmss_lint.engine import RuleContext
 from vmss_lint.findings import Hit
@@ -36,24 +35,33 @@ def _counts(ctx: RuleContext) -> Iterator[tuple[int, int]]:
 
 
 def _policy(ctx: RuleContext) -> str:
+    first = _policy_rule(ctx)
+    return _POLICY.get(first.lower(), f"the scale-in policy '{first}' chooses them")
+
+
+def _policy_rule(ctx: RuleContext) -> str:
     rules = ctx.effective("/properties/scaleInPolicy/rules")
-    first = rules[0] if isinstance(rules, list) and rules else "Default"
-    return _POLICY.get(str(first).lower(), f"the scale-in policy '{first}' chooses them")
+    return str(rules[0]) if isinstance(rules, list) and rules else "Default"
 
 
-def _protected(instances: list[dict[str, Any]] | None) -> int | None:
-    """How many of the listed instances are protected from scale-in (None when no instance list was given)."""
-    if instances is None:
-        return None
-    count = 0
-    for inst in instances:
-        props = inst.get("properties") if isinstance(inst.get("properties"), dict) else inst
-        policy = props.get("protectionPolicy") if isinstance(props, dict) else None
-        if isinstance(policy, dict) and (
-            truthy(policy.get("protectFromScaleIn")) or truthy(policy.get("protectFromScaleSetActions"))
-        ):
-            count += 1
-    return count
+def _instance_facts(ctx: RuleContext, deleted: int) -> list[str]:
+    """With an instance list (--instances): who is protected and which VMs most likely go."""
+    if ctx.instances is None:
+        return ["instances protected from scale-in or scale-set actions are skipped"]
+    from vmss_lint.instances import Instance, scale_in_candidates  # only when instances were given
+
+    instances = [Instance.from_dict(i) for i in ctx.instances if isinstance(i, dict)]
+    flexible = str(ctx.effective("/properties/orchestrationMode") or "").lower() == "flexible"
+    protected = [
+        i.key(flexible) for i in instances if i.protect_from_scale_in or i.protect_from_scale_set_actions
+    ]
+    chosen = [i.key(flexible) for i in scale_in_candidates(instances, deleted, _policy_rule(ctx))]
+    facts = []
+    if protected:
+        facts.append(f"protected and skipped: {', '.join(protected)}")
+    if chosen:
+        facts.append(f"most likely deleted: {', '.join(chosen)}")
+    return facts
 
 
 def scale_in(ctx: RuleContext) -> Iterator[Hit]:
@@ -68,13 +76,7 @@ def scale_in(ctx: RuleContext) -> Iterator[Hit]:
         ]
         if ctx.changed("/zones"):
             parts.append("after a zone expansion the regional (non-zonal) VMs go first")
-        protected = _protected(ctx.instances)
-        if protected:
-            parts.append(
-                f"{protected} listed instance(s) are protected and are skipped, so others go instead"
-            )
-        else:
-            parts.append("instances protected from scale-in or scale-set actions are skipped")
+        parts.extend(_instance_facts(ctx, deleted))
         if truthy(ctx.effective("/properties/scaleInPolicy/forceDeletion")):
             parts.append("forceDeletion is on, so the VMs are force-deleted")
         if str(ctx.effective("/properties/orchestrationMode") or "Uniform").lower() == "uniform":

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 
 BASE_MODEL = (FIXTURES / "example" / "current.json").read_text(encoding="utf-8")
 OLD_SUBNET = "virtualNetworks/nsgExistingVnet/subnets/nsgExistingSubnet"
@@ -28,6 +29,57 @@ def moved_vnet(text: str = BASE_MODEL) -> str:
 def unrelated(text: str = BASE_MODEL) -> str:
     """The same scale set with one more tag: a model-only change that must pass."""
     return text.replace('"name": "web",', '"name": "web",\n  "tags": {"owner": "team-web"},', 1)
+
+
+def subnet_id(vnet: str) -> str:
+    return (
+        "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-web/providers/"
+        f"Microsoft.Network/virtualNetworks/{vnet}/subnets/default"
+    )
+
+
+SUBNET_LINE = '"id": "[parameters(\'subnetId\')]"'
+
+
+def template(vnet: str = "vnet-a", sku: str = "Standard_D2s_v5", capacity: int = 2) -> str:
+    """An ARM template with one scale set whose subnet comes from a parameter (default in `vnet`)."""
+    nic = {
+        "name": "nic",
+        "properties": {
+            "primary": True,
+            "ipConfigurations": [
+                {"name": "ip", "properties": {"subnet": {"id": "[parameters('subnetId')]"}}}
+            ],
+        },
+    }
+    doc = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"subnetId": {"type": "string", "defaultValue": subnet_id(vnet)}},
+        "resources": [
+            {
+                "type": "Microsoft.Compute/virtualMachineScaleSets",
+                "apiVersion": "2024-07-01",
+                "name": "web",
+                "location": "westeurope",
+                "sku": {"name": sku, "capacity": capacity},
+                "properties": {
+                    "upgradePolicy": {"mode": "Manual"},
+                    "virtualMachineProfile": {"networkProfile": {"networkInterfaceConfigurations": [nic]}},
+                },
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def parameters(vnet: str) -> str:
+    doc = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"subnetId": {"value": subnet_id(vnet)}},
+    }
+    return json.dumps(doc, indent=2) + "\n"
 
 
 def line_of(text: str, needle: str) -> int:
@@ -105,3 +157,24 @@ class GitRepo:
 
 def rules_of(report: dict[str, Any]) -> list[str]:
     return [f["rule"] for r in report["results"] for f in r["findings"]]
+
+
+def snapshot_checkout(dest: Path) -> Path:
+    """This checkout as it is on disk (tracked and untracked files, not ignored ones), committed in a
+    repository of its own: what a user's `rev:` or `uses: ...@ref` would fetch, without the noise of
+    other work in progress that is not yet tracked."""
+    snapshot = GitRepo(dest, commit=False)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout
+    for name in filter(None, os.fsdecode(listed).split("\0")):
+        source = REPO / name
+        if source.is_file():
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    snapshot.commit("snapshot of the checkout under test")
+    return dest

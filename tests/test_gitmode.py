@@ -9,7 +9,18 @@ import stat
 from pathlib import Path
 
 import pytest
-from gitfixture import BASE_MODEL, NEW_SUBNET, GitRepo, line_of, moved_vnet, rules_of, unrelated
+from gitfixture import (
+    BASE_MODEL,
+    NEW_SUBNET,
+    SUBNET_LINE,
+    GitRepo,
+    line_of,
+    moved_vnet,
+    parameters,
+    rules_of,
+    template,
+    unrelated,
+)
 
 from vmss_lint.gitmode import parameters_for_template, template_for_parameters
 
@@ -69,8 +80,10 @@ def test_new_file_is_a_creation_and_deleted_file_is_reported(repo: GitRepo) -> N
     rc, report = repo.json_report("check", "--base", "HEAD")
     assert rc == 0
     statuses = sorted((r["status"], r["proposed"] or r["current"]) for r in report["results"])
-    assert statuses == [("created", "infra/new.json"), ("deleted", f"HEAD:{SPACED}")]
-    assert all(r["findings"] == [] for r in report["results"])
+    assert statuses == [("created", "infra/new.json"), ("unmanaged", f"HEAD:{SPACED}")]
+    # Only infos: a created scale set has nothing to compare, a deleted file leaves the scale set in Azure.
+    assert sorted(rules_of(report)) == ["VMSS004", "VMSS005"]
+    assert report["summary"]["errors"] == report["summary"]["warnings"] == 0
     assert any("was deleted" in n and SPACED in n for n in report["notices"])
 
 
@@ -249,3 +262,60 @@ def test_bicep_is_compiled_on_both_sides(repo: GitRepo, tmp_path: Path) -> None:
     # Lines in the compiled JSON mean nothing in the .bicep file, so none is claimed.
     assert all(f["location"] is None for f in result["findings"])
     assert "VMSS106" in rules_of(report)
+
+
+TEMPLATE, PARAMS = "infra/azuredeploy.json", "infra/azuredeploy.parameters.json"
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path) -> GitRepo:
+    r = GitRepo(tmp_path / "templates")
+    r.write(TEMPLATE, template())
+    r.write(PARAMS, parameters("vnet-a"))
+    r.commit("template and parameters")
+    return r
+
+
+def test_changed_parameters_file_relints_its_template(template_repo: GitRepo) -> None:
+    template_repo.write(PARAMS, parameters("vnet-b"))
+    template_repo.git("add", "-A")
+    # pre-commit passes only the parameters file: the template is linted all the same.
+    proc = template_repo.vmss_lint("check", "--pre-commit", "--format", "json", PARAMS)
+    assert proc.returncode == 1, proc.stderr
+    assert "vmss-lint-" not in proc.stdout  # no temporary path leaks into the report
+    report = json.loads(proc.stdout)
+    [result] = report["results"]
+    assert (result["current"], result["proposed"]) == (f"HEAD:{TEMPLATE}", TEMPLATE)
+    [finding] = [f for f in result["findings"] if f["rule"] == "VMSS106"]
+    text = (template_repo.path / TEMPLATE).read_text(encoding="utf-8")
+    assert finding["location"]["file"] == TEMPLATE
+    assert finding["location"]["line"] == line_of(text, SUBNET_LINE)
+    assert any(f"parameters from HEAD:{PARAMS}" in n for n in report["notices"])
+    assert any(f"parameters from {PARAMS}" in n for n in report["notices"])
+
+
+def test_template_change_uses_each_sides_own_parameters(template_repo: GitRepo) -> None:
+    template_repo.write(TEMPLATE, template(sku="Standard_E2s_v5"))
+    rc, report = template_repo.json_report("check", "--base", "HEAD")
+    assert rc == 0  # same parameters file on both sides: a size change, no VNet move
+    assert "VMSS301" in rules_of(report) and "VMSS106" not in rules_of(report)
+
+
+def test_template_and_parameters_in_different_batches_agree(template_repo: GitRepo) -> None:
+    template_repo.write(TEMPLATE, template(sku="Standard_E2s_v5"))
+    template_repo.write(PARAMS, parameters("vnet-b"))
+    template_repo.git("add", "-A")
+    batches = [template_repo.json_report("check", "--pre-commit", *b)[1] for b in ([TEMPLATE], [PARAMS])]
+    _, whole = template_repo.json_report("check", "--pre-commit", TEMPLATE, PARAMS)
+    assert sorted(rules_of(batches[0])) == sorted(rules_of(batches[1])) == sorted(rules_of(whole))
+    assert {"VMSS106", "VMSS301"} <= set(rules_of(whole))
+    assert len(whole["results"]) == 1
+
+
+def test_explicit_parameters_file_is_read_at_each_revision(template_repo: GitRepo) -> None:
+    template_repo.write("prod.parameters.json", parameters("vnet-a"))
+    template_repo.commit("prod parameters")
+    template_repo.write("prod.parameters.json", parameters("vnet-b"))
+    template_repo.write(TEMPLATE, template(sku="Standard_D4s_v5"))
+    rc, report = template_repo.json_report("check", "--base", "HEAD", "--parameters", "prod.parameters.json")
+    assert rc == 1 and "VMSS106" in rules_of(report)

@@ -10,14 +10,12 @@ and CI works.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from gitfixture import BASE_MODEL, GitRepo, clean_env, moved_vnet, unrelated
+from gitfixture import BASE_MODEL, GitRepo, clean_env, moved_vnet, snapshot_checkout, unrelated
 
 pytestmark = pytest.mark.slow
 
@@ -32,21 +30,7 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This checkout as it is on disk, committed in a repository of its own."""
-    snapshot = GitRepo(tmp_path_factory.mktemp("hook") / "vmss-lint", commit=False)
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout
-    for name in filter(None, listed.decode().split("\0")):
-        source = REPO / name
-        if source.is_file():
-            target = snapshot.path / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    snapshot.commit("snapshot of the checkout under test")
-    return snapshot.path
+    return snapshot_checkout(tmp_path_factory.mktemp("hook") / "vmss-lint")
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ repository is full of `package.json` and friends.
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import os
+import posixpath
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,9 @@ from typing import Any
 
 from vmss_lint.errors import InputError
 from vmss_lint.gitrepo import BICEP_HINT, FileChange, Repo, bicep_command, compile_bicep
-from vmss_lint.lint import LintOptions, lint_pair, make_report, rules_for
+from vmss_lint.lint import LintOptions, make_report, rules_for
 from vmss_lint.model import ScaleSetModel
+from vmss_lint.params import TemplateParams
 from vmss_lint.read import InputFile, kind_of, model_from, parse_text
 from vmss_lint.report import Report, ScaleSetResult
 
@@ -80,10 +82,23 @@ class _Run:
     repo: Repo
     sides: Sides
     options: LintOptions
+    params: TemplateParams
+    rules: list[Any]
+    tmp: Path
     notices: list[str] = field(default_factory=list)
     results: list[ScaleSetResult] = field(default_factory=list)
     exported: dict[str, Path] = field(default_factory=dict)
-    tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def label(self, rev: str | None, path: str) -> str:
+        """How a file is named in the report: the head side by its path (annotations need exactly that),
+        the base side as `REF:path`."""
+        return f"{self.sides.base_label}:{path}" if rev is not None and rev == self.sides.base else path
+
+    def side_of(self, label: str) -> tuple[str | None, str]:
+        prefix = f"{self.sides.base_label}:"
+        if self.sides.base is not None and label.startswith(prefix):
+            return self.sides.base, label[len(prefix) :]
+        return self.sides.head, label
 
 
 def check_git(
@@ -92,13 +107,15 @@ def check_git(
     paths: list[str],
     options: LintOptions,
     *,
+    params: TemplateParams | None = None,
     pre_commit: bool = False,
     cwd: Path | None = None,
 ) -> Report:
     """The `check --base` command: lint every changed template or model between two revisions.
 
     `paths` (relative to `cwd`) restrict the run to those files; with none, every changed `.json` and
-    `.bicep` file counts.
+    `.bicep` file counts. `params` carries --parameters/--context; a parameters file given there that
+    lives in the repository is read at each side's revision, like the template.
     """
     repo = Repo(cwd)
     sides, notices = resolve_sides(repo, base, head, pre_commit=pre_commit)
@@ -106,17 +123,14 @@ def check_git(
     if paths:
         wanted = {repo.relative(p, cwd) for p in paths}
         changes = [c for c in changes if c.path in wanted or c.old_path in wanted]
-    run = _Run(repo, sides, options, notices=notices)
-    rules = rules_for(options)
-    try:
+    user_params = params or TemplateParams()
+    with tempfile.TemporaryDirectory(prefix="vmss-lint-") as tmp:
+        run = _Run(repo, sides, options, user_params, rules_for(options), Path(tmp), notices=notices)
         for unit in units_for(repo, sides, changes):
-            _lint_unit(run, unit, rules)
-    finally:
-        if run.tmp is not None:
-            run.tmp.cleanup()
+            _lint_unit(run, unit, cwd)
     if sides.base is not None:
         run.notices.insert(0, f"git mode: {sides.base_label} ({sides.base[:12]}) -> {sides.head_label}")
-    return make_report(run.results, options.fail_on, run.notices)
+    return make_report(run.results, options.fail_on, [_relabel(run, n) for n in run.notices])
 
 
 def _relevant(path: str) -> bool:
@@ -124,17 +138,23 @@ def _relevant(path: str) -> bool:
 
 
 def template_for_parameters(path: str) -> list[str]:
-    """The templates a parameters file belongs to by the usual names (`x.parameters.json` → `x.json`)."""
-    if not path.lower().endswith(PARAMS_SUFFIX):
-        return []
-    stem = path[: -len(PARAMS_SUFFIX)]
-    return [stem + ".json", stem + ".bicep"]
+    """The templates a parameters file belongs to by the usual names (`x.parameters.json` → `x.json`,
+    a portal export's `parameters.json` → `template.json`)."""
+    if path.lower().endswith(PARAMS_SUFFIX):
+        stem = path[: -len(PARAMS_SUFFIX)]
+        return [stem + ".json", stem + ".bicep"]
+    head, _, name = path.rpartition("/")
+    if name.lower() == "parameters.json":
+        return [f"{head}/template.json" if head else "template.json"]
+    return []
 
 
 def parameters_for_template(path: str) -> str | None:
     lowered = path.lower()
-    if lowered.endswith(PARAMS_SUFFIX):
+    if lowered.endswith(PARAMS_SUFFIX) or lowered.rpartition("/")[2] == "parameters.json":
         return None
+    if lowered.rpartition("/")[2] == "template.json":
+        return path[: -len("template.json")] + "parameters.json"
     for ext in (".json", ".bicep"):
         if lowered.endswith(ext):
             return path[: -len(ext)] + PARAMS_SUFFIX
@@ -178,29 +198,130 @@ def _kind(data: bytes, name: str) -> str:
         return "unknown"
 
 
-def _lint_unit(run: _Run, unit: Unit, rules: list[Any]) -> None:
+def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
+    from vmss_lint.pairing import lint_pairs, pairs_from_files
+
     sides = run.sides
-    base_file = _load(run, sides.base, unit.base_path, f"{sides.base_label}:{unit.base_path}")
-    head_file = _load(run, sides.head, unit.head_path, unit.head_path or "")
-    kinds = {kind_of(f.value) for f in (base_file, head_file) if f is not None}
-    if "template" in kinds:
-        _lint_templates(run, unit, base_file, head_file, rules)
-        return
-    if not kinds or kinds - {"model"}:
+    base_file = _ours(_load(run, sides.base, unit.base_path))
+    head_file = _ours(_load(run, sides.head, unit.head_path))
+    if base_file is None and head_file is None:
         return  # not ours: a parameters file without its template, a patch, package.json, ...
-    current = model_from(base_file) if base_file is not None else None
-    proposed = model_from(head_file) if head_file is not None else None
-    _append_pair(run, current, proposed, rules, compiled=_is_bicep(unit))
+    pairs: list[tuple[ScaleSetModel | None, ScaleSetModel | None]]
+    only = None if base_file is not None and head_file is not None else (head_file or base_file)
+    if only is not None and kind_of(only.value) == "model":
+        # A model file added or deleted: one scale set on one side (the pairing wants two files).
+        model = model_from(only)
+        pairs = [(None, model)] if only is head_file else [(model, None)]
+    else:
+        pairs, notices = pairs_from_files(base_file, head_file, _unit_params(run, unit, cwd))
+        run.notices.extend(notices)
+    if head_file is None and base_file is not None:
+        run.notices.append(f"{unit.base_path} was deleted at {sides.head_label}")
+    for result in lint_pairs(pairs, run.rules, run.options):
+        if _is_bicep(unit):
+            # Positions are in the compiled JSON, which is not a file anyone can open: drop them.
+            findings = [f.model_copy(update={"location": None}) for f in result.findings]
+            result = result.model_copy(update={"findings": findings})
+        run.results.append(_relabel_result(run, result))
+
+
+def _ours(file: InputFile | None) -> InputFile | None:
+    return file if file is not None and kind_of(file.value) in ("model", "template") else None
 
 
 def _is_bicep(unit: Unit) -> bool:
     return (unit.head_path or unit.base_path or "").lower().endswith(".bicep")
 
 
-def _load(run: _Run, rev: str | None, path: str | None, label: str) -> InputFile | None:
+def _unit_params(run: _Run, unit: Unit, cwd: Path | None) -> TemplateParams:
+    """Per-side parameters read from each side's revision; the user's files apply to both sides."""
+    user = run.params
+    per_side: dict[str, list[str]] = {}
+    for role, rev, path in (
+        ("current", run.sides.base, unit.base_path),
+        ("proposed", run.sides.head, unit.head_path),
+    ):
+        given = user.files_for(role)
+        if given:
+            per_side[role] = [_given_copy(run, rev, p, cwd) for p in given]
+            continue
+        conventional = parameters_for_template(path) if path is not None else None
+        copy = _side_copy(run, rev, conventional) if conventional is not None else None
+        per_side[role] = [copy] if copy is not None else []
+        if copy is not None and path is not None and conventional is not None:
+            run.notices.append(
+                f"{role} template {run.label(rev, path)}: parameters from {run.label(rev, conventional)} "
+                "(found next to it)"
+            )
+    return dataclasses.replace(
+        user,
+        current_parameters=per_side["current"],
+        proposed_parameters=per_side["proposed"],
+        discover=False,
+        open_linked=lambda parent, relative: _open_linked(run, parent, relative),
+    )
+
+
+def _given_copy(run: _Run, rev: str | None, path: str, cwd: Path | None) -> str:
+    """A --parameters file: inside the repository it is read at the side's revision, else as it is."""
+    try:
+        rel = run.repo.relative(path, cwd)
+    except InputError:
+        return path
+    copy = _side_copy(run, rev, rel)
+    if copy is None:
+        raise InputError(path, f"parameters file does not exist at {run.label(rev, rel).split(':')[0]}")
+    return copy
+
+
+def _side_copy(run: _Run, rev: str | None, path: str) -> str | None:
+    """A repository file as it is at `rev`, copied where the template reader can open it by name.
+
+    The copy's name is mapped back to `REF:path` (or `path`) in everything reported.
+    """
+    data = run.repo.read(rev, path)
+    if data is None:
+        return None
+    side = "base" if rev is not None and rev == run.sides.base else "head"
+    target = run.tmp / side / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return str(target)
+
+
+def _relabel(run: _Run, text: str) -> str:
+    base_dir, head_dir = f"{run.tmp / 'base'}{os.sep}", f"{run.tmp / 'head'}{os.sep}"
+    return text.replace(base_dir, f"{run.sides.base_label}:").replace(head_dir, "")
+
+
+def _relabel_result(run: _Run, result: ScaleSetResult) -> ScaleSetResult:
+    if str(run.tmp) not in result.model_dump_json():
+        return result
+    findings = []
+    for f in result.findings:
+        update: dict[str, Any] = {"message": _relabel(run, f.message)}
+        if f.location is not None and f.location.value_from:
+            update["location"] = f.location.model_copy(
+                update={"value_from": _relabel(run, f.location.value_from)}
+            )
+        findings.append(f.model_copy(update=update))
+    return result.model_copy(update={"findings": findings})
+
+
+def _open_linked(run: _Run, parent: InputFile, relative: str) -> InputFile | None:
+    """A linked template's `relativePath`, read from the same revision as the template that links it."""
+    rev, path = run.side_of(parent.path)
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), relative.replace("\\", "/")))
+    if target.startswith("../") or posixpath.isabs(target):
+        return None
+    return _load(run, rev, target)
+
+
+def _load(run: _Run, rev: str | None, path: str | None) -> InputFile | None:
     """One side of a unit, parsed; a `.bicep` file is compiled first (or skipped, saying how to enable)."""
     if path is None:
         return None
+    label = run.label(rev, path)
     if path.lower().endswith(".bicep"):
         return _load_bicep(run, rev, path, label)
     data = run.repo.read(rev, path)
@@ -238,83 +359,10 @@ def _load_bicep(run: _Run, rev: str | None, path: str, label: str) -> InputFile 
         if not run.repo.exists(rev, path):
             return None
         if rev not in run.exported:
-            if run.tmp is None:
-                run.tmp = tempfile.TemporaryDirectory(prefix="vmss-lint-")
-            dest = Path(run.tmp.name) / str(len(run.exported))
+            dest = run.tmp / f"tree-{len(run.exported)}"
             run.repo.export(rev, dest)
             run.exported[rev] = dest
         source = run.exported[rev] / path
     if not source.is_file():
         return None
     return parse_text(compile_bicep(command, source, label), label)
-
-
-def _lint_templates(
-    run: _Run, unit: Unit, base_file: InputFile | None, head_file: InputFile | None, rules: list[Any]
-) -> None:
-    try:
-        templates = importlib.import_module("vmss_lint.templates")
-    except ImportError:
-        run.notices.append(
-            f"{unit.head_path or unit.base_path}: ARM templates are not supported yet; skipped"
-        )
-        return
-    template = unit.head_path or unit.base_path or ""
-    params = parameters_for_template(template)
-    base_params = head_params = None
-    if params is not None:
-        base_name = params if unit.base_path is None else parameters_for_template(unit.base_path)
-        base_params = _load(run, run.sides.base, base_name, f"{run.sides.base_label}:{base_name}")
-        head_params = _load(run, run.sides.head, params, params)
-    pairs, notices = templates.pairs_from_files(base_file, head_file, (base_params, head_params))
-    run.notices.extend(notices)
-    for current, proposed in pairs:
-        _append_pair(run, current, proposed, rules, compiled=_is_bicep(unit))
-
-
-def _append_pair(
-    run: _Run,
-    current: ScaleSetModel | None,
-    proposed: ScaleSetModel | None,
-    rules: list[Any],
-    *,
-    compiled: bool = False,
-) -> None:
-    if current is not None and proposed is not None:
-        result = lint_pair(current, proposed, rules, run.options)
-    elif proposed is not None:
-        result = side_result(proposed, "created")
-    elif current is not None:
-        result = side_result(current, "deleted")
-        run.notices.append(
-            f"{current.source} was deleted: removing a file does not delete the scale set "
-            f"'{current.name}' in Azure"
-        )
-    else:
-        return
-    if compiled:
-        # Positions are in the compiled JSON, which is not a file anyone can open: drop them.
-        findings = [f.model_copy(update={"location": None}) for f in result.findings]
-        result = result.model_copy(update={"findings": findings})
-    run.results.append(result)
-
-
-def side_result(model: ScaleSetModel, status: str) -> ScaleSetResult:
-    """A scale set on one side only: created (nothing to compare) or deleted (Azure keeps it)."""
-    from vmss_lint import apiversion
-    from vmss_lint.findings import Impact
-    from vmss_lint.report import ApiVersionUsed
-
-    api = apiversion.choose(None, model.api_version)
-    return ScaleSetResult(
-        name=model.name or "<unnamed scale set>",
-        resource_group=model.resource_group,
-        subscription=model.subscription,
-        status=status,  # type: ignore[arg-type]
-        current=model.source if status == "deleted" else None,
-        proposed=model.source if status != "deleted" else None,
-        api_version=ApiVersionUsed(value=api.value, origin=api.origin),  # type: ignore[arg-type]
-        impact=Impact.NONE,
-        upgrade_mode=model.upgrade_mode,
-        findings=[],
-    )

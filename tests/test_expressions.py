@@ -26,6 +26,7 @@ from vmss_lint.expressions import (
     is_expression,
     references_secret,
     resolve,
+    unknowns_as_text,
 )
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "arm-templates"
@@ -735,3 +736,11 @@ def test_replaced_scope_does_not_reuse_stale_variable_values() -> None:
     other = dataclasses.replace(scope, parameters={**scope.parameters, "vmssName": "api"})
     assert evaluate("[variables('lbName')]", other).startswith("api")  # type: ignore[union-attr]
     assert evaluate("[variables('lbName')]", scope.with_copy_index(None, 1)).startswith("web")  # type: ignore[union-attr]
+
+
+def test_unknowns_as_text_makes_values_json_serialisable() -> None:
+    import json
+
+    value = evaluate("[variables('withUnknown')]", make_scope())
+    text = json.dumps(unknowns_as_text(value), sort_keys=True)
+    assert text == '{"known": 1, "live": "<unknown: function \'reference\' needs a live Azure deployment>"}'

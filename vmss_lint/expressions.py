@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from vmss_lint.armjson import escape_pointer_token
+from vmss_lint.armjson import JsonValue, escape_pointer_token
 from vmss_lint.errors import InputError, LimitExceeded
 from vmss_lint.expr_context import DeploymentContext
 from vmss_lint.expr_eval import Evaluator
@@ -53,6 +53,7 @@ __all__ = [
     "references_secret",
     "resolve",
     "unescape_literal",
+    "unknowns_as_text",
 ]
 
 MAX_COPY_COUNT = COPY_COUNT.default
@@ -365,3 +366,17 @@ def _expand_copy(entry: dict[str, Any], scope: EvalScope, pointer: str) -> tuple
         _resolve(entry["input"], scope.with_copy_index(name, i), f"{pointer}/input") for i in range(count)
     ]
     return name, cast(Value, items)
+
+
+def unknowns_as_text(value: Any) -> JsonValue:
+    """A JSON-serialisable copy with each Unknown replaced by `<unknown: reason>` (for messages/reports).
+
+    `json.dumps` cannot encode `Unknown`; use this wherever a resolved value is shown to a user.
+    """
+    if isinstance(value, Unknown):
+        return f"<unknown: {value.reason}>"
+    if isinstance(value, dict):
+        return {k: unknowns_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unknowns_as_text(v) for v in value]
+    return cast(JsonValue, value)

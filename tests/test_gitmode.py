@@ -118,6 +118,10 @@ def test_paths_restrict_the_run_and_accept_the_old_name(repo: GitRepo) -> None:
     rc, report = repo.json_report("check", "--base", "HEAD", "other.json", SPACED)
     assert rc == 1
     assert sorted(r["proposed"] for r in report["results"]) == sorted(["other.json", SPACED])
+    rc, report = repo.json_report("check", "--base", "HEAD", "infra dir")  # a folder
+    assert [r["proposed"] for r in report["results"]] == [SPACED]
+    rc, report = repo.json_report("check", "--base", "HEAD", "infra")  # a prefix of a name is not a folder
+    assert report["results"] == []
 
 
 def test_paths_are_relative_to_the_current_directory(repo: GitRepo) -> None:

@@ -122,7 +122,7 @@ def check_git(
     changes = [c for c in repo.changes(sides.base, sides.head) if _relevant(c.path)]
     if paths:
         wanted = {repo.relative(p, cwd) for p in paths}
-        changes = [c for c in changes if c.path in wanted or c.old_path in wanted]
+        changes = [c for c in changes if _selected(c, wanted)]
     user_params = params or TemplateParams()
     with tempfile.TemporaryDirectory(prefix="vmss-lint-") as tmp:
         run = _Run(repo, sides, options, user_params, rules_for(options), Path(tmp), notices=notices)
@@ -131,6 +131,16 @@ def check_git(
     if sides.base is not None:
         run.notices.insert(0, f"git mode: {sides.base_label} ({sides.base[:12]}) -> {sides.head_label}")
     return make_report(run.results, options.fail_on, [_relabel(run, n) for n in run.notices])
+
+
+def _selected(change: FileChange, wanted: set[str]) -> bool:
+    """A path names the file under either of its names; a folder names everything under it."""
+    if "." in wanted:
+        return True
+    for path in (change.path, change.old_path):
+        if path is not None and (path in wanted or any(path.startswith(w + "/") for w in wanted)):
+            return True
+    return False
 
 
 def _relevant(path: str) -> bool:

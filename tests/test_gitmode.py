@@ -18,6 +18,7 @@ from gitfixture import (
     moved_vnet,
     parameters,
     rules_of,
+    subnet_id,
     template,
     unrelated,
 )
@@ -323,3 +324,37 @@ def test_explicit_parameters_file_is_read_at_each_revision(template_repo: GitRep
     template_repo.write(TEMPLATE, template(sku="Standard_D4s_v5"))
     rc, report = template_repo.json_report("check", "--base", "HEAD", "--parameters", "prod.parameters.json")
     assert rc == 1 and "VMSS106" in rules_of(report)
+
+
+def _parent(vnet: str) -> dict[str, object]:
+    return {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "2022-09-01",
+                "name": "scale-set",
+                "properties": {
+                    "mode": "Incremental",
+                    "templateLink": {"relativePath": "linked/vmss.json"},
+                    "parameters": {"subnetId": {"value": subnet_id(vnet)}},
+                },
+            }
+        ],
+    }
+
+
+def test_linked_templates_are_read_from_the_same_revision(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "linked")
+    repo.write("infra/main.json", _parent("vnet-a"))
+    repo.write("infra/linked/vmss.json", template())
+    repo.commit("parent and linked template")
+    repo.write("infra/main.json", _parent("vnet-b"))
+    repo.commit("move the scale set")
+    (repo.path / "infra" / "linked" / "vmss.json").unlink()  # the working tree does not matter with --head
+    rc, report = repo.json_report("check", "--base", "HEAD~1", "--head", "HEAD", "infra/main.json")
+    assert rc == 1, report["notices"]
+    [finding] = [f for r in report["results"] for f in r["findings"] if f["rule"] == "VMSS106"]
+    assert finding["location"]["file"] == "infra/linked/vmss.json"
+    assert not any("not followed" in n for n in report["notices"])

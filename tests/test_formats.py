@@ -160,7 +160,9 @@ def test_sarif_loads_rules_itself_and_never_shows_secrets() -> None:
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     results = json.dumps(log["runs"][0]["results"])
     assert "<secret>" in results and "Standard_" not in results
-    assert len(log["runs"][0]["tool"]["driver"]["rules"]) == len(RULES)
+    ids = [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
+    assert {"VMSS101", "VMSS301", "VMSS002", "VMSS003"} <= set(ids)
+    assert ids[log["runs"][0]["results"][0]["ruleIndex"]] == "VMSS301"
 
 
 # --- GitHub workflow commands -------------------------------------------------------------------------------

@@ -140,7 +140,10 @@ class Repo:
 
         data = self.git("archive", "--format=tar", rev)
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(dest, filter="data")
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: refuse links and paths leaving `dest`
+                tar.extractall(dest, filter="data")
+            else:  # pragma: no cover - git archive writes only plain members under the tree
+                tar.extractall(dest)
 
     def relative(self, path: str, cwd: Path | None = None) -> str:
         """A user-given path (relative to where they ran vmss-lint) as a repo-relative `/` path."""

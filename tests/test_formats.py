@@ -419,3 +419,15 @@ def test_config_cannot_enable_hooks_on_a_pull_request(
     monkeypatch.setenv("GITHUB_EVENT_NAME", "push")
     assert main(["check", CURRENT, PROPOSED, "--format", "json"]) == 1
     assert "ACME001" in capsys.readouterr().out
+
+
+def test_rules_and_explain_also_need_the_flag_to_import_hooks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = copy_rules(tmp_path, "acme_hooks_list")
+    assert main(["rules", "--rules-dir", str(folder)]) == 2
+    assert main(["explain", "ACME001", "--rules-dir", str(folder)]) == 2
+    assert "vmss_lint_local_rules.acme_hooks_list" not in sys.modules
+    capsys.readouterr()
+    assert main(["rules", "--rules-dir", str(folder), "--allow-python-rules"]) == 0
+    assert "ACME001" in capsys.readouterr().out

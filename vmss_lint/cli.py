@@ -162,12 +162,15 @@ def list_rules(
     rules_dir: Annotated[
         list[Path] | None, typer.Option("--rules-dir", help="Also list a local folder of TOML rules.")
     ] = None,
+    allow_python_rules: Annotated[
+        bool, typer.Option("--allow-python-rules", help="Let --rules-dir rules import their Python hooks.")
+    ] = False,
 ) -> None:
     """List every rule: id, name, severity, impact, confidence and summary."""
     from vmss_lint.docs import rules_table
     from vmss_lint.registry import load_rules
 
-    typer.echo(rules_table(load_rules(rules_dir or [], allow_python=True)))
+    typer.echo(rules_table(load_rules(rules_dir or [], allow_python=allow_python_rules)))
 
 
 @app.command()
@@ -176,12 +179,15 @@ def explain(
     rules_dir: Annotated[
         list[Path] | None, typer.Option("--rules-dir", help="Also search a local folder of TOML rules.")
     ] = None,
+    allow_python_rules: Annotated[
+        bool, typer.Option("--allow-python-rules", help="Let --rules-dir rules import their Python hooks.")
+    ] = False,
 ) -> None:
     """Explain one rule: what it checks, why it matters, an example, the fix and the sources."""
     from vmss_lint.docs import explain_rule, find_rule
     from vmss_lint.registry import load_rules
 
-    found = find_rule(load_rules(rules_dir or [], allow_python=True), rule)
+    found = find_rule(load_rules(rules_dir or [], allow_python=allow_python_rules), rule)
     typer.echo(explain_rule(found))
 
 

@@ -21,12 +21,18 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from vmss_lint.lint import LintOptions
+    from vmss_lint.rulespec import LoadedRule
 
 CONFIG_FILE = ".vmss-lint.toml"
 PYPROJECT = "pyproject.toml"
@@ -279,7 +285,7 @@ def _suppress_lines(text: str) -> list[int]:
 
 
 def resolve_severity(
-    overrides: dict[str, Severity], rules: list[Any], source: str = "config"
+    overrides: dict[str, Severity], rules: list[LoadedRule], source: str = "config"
 ) -> dict[str, Severity]:
     """Map `severity` keys (rule ids or names) onto ids, the way the engine looks them up."""
     by_key: dict[str, str] = {}
@@ -307,8 +313,8 @@ def build_options(
     allow_python_rules: bool,
     select: list[str],
     ignore: list[str],
-    warn: Any = None,
-) -> Any:
+    warn: Callable[[str], Any] | None = None,
+) -> LintOptions:
     """`LintOptions` from the command line over the config: a flag given on the command line wins.
 
     `--select` replaces the config's list; `--ignore` and `--rules-dir` add to it (an ignore never

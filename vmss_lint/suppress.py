@@ -19,15 +19,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from vmss_lint.config import LoadedConfig, SuppressionSpec, validation_error
+from vmss_lint.engine import glob_match, rule_selected, sort_findings
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Finding, FindingLocation
 from vmss_lint.model import split_pointer
 from vmss_lint.report import ScaleSetResult
+from vmss_lint.rulespec import LoadedRule, RuleSpec
+
+if TYPE_CHECKING:
+    from vmss_lint.engine import EngineOptions
 
 UNUSED_RULE = "VMSS002"
 EXPIRED_RULE = "VMSS003"
@@ -69,8 +74,6 @@ class Suppression:
         if finding.rule.lower() != self.spec.rule.lower() and finding.name.lower() != self.spec.rule.lower():
             return False
         pattern = [p.lower() for p in split_pointer(self.spec.pointer)]
-        from vmss_lint.engine import glob_match
-
         if not glob_match(pattern, [p.lower() for p in split_pointer(finding.pointer)]):
             return False
         return self.covers_file(paths)
@@ -81,15 +84,11 @@ class Suppression:
 
 
 def suppressions_from_config(loaded: LoadedConfig) -> list[Suppression]:
-    lines = loaded.suppress_lines
+    """The config's `suppress` entries; each knows its line when the `[[suppress]]` headers line up."""
+    specs = loaded.config.suppress
+    lines = loaded.suppress_lines if len(loaded.suppress_lines) == len(specs) else [1] * len(specs)
     return [
-        Suppression(
-            spec,
-            loaded.label,
-            lines[i] if i < len(lines) and len(lines) == len(loaded.config.suppress) else 1,
-            loaded.root,
-        )
-        for i, spec in enumerate(loaded.config.suppress)
+        Suppression(spec, loaded.label, line, loaded.root) for spec, line in zip(specs, lines, strict=True)
     ]
 
 
@@ -128,7 +127,7 @@ def apply_suppressions(
     results: list[ScaleSetResult],
     suppressions: list[Suppression],
     *,
-    engine: Any = None,
+    engine: EngineOptions | None = None,
     today: date | None = None,
 ) -> tuple[list[ScaleSetResult], list[str]]:
     """Drop the suppressed findings and add VMSS002/VMSS003 for unused and expired suppressions.
@@ -180,8 +179,6 @@ def apply_suppressions(
             continue
         extra.setdefault(home[s_index] or 0, []).append(meta)
     if extra:
-        from vmss_lint.engine import sort_findings
-
         out = [
             r.model_copy(update={"findings": sort_findings([*r.findings, *extra[i]])}) if i in extra else r
             for i, r in enumerate(out)
@@ -196,7 +193,9 @@ def result_files(result: ScaleSetResult) -> list[str]:
     return [p for p in [proposed, *parts] if p]
 
 
-def _meta_finding(sup: Suppression, used: int, in_scope: bool, today: date, engine: Any) -> Finding | None:
+def _meta_finding(
+    sup: Suppression, used: int, in_scope: bool, today: date, engine: EngineOptions | None
+) -> Finding | None:
     if sup.expired(today):
         rule_id = EXPIRED_RULE
         message = (
@@ -210,9 +209,6 @@ def _meta_finding(sup: Suppression, used: int, in_scope: bool, today: date, engi
         return None
     spec = meta_rule(rule_id)
     if engine is not None:
-        from vmss_lint.engine import rule_selected
-        from vmss_lint.rulespec import LoadedRule
-
         if not rule_selected(LoadedRule(spec, spec.id, "vmss"), engine):
             return None
         severity = engine.severity.get(spec.id) or spec.severity
@@ -232,10 +228,10 @@ def _meta_finding(sup: Suppression, used: int, in_scope: bool, today: date, engi
     )
 
 
-_SPECS: dict[str, Any] = {}
+_SPECS: dict[str, RuleSpec] = {}
 
 
-def meta_rule(rule_id: str) -> Any:
+def meta_rule(rule_id: str) -> RuleSpec:
     """The RuleSpec of VMSS002/VMSS003, read straight from the built-in pack (no full registry load)."""
     if rule_id not in _SPECS:
         from vmss_lint.registry import parse_rule

@@ -232,3 +232,9 @@ def test_config_python_rules_trust(tmp_path: Path, env: dict[str, str], allowed:
 def test_parse_errors_are_input_errors() -> None:
     with pytest.raises(InputError, match="unknown key 'nope'"):
         parse_config({"nope": 1}, "cfg")
+
+
+def test_context_table_maps_onto_the_context_file_shape(tmp_path: Path) -> None:
+    loaded = load_config(Path(write(tmp_path, '[context]\nresource-group = "rg"\ndeployment = "d1"\n')))
+    assert loaded.config.context is not None
+    assert loaded.config.context.as_context_file() == {"resourceGroup": "rg", "deployment": "d1"}

@@ -73,14 +73,29 @@ class SuppressionSpec(_Strict):
 
 
 class ContextConfig(_Strict):
-    """Deployment context for template functions (resourceGroup(), subscription(), ...) offline."""
+    """Deployment context for template functions (resourceGroup(), subscription(), ...) offline.
+
+    The same fields as a `--context` file, in kebab-case; `as_context_file()` gives that file's shape.
+    """
 
     subscription_id: str | None = Field(default=None, alias="subscription-id")
     tenant_id: str | None = Field(default=None, alias="tenant-id")
     resource_group: str | None = Field(default=None, alias="resource-group")
     location: str | None = None
-    management_group: str | None = Field(default=None, alias="management-group")
-    deployment_name: str | None = Field(default=None, alias="deployment-name")
+    deployment: str | None = None
+    environment: str | None = None
+
+    def as_context_file(self) -> dict[str, str]:
+        """The `--context` JSON object (subscriptionId, tenantId, resourceGroup, ...) for these values."""
+        names = {
+            "subscription_id": "subscriptionId",
+            "tenant_id": "tenantId",
+            "resource_group": "resourceGroup",
+            "location": "location",
+            "deployment": "deployment",
+            "environment": "environment",
+        }
+        return {names[k]: v for k, v in self.model_dump().items() if v is not None}
 
 
 class Config(_Strict):

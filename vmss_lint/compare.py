@@ -221,9 +221,12 @@ def _walk(
         return
     if free:
         if old != new:
-            yield Change(pointer, "remove" if _empty(new) else "replace", old, new)
+            yield _leaf_change(pointer, old, new)
         return
     if not same(key, old, new):
+        if _first_unknown(new) is not None or _first_unknown(old) is not None:
+            yield _leaf_change(pointer, old, new)
+            return
         if _empty(new):
             yield Change(pointer, "remove", old, new)
         else:
@@ -248,10 +251,36 @@ def _walk_keyed(
             yield Change(join_pointer([*path, i]), "remove", item, None)
 
 
+def _first_unknown(value: Any) -> Any:
+    """The first unresolved template value inside a list or object (a key in a list of SSH keys...)."""
+    if is_unknown(value):
+        return value
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            found = _first_unknown(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _leaf_change(pointer: str, old: Any, new: Any) -> Change:
+    """A change of a whole list or object value; unresolved when an unknown hides inside either side."""
+    unknown = _first_unknown(new)
+    if unknown is None:
+        unknown = _first_unknown(old)
+    if unknown is not None:
+        return Change(pointer, "replace", old, new, unresolved=str(getattr(unknown, "reason", "unresolved")))
+    return Change(pointer, "remove" if _empty(new) else "replace", old, new)
+
+
 def _item_key(field: str, item: Any) -> Any:
     if not isinstance(item, dict):
         return repr(item)
     value = item.get(field)
+    if isinstance(value, dict | list):  # a malformed key (`"name": []`) must not crash the dict lookup
+        return repr(value)
     return canonical_scalar(field, value) if value is not None else None
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vmss_lint.apiversion import ApiVersion
-from vmss_lint.compare import canonical_scalar, compare
+from vmss_lint.compare import canonical_scalar, compare, is_unknown
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Change, Finding, FindingLocation, Hit, Impact, Location, Severity
 from vmss_lint.model import ScaleSetModel, split_pointer
@@ -186,10 +186,11 @@ def make_finding(
 ) -> Finding:
     spec = rule.spec
     secrets = ctx.proposed.secret_pointers | ctx.current.secret_pointers
-    old = safe_value(hit.pointer, hit.old, secrets)
-    new = safe_value(hit.pointer, hit.new, secrets)
-    template = hit.message or spec.message or spec.summary
-    message = template.format(pointer=hit.pointer, old=_show(old), new=_show(new))
+    old = safe_value(hit.pointer, _plain(hit.old), secrets)
+    new = safe_value(hit.pointer, _plain(hit.new), secrets)
+    # A hook's message is final text and may quote user values with braces: only TOML templates are formatted.
+    template = spec.message or spec.summary
+    message = hit.message or template.format(pointer=hit.pointer, old=_show(old), new=_show(new))
     if spec.azure_error and hit.severity in (None, Severity.ERROR) and spec.severity == Severity.ERROR:
         message += f' Azure answers: "{spec.azure_error}"'
     if spec.confidence == "low" and "confidence" not in message.lower():
@@ -214,6 +215,17 @@ def make_finding(
         location=_location(hit.pointer, ctx.proposed),
         references=list(spec.references),
     )
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy: an unresolved template value is shown as `<unknown: reason>`."""
+    if is_unknown(value):
+        return f"<unknown: {getattr(value, 'reason', 'unresolved')}>"
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _show(value: Any) -> str:

@@ -59,7 +59,24 @@ def scrub(value: Any) -> Any:
 
 
 def safe_value(pointer: str, value: Any, extra: frozenset[str] = frozenset()) -> Any:
-    """What may be printed for the value at `pointer`."""
+    """What may be printed for the value at `pointer`, including secrets nested below it."""
     if is_secret_pointer(pointer, extra):
         return describe_secret(value)
-    return scrub(value)
+    value = scrub(value)
+    prefix = pointer + "/"
+    for secret in extra:
+        if secret.startswith(prefix):
+            value = _redact_at(value, split_pointer(secret[len(pointer) :]))
+    return value
+
+
+def _redact_at(value: Any, parts: list[str]) -> Any:
+    """A copy of `value` with the node at `parts` described instead of shown."""
+    if not parts:
+        return describe_secret(value)
+    head, rest = parts[0], parts[1:]
+    if isinstance(value, dict) and head in value:
+        return {k: (_redact_at(v, rest) if k == head else v) for k, v in value.items()}
+    if isinstance(value, list) and head.isdigit() and int(head) < len(value):
+        return [(_redact_at(v, rest) if i == int(head) else v) for i, v in enumerate(value)]
+    return value

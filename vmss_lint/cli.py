@@ -101,6 +101,14 @@ def check(
         list[str] | None,
         typer.Option("--ignore", help="Skip these rules (id, name or id prefix; repeatable)."),
     ] = None,
+    instances: Annotated[
+        str | None,
+        typer.Option(
+            "--instances",
+            help="The scale set's instances (az vmss list-instances, REST list or Get-AzVmssVM JSON): "
+            "the plan then names stale, protected and scale-in instances.",
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file (atomically).")
     ] = None,
@@ -135,6 +143,10 @@ def check(
         ignore=list(ignore or []),
         warn=lambda line: sys.stderr.write(f"vmss-lint: warning: {line}\n"),
     )
+    if instances is not None:
+        from vmss_lint.instances import load_instances
+
+        options.instances = load_instances(instances)
     if base is not None or head is not None or pre_commit:
         from vmss_lint.gitmode import check_git
 

@@ -30,6 +30,16 @@ def _describe(disk: Any) -> str:
     return f"data disk at lun {disk.get('lun')}" + (f" ({detail})" if detail else "")
 
 
+def _content(disk: Any) -> str:
+    """Model data disks start empty, unless they come from the image's own data disks."""
+    option = disk.get("createOption") if isinstance(disk, dict) else None
+    return (
+        "disk created from the image's data disk"
+        if str(option or "").lower() == "fromimage"
+        else "empty disk"
+    )
+
+
 def _shape(disk: Any) -> tuple[Any, Any]:
     if not isinstance(disk, dict):
         return None, None
@@ -47,7 +57,7 @@ def data_disk_added(ctx: RuleContext) -> Iterator[Hit]:
                 None,
                 disk,
                 message=f"{_describe(disk)} is added to the model: new VMs get it at once, existing VMs get a "
-                "new empty disk when they are upgraded (the guest still has to partition and mount it).",
+                f"new {_content(disk)} when they are upgraded (the guest still has to mount it).",
             )
 
 

@@ -112,3 +112,20 @@ def automatic_by_platform_requirements(ctx: RuleContext) -> Iterator[Hit]:
                     message=f"patchMode becomes AutomaticByPlatform but {' and '.join(missing)}: automatic VM "
                     "guest patching on a scale set needs the VM agent (and Windows automatic updates) and the Application Health extension.",
                 )
+
+
+def priority_changed(ctx: RuleContext) -> Iterator[Hit]:
+    """Regular <-> Spot. An absent priority is Regular, so adding "Spot" to a model without one counts."""
+    for change in ctx.changed(f"{VMP}/priority"):
+        if change.op == "remove":
+            continue
+        old = str(change.old or "Regular")
+        new = str(change.new or "")
+        if new and old.lower() != new.lower():
+            yield Hit(
+                change.pointer,
+                change.op,
+                change.old,
+                change.new,
+                message=f"priority {old} -> {new}: Regular/Spot is fixed when the scale set is created.",
+            )

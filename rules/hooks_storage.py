@@ -57,7 +57,7 @@ def data_disk_added(ctx: RuleContext) -> Iterator[Hit]:
                 None,
                 disk,
                 message=f"{_describe(disk)} is added to the model: new VMs get it at once, existing VMs get a "
-                f"new {_content(disk)} when they are upgraded (the guest still has to mount it).",
+                f"new {_content(disk)} when they are upgraded.",
             )
 
 

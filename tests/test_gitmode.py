@@ -358,3 +358,10 @@ def test_linked_templates_are_read_from_the_same_revision(tmp_path: Path) -> Non
     [finding] = [f for r in report["results"] for f in r["findings"] if f["rule"] == "VMSS106"]
     assert finding["location"]["file"] == "infra/linked/vmss.json"
     assert not any("not followed" in n for n in report["notices"])
+
+
+def test_broken_parameters_file_is_an_input_error(template_repo: GitRepo) -> None:
+    template_repo.write(PARAMS, parameters("vnet-b").replace('"value"', '"value" "oops"', 1))
+    proc = template_repo.vmss_lint("check", "--base", "HEAD")
+    assert proc.returncode == 2
+    assert PARAMS in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

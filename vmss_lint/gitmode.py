@@ -351,9 +351,13 @@ def _load(run: _Run, rev: str | None, path: str | None) -> InputFile | None:
 def _looks_like_ours(data: bytes) -> bool:
     """A file we cannot parse is still the user's problem if it is plainly an ARM or scale-set document."""
     text = data[:65536].decode("utf-8", "replace").lower()
-    return (
-        "deploymenttemplate" in text or "virtualmachinescalesets" in text or "virtualmachineprofile" in text
+    markers = (
+        "deploymenttemplate",
+        "deploymentparameters",
+        "virtualmachinescalesets",
+        "virtualmachineprofile",
     )
+    return any(marker in text for marker in markers)
 
 
 def _load_bicep(run: _Run, rev: str | None, path: str, label: str) -> InputFile | None:

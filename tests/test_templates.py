@@ -719,3 +719,23 @@ def test_cli_parameters_and_context(tmp_path: Path, capsys: pytest.CaptureFixtur
     bad.write_text(json.dumps({"resourceGroupName": "x"}))
     assert main(["check", str(WEB), str(WEB), "--context", str(bad)]) == 2
     assert "unknown context field" in capsys.readouterr().err
+
+
+def test_template_metadata_suppression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = sub(
+        WEB.read_text(encoding="utf-8"),
+        '"defaultValue": "Standard_D2s_v5"',
+        '"defaultValue": "Standard_E4s_v5"',
+    )
+    suppress = {
+        "vmss-lint": {"suppress": [{"rule": "VMSS301", "pointer": "/sku/name", "reason": "planned resize"}]}
+    }
+    text = sub(
+        text,
+        '"contentVersion": "1.0.0.0",',
+        f'"contentVersion": "1.0.0.0",\n  "metadata": {json.dumps(suppress)},',
+    )
+    head = variant(tmp_path, text)
+    assert main(["check", str(WEB), str(head), "--format", "json", "--fail-on", "warning"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [f["rule"] for f in findings(out)] == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Hit, Severity
@@ -27,6 +28,9 @@ from vmss_lint.read import InputFile, kind_of, model_from
 from vmss_lint.report import ScaleSetResult
 from vmss_lint.rulespec import LoadedRule
 from vmss_lint.templates import FoundResource, scan_template
+
+if TYPE_CHECKING:
+    from vmss_lint.suppress import Suppression
 
 Pair = tuple[ScaleSetModel | None, ScaleSetModel | None]
 UNMANAGED_RULE = "VMSS004"
@@ -111,6 +115,24 @@ def lint_pairs(pairs: list[Pair], rules: list[LoadedRule], options: LintOptions)
             result = result.model_copy(update={"name": display_name(model)})
         results.append(result)
     return results
+
+
+def template_suppressions(current: InputFile | None, proposed: InputFile | None) -> list[Suppression]:
+    """The suppressions a template declares in its `metadata`, from the file that findings point into.
+
+    That is the proposed template, or the current one when the proposed side is gone; the other side's
+    suppressions would only ever be reported as unused.
+    """
+    from vmss_lint.suppress import suppressions_from_metadata
+
+    file = proposed if proposed is not None else current
+    if file is None or not isinstance(file.value, dict) or kind_of(file.value) != "template":
+        return []
+    metadata = file.value.get("metadata")
+    if not isinstance(metadata, dict):
+        return []
+    pos = file.parsed.key_positions.get("/metadata")
+    return suppressions_from_metadata(metadata, file.path, line=pos[0] if pos else 1)
 
 
 def display_name(model: ScaleSetModel) -> str:

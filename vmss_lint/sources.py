@@ -63,11 +63,12 @@ def check_inputs(
             prop = apply_az_update(prop, command, i, len(az_updates))
         pairs = [(cur, prop)]
     else:
-        from vmss_lint.pairing import lint_pairs, pairs_from_files
+        from vmss_lint.pairing import lint_pairs, pairs_from_files, template_suppressions
         from vmss_lint.params import TemplateParams
 
         proposed_file = read_file(proposed, role="proposed") if proposed is not None else None
         found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
+        options.suppressions.extend(template_suppressions(current_file, proposed_file))
         return make_report(lint_pairs(found, rules, options), options.fail_on, notices)
     results = [lint_pair(c, p, rules, options) for c, p in pairs]
     return make_report(results, options.fail_on, notices)

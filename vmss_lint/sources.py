@@ -11,6 +11,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from vmss_lint.errors import InputError
+from vmss_lint.limits import PATCH_OPS
 from vmss_lint.lint import LintOptions, lint_pair, make_report, rules_for
 from vmss_lint.model import ScaleSetModel, join_pointer
 from vmss_lint.normalize import az_path_to_pointer, canonical_key, detect_shape, normalize, unwrap_document
@@ -107,6 +108,7 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
 
     if not isinstance(ops, list):
         raise InputError(patch_path, "a JSON Patch must be a list of operations")
+    PATCH_OPS.check(len(ops), patch_path)  # each op copies the document: a huge patch would take minutes
     doc = copy.deepcopy(unwrap_document(current_file.value, current_file.path))
     base = model_from(current_file)
     removed: set[str] = set()

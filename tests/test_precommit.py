@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from conftest import REPO
 from gitfixture import BASE_MODEL, GitRepo, clean_env, moved_vnet, snapshot_checkout, unrelated
 
 pytestmark = pytest.mark.slow
@@ -90,3 +92,21 @@ def test_hook_with_from_and_to_refs_checks_the_branch(
     proc = try_repo(repo, hook_repo, pre_commit_home, "--from-ref", "main", "--to-ref", "HEAD")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "VMSS106 subnet-other-vnet" in proc.stdout
+
+
+def test_manifest_is_valid_for_pre_commit() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert (hook["id"], hook["language"], hook["types"], hook["require_serial"]) == (
+        "vmss-lint",
+        "python",
+        ["json"],
+        True,
+    )
+    assert hook["entry"].split()[:2] == ["vmss-lint", "check"] and "--pre-commit" in hook["entry"]

@@ -213,7 +213,11 @@ def _aosu_pinned(get: Getter) -> bool:
     if is_platform_image(get):
         version = lower(get(f"{IMAGE}/version"))
         return bool(version) and version != "latest"
-    return "/versions/" in lower(get(f"{IMAGE}/id"))
+    image_id = lower(get(f"{IMAGE}/id"))
+    return "/versions/" in image_id or MANAGED_IMAGE in image_id
+
+
+MANAGED_IMAGE = "/providers/microsoft.compute/images/"
 
 
 def automatic_os_upgrade_pinned_image(ctx: RuleContext) -> Iterator[Hit]:
@@ -221,13 +225,15 @@ def automatic_os_upgrade_pinned_image(ctx: RuleContext) -> Iterator[Hit]:
     if introduced(ctx, _aosu_pinned):
         if is_platform_image(proposed_view(ctx)):
             pointer, what = f"{IMAGE}/version", f"image version {effective(ctx, f'{IMAGE}/version')}"
+        elif MANAGED_IMAGE in lower(effective(ctx, f"{IMAGE}/id")):
+            pointer, what = f"{IMAGE}/id", "a managed (non-gallery) custom image, which has no newer versions"
         else:
             pointer, what = f"{IMAGE}/id", "a gallery image id that names one image version"
         yield hit_on(
             ctx,
             pointer,
-            f"automatic OS image upgrade is enabled with {what}: it needs version 'latest' (or a gallery "
-            "image definition id without /versions/).",
+            f"automatic OS image upgrade is enabled with {what}: it needs a platform image with version "
+            "'latest' or an Azure Compute Gallery image definition id without /versions/.",
         )
 
 

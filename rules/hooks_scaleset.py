@@ -56,13 +56,23 @@ def upgrade_mode_change(ctx: RuleContext) -> Iterator[Hit]:
 def rolling_policy_change(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(f"{ROLLING}/**"):
         message = None
-        if change.pointer.endswith("/maxSurge") and truthy(change.new):
+        if change.pointer.endswith("/enableCrossZoneUpgrade") and len(zones(ctx)) < 2:
+            message = (
+                "enableCrossZoneUpgrade changes on a scale set that is not spread over several zones, where "
+                "it has no effect (batches ignore zone boundaries only when there are zones)."
+            )
+        elif change.pointer.endswith("/maxSurge") and truthy(change.new):
             message = (
                 "maxSurge is enabled: rolling upgrades create new VMs for each batch and delete the old ones, so "
                 "upgraded VMs get new IP addresses, need spare quota (without it the upgrade falls back to "
                 "in-place) and may land in another update domain."
             )
         yield Hit(change.pointer, change.op, change.old, change.new, message=message)
+
+
+def zones(ctx: RuleContext) -> list[object]:
+    value = effective(ctx, "/zones")
+    return value if isinstance(value, list) else []
 
 
 def automatic_os_upgrade_toggled(ctx: RuleContext) -> Iterator[Hit]:

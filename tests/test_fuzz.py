@@ -388,7 +388,6 @@ def test_three_shapes_of_one_model_compare_equal(doc: Any) -> None:
     assert findings_of(BASE_MODEL, rest) == findings_of(BASE_MODEL, az) == findings_of(BASE_MODEL, ps)
 
 
-@pytest.mark.xfail(strict=True, reason="compare.py never matches a keyed-list element that lacks its key")
 @pytest.mark.parametrize(
     ("path", "key"),
     [

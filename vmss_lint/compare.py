@@ -236,19 +236,31 @@ def _walk(
 def _walk_keyed(
     old: list[Any], new: list[Any], path: list[str | int], key: str, observed: bool
 ) -> Iterator[Change]:
+    """Pair elements by their key; an element without its key (or a repeated key) pairs by order."""
     field = KEYED_LISTS[key]
-    old_by_key = {_item_key(field, item): (i, item) for i, item in enumerate(old)}
+    old_by_key = {
+        k: (i, item) for k, (i, item) in zip(_element_keys(field, old), enumerate(old), strict=True)
+    }
     seen: set[Any] = set()
-    for i, item in enumerate(new):
-        k = _item_key(field, item)
+    for (i, item), k in zip(enumerate(new), _element_keys(field, new), strict=True):
         seen.add(k)
-        if k in old_by_key and k is not None:
+        if k in old_by_key:
             yield from _walk(old_by_key[k][1], item, [*path, i], "", observed, False)
         else:
             yield Change(join_pointer([*path, i]), "add", None, item)
     for k, (i, item) in old_by_key.items():
         if k not in seen:
             yield Change(join_pointer([*path, i]), "remove", item, None)
+
+
+def _element_keys(field: str, items: list[Any]) -> list[tuple[Any, int]]:
+    counts: dict[Any, int] = {}
+    keys = []
+    for item in items:
+        k = _item_key(field, item)
+        counts[k] = counts.get(k, 0) + 1
+        keys.append((k, counts[k]))
+    return keys
 
 
 def _first_unknown(value: Any) -> Any:

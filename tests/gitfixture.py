@@ -6,6 +6,8 @@ virtual network (VMSS106, an error), `UNRELATED` only adds a tag.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -139,14 +141,36 @@ class GitRepo:
         return self.git("rev-parse", "HEAD").strip()
 
     def vmss_lint(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "vmss_lint", *args],
-            cwd=self.path,
-            capture_output=True,
-            text=True,
-            env=clean_env(env),
-            check=False,
-        )
+        """`vmss-lint ARGS` run from the repository with a clean environment.
+
+        In-process through the CLI's `main` (the exit-code mapping under test), because a fresh interpreter
+        per call made these tests slow on a busy machine; `VMSS_LINT_TEST_SUBPROCESS=1` runs the real
+        command instead.
+        """
+        if os.environ.get("VMSS_LINT_TEST_SUBPROCESS"):
+            return subprocess.run(
+                [sys.executable, "-m", "vmss_lint", *args],
+                cwd=self.path,
+                capture_output=True,
+                text=True,
+                env=clean_env(env),
+                check=False,
+            )
+        from vmss_lint.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        saved_env, saved_cwd = dict(os.environ), os.getcwd()
+        try:
+            os.environ.clear()
+            os.environ.update(clean_env(env))
+            os.chdir(self.path)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                rc = main(list(args))
+        finally:
+            os.chdir(saved_cwd)
+            os.environ.clear()
+            os.environ.update(saved_env)
+        return subprocess.CompletedProcess(list(args), rc, out.getvalue(), err.getvalue())
 
     def json_report(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
         proc = self.vmss_lint(*args, "--format", "json", env=env)

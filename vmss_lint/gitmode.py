@@ -225,7 +225,7 @@ def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
     else:
         pairs, notices = pairs_from_files(base_file, head_file, _unit_params(run, unit, cwd))
         run.notices.extend(notices)
-    if head_file is None and base_file is not None:
+    if unit.head_path is None and base_file is not None:
         run.notices.append(f"{unit.base_path} was deleted at {sides.head_label}")
     for result in lint_pairs(pairs, run.rules, run.options):
         if _is_bicep(unit):

@@ -739,3 +739,50 @@ def test_template_metadata_suppression(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["check", str(WEB), str(head), "--format", "json", "--fail-on", "warning"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [f["rule"] for f in findings(out)] == []
+
+
+def _values_for(template: dict[str, Any]) -> dict[str, Any]:
+    """A value for every parameter that has no default, as a user's parameters file would give them."""
+    out: dict[str, Any] = {}
+    for name, spec in template["parameters"].items():
+        kind = spec["type"].lower()
+        if "defaultValue" in spec:
+            continue
+        if spec.get("allowedValues"):
+            value: Any = spec["allowedValues"][-1]
+        elif kind == "int":
+            value = max(spec.get("minValue", 2), 2)
+        elif kind == "bool":
+            value = True
+        elif kind == "array":
+            value = ["1"]
+        elif kind in ("object", "secureobject"):
+            value = {}
+        else:
+            value = f"fixture{name.lower()}"[: spec.get("maxLength", 50)]
+        out[name] = {"value": value}
+    return out
+
+
+@pytest.mark.parametrize("path", [*COPIES, WEB], ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("direction", ["known-to-unknown", "unknown-to-known"])
+def test_parameters_without_values_never_give_an_error_or_warning(
+    path: Path, direction: str, tmp_path: Path
+) -> None:
+    """Every rule sees values that are unknown on one side (no parameters file): only infos may come out."""
+    params = tmp_path / "all.parameters.json"
+    params.write_text(json.dumps({"parameters": _values_for(read_file(path).value)}))
+    given: dict[str, Any] = {"current_parameters": [str(params)], "proposed_parameters": []}
+    if direction == "unknown-to-known":
+        given = {"current_parameters": [], "proposed_parameters": [str(params)]}
+    report = run(path, path, discover=False, **given)
+    severe = [(f["rule"], f["pointer"]) for f in findings(report) if f["severity"] != "info"]
+    if path.parent.name in _KEYED_BY_UNKNOWN_NAME:
+        # Known gap in compare.py (reported): a NIC configuration whose name is unknown on one side is
+        # compared as a removal plus an addition instead of one unresolved change.
+        assert severe, "compare.py now pairs unknown-named list elements: drop _KEYED_BY_UNKNOWN_NAME"
+        pytest.xfail("compare: keyed-list element with an unknown key is remove+add")
+    assert severe == []
+
+
+_KEYED_BY_UNKNOWN_NAME = {"vmss-linux-nat", "vmss-windows-app-gateway", "vmss-windows-autoscale"}

@@ -786,3 +786,20 @@ def test_parameters_without_values_never_give_an_error_or_warning(
 
 
 _KEYED_BY_UNKNOWN_NAME = {"vmss-linux-nat", "vmss-windows-app-gateway", "vmss-windows-autoscale"}
+
+
+def test_limits_on_copy_count_and_nesting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = sub(
+        WEB.read_text(encoding="utf-8"),
+        '"name": "[parameters(\'vmssName\')]",',
+        '"name": "[concat(parameters(\'vmssName\'), copyIndex())]", "copy": {"name": "s", "count": 801},',
+    )
+    with pytest.raises(InputError, match="copy count is 801"):
+        run(variant(tmp_path, text, "many.json"), WEB)
+    nested = variant(tmp_path, _nested(WEB.read_text(encoding="utf-8"), "inner"), "nested.json")
+    monkeypatch.setenv("VMSS_LINT_NESTED_DEPLOYMENT_MAX_DEPTH", "1")
+    assert findings(run(nested, nested)) == []
+    twice = json.loads(nested.read_text(encoding="utf-8"))
+    twice["resources"][0]["properties"]["template"] = json.loads(nested.read_text(encoding="utf-8"))
+    with pytest.raises(InputError, match="nested deployment depth"):
+        run(variant(tmp_path, json.dumps(twice), "twice.json"), WEB)

@@ -18,6 +18,7 @@ from typing import Any
 
 from vmss_lint.errors import InputError
 from vmss_lint.expressions import EvalScope, Unknown, Value, references_secret, resolve
+from vmss_lint.limits import COPY_COUNT, NESTED_DEPLOYMENTS, SCALE_SETS
 from vmss_lint.params import ParameterValues, TemplateContext, TemplateParams
 from vmss_lint.read import InputFile
 
@@ -27,7 +28,6 @@ DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 TEMPLATE_ONLY_KEYS = frozenset(
     {"apiversion", "dependson", "condition", "copy", "comments", "metadata", "scope", "existing", "resources"}
 )
-MAX_NESTING = 10
 
 
 @dataclass
@@ -155,16 +155,13 @@ class _Walker:
                 origin.file, s, origin.params, origin.scope_file, origin.scope_base, origin.deployment
             )
             if low == DEPLOYMENT_TYPE:
-                if depth < MAX_NESTING:
-                    self.nested(res, pointer, sub, depth)
-                else:
-                    self.notices.append(
-                        f"{origin.file.path}: deployments nested deeper than {MAX_NESTING} not read"
-                    )
+                NESTED_DEPLOYMENTS.check(depth + 1, origin.file.path, where=_where(origin.file, pointer))
+                self.nested(res, pointer, sub, depth)
                 continue
             found = self.resolve_resource(res, rtype.lower(), pointer, symbolic, sub, parent, condition)
             self.found.append(found)
             if low == VMSS_TYPE:
+                SCALE_SETS.check(sum(r.type == VMSS_TYPE for r in self.found), origin.file.path)
                 children = res.get("resources")
                 items = children.items() if isinstance(children, dict) else enumerate(children or [])
                 for key, child in items:
@@ -181,12 +178,12 @@ class _Walker:
                 f"offline ({count.reason}); compared as one templated instance"
             )
             return [None]
-        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 800:
+        where = _where(origin.file, pointer + "/copy/count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise InputError(
-                origin.file.path,
-                f"copy count must be an integer from 0 to 800, not {count!r}",
-                where=_where(origin.file, pointer + "/copy/count"),
+                origin.file.path, f"copy count must be a whole number, not {count!r}", where=where
             )
+        COPY_COUNT.check(count, origin.file.path, where=where)
         return list(range(count))
 
     def resolve_resource(

@@ -86,6 +86,7 @@ _CASELESS_KEYS = frozenset(
         "allocationStrategy",
         "rebalanceStrategy",
         "rebalanceBehavior",
+        "version",
     }
 )
 _WRITE_ONLY_KEYS = frozenset({"protectedSettings", "protectedSettingsFromKeyVault"})

@@ -52,8 +52,8 @@ class RuleContext:
 
     def effective(self, pointer: str) -> Any:
         """The value Azure will hold after the change: proposed if specified, else current."""
-        if pointer in self.proposed.removed:
-            return None
+        if any(pointer == r or pointer.startswith(r + "/") for r in self.proposed.removed):
+            return None  # removed explicitly, itself or a parent
         value = self.proposed.get(pointer)
         return self.current.get(pointer) if value is None else value
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from vmss_lint.commands import Target
-from vmss_lint.findings import Finding, Impact, max_impact
+from vmss_lint.findings import Finding, Impact, Severity, max_impact
 from vmss_lint.instances import id_key
 from vmss_lint.model import ScaleSetModel, split_pointer
 from vmss_lint.plan_facts import (
@@ -61,15 +61,33 @@ def build_plan(
     rolling = rolling_policy(facts) if mode == "Rolling" or aosu_enabled(facts) else None
     steps: list[PlanStep] = []
     notes: list[str] = [mismatch] if mismatch else []
-    if impact == Impact.RECREATE:
-        summary = (
-            "Azure rejects this change, and with it the whole update: nothing in it is applied. Keep the "
-            "current value of the rejected properties, or create a new scale set with the new values, move "
-            "the traffic to it (load balancer or Application Gateway backend pool), then delete the old one."
-        )
+    errors = [f for f in findings if f.severity == Severity.ERROR]
+    blocked = bool(errors) or impact == Impact.RECREATE
+    if blocked:
+        if any(f.impact == Impact.RECREATE for f in errors):
+            summary = (
+                "Azure rejects this change, and with it the whole update: nothing in it is applied. Keep the "
+                "current value of the rejected properties, or create a new scale set with the new values, move "
+                "the traffic to it (load balancer or Application Gateway backend pool), then delete the old one."
+            )
+        elif errors:
+            summary = (
+                "Azure rejects this request as written, and with it the whole update: correct the proposed model "
+                "as the errors say, then check it again before deploying."
+            )
+        else:
+            summary = (
+                "Azure may reject this change: the sources are not conclusive for the properties below. Try the "
+                "update in a test subscription first; if it is rejected, keep the current values or create a new "
+                "scale set."
+            )
         for f in findings:
-            if f.impact == Impact.RECREATE:
+            if f.severity == Severity.ERROR:
                 notes.append(f"Rejected: {f.pointer or '/'} ({f.rule} {f.name}).")
+            elif f.impact == Impact.RECREATE:
+                notes.append(
+                    f"May be rejected: {f.pointer or '/'} ({f.rule} {f.name}, {f.confidence} confidence)."
+                )
     elif impact.rank < Impact.UPDATE_INSTANCES.rank:
         summary = {
             Impact.NONE: "Nothing effective changes: nothing to roll out.",
@@ -78,7 +96,7 @@ def build_plan(
         }[impact]
     else:
         summary, steps = _rollout(facts, findings, impact, rolling)
-    if impact != Impact.RECREATE:
+    if not blocked:
         notes += instance_notes(facts)
     scale_policy, candidates, more = scale_notes(facts)
     notes += more + policy_notes(facts, findings, rolling, impact)

@@ -365,3 +365,11 @@ def test_broken_parameters_file_is_an_input_error(template_repo: GitRepo) -> Non
     proc = template_repo.vmss_lint("check", "--base", "HEAD")
     assert proc.returncode == 2
     assert PARAMS in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_pre_commit_ignores_untracked_files(repo: GitRepo) -> None:
+    repo.write("new.json", moved_vnet())  # not staged: not part of the commit
+    rc, report = repo.json_report("check", "--pre-commit")
+    assert (rc, report["results"]) == (0, [])
+    rc, report = repo.json_report("check", "--base", "HEAD")  # a user's new file is a change
+    assert [r["status"] for r in report["results"]] == ["created"]

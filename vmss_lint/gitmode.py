@@ -119,7 +119,8 @@ def check_git(
     """
     repo = Repo(cwd)
     sides, notices = resolve_sides(repo, base, head, pre_commit=pre_commit)
-    changes = [c for c in repo.changes(sides.base, sides.head) if _relevant(c.path)]
+    listed = repo.changes(sides.base, sides.head, untracked=not pre_commit)
+    changes = [c for c in listed if _relevant(c.path)]
     if paths:
         wanted = {repo.relative(p, cwd) for p in paths}
         changes = [c for c in changes if _selected(c, wanted)]

@@ -101,20 +101,25 @@ class Repo:
             return None
         return os.fsdecode(proc.stdout).strip() or None
 
-    def changes(self, base: str | None, head: str | None) -> list[FileChange]:
-        """Every changed file from `base` (None: nothing committed) to `head` (None: the working tree)."""
+    def changes(self, base: str | None, head: str | None, *, untracked: bool = True) -> list[FileChange]:
+        """Every changed file from `base` (None: nothing committed) to `head` (None: the working tree).
+
+        `untracked` counts files git does not track yet (not ignored ones) as new in the working tree: a
+        user's new template is a change, but a commit only holds what is staged.
+        """
         if base is None:
-            # No commit yet: everything tracked (staged) or untracked but not ignored is new.
-            listed = self.git("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            # No commit yet: everything staged (and untracked, if asked) is new.
+            others = ["--others", "--exclude-standard"] if untracked else []
+            listed = self.git("ls-files", "-z", "--cached", *others)
             return [FileChange("added", p, None) for p in dict.fromkeys(_split_z(listed))]
         args = ["diff", "--name-status", "-M", "-z", "--no-relative", "--ignore-submodules", base]
         if head is not None:
             args.append(head)
         changes = _parse_name_status(self.git(*args, "--"))
-        if head is None:
+        if head is None and untracked:
             seen = {c.path for c in changes}
-            untracked = _split_z(self.git("ls-files", "-z", "--others", "--exclude-standard"))
-            changes += [FileChange("added", p, None) for p in untracked if p not in seen]
+            new = _split_z(self.git("ls-files", "-z", "--others", "--exclude-standard"))
+            changes += [FileChange("added", p, None) for p in new if p not in seen]
         return changes
 
     def read(self, rev: str | None, path: str) -> bytes | None:

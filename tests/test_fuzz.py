@@ -218,8 +218,11 @@ def keyed_items_ambiguous(doc: Any, key: str = "") -> bool:
     if isinstance(doc, list):
         field = KEYED_LISTS.get(key)
         if field is not None:
-            keys = [json.dumps(i.get(field), sort_keys=True).lower() for i in doc if isinstance(i, dict)]
-            if "null" in keys or len(set(keys)) != len(keys):
+            # Compared as the comparison compares them (case-insensitive; `0 == False` in Python: a
+            # boolean `lun` is invalid input, found by the long run).
+            keys = [i.get(field) for i in doc if isinstance(i, dict)]
+            keys = [k.lower() if isinstance(k, str) else k for k in keys]
+            if None in keys or any(a == b for n, a in enumerate(keys) for b in keys[n + 1 :]):
                 return True
         return any(keyed_items_ambiguous(v, key) for v in doc)
     return False

@@ -118,6 +118,38 @@ def check(
             "--config", help="Config file (default: nearest .vmss-lint.toml or pyproject.toml upwards)."
         ),
     ] = None,
+    parameters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--parameters", help="Template parameters file for both sides (repeatable; later wins)."
+        ),
+    ] = None,
+    current_parameters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--current-parameters", help="Parameters file for the CURRENT template only (repeatable)."
+        ),
+    ] = None,
+    proposed_parameters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--proposed-parameters", help="Parameters file for the PROPOSED template only (repeatable)."
+        ),
+    ] = None,
+    context: Annotated[
+        str | None,
+        typer.Option(
+            "--context",
+            help="JSON with subscriptionId, resourceGroup, location, deployment, environment: what "
+            "resourceGroup(), subscription(), deployment() and environment() return in templates.",
+        ),
+    ] = None,
+    subscription_id: Annotated[
+        str | None, typer.Option("--subscription-id", help="subscription().subscriptionId in templates.")
+    ] = None,
+    resource_group: Annotated[
+        str | None, typer.Option("--resource-group", help="resourceGroup().name in templates.")
+    ] = None,
 ) -> None:
     """Compare CURRENT with PROPOSED and report what Azure rejects and what reaches the VMs."""
     from vmss_lint.config import build_options, load_config
@@ -147,17 +179,28 @@ def check(
         from vmss_lint.instances import load_instances
 
         options.instances = load_instances(instances)
+    from vmss_lint.params import TemplateContext, TemplateParams, load_context, with_overrides
+
+    ctx = load_context(context) if context is not None else TemplateContext()
+    params = TemplateParams(
+        parameters=list(parameters or []),
+        current_parameters=list(current_parameters) if current_parameters else None,
+        proposed_parameters=list(proposed_parameters) if proposed_parameters else None,
+        context=with_overrides(ctx, subscription_id, resource_group),
+    )
     if base is not None or head is not None or pre_commit:
         from vmss_lint.gitmode import check_git
 
         paths = [p for p in (current, proposed, *(more_paths or [])) if p is not None]
-        report = check_git(base, head, paths, options, pre_commit=pre_commit)
+        report = check_git(base, head, paths, options, params=params, pre_commit=pre_commit)
     elif more_paths:
         raise InputError(
             "check", "too many arguments", hint="give CURRENT and PROPOSED, or use --base REF PATHS..."
         )
     else:
-        report = check_inputs(current, proposed, options, patch=patch, az_updates=list(az_update or []))
+        report = check_inputs(
+            current, proposed, options, patch=patch, az_updates=list(az_update or []), params=params
+        )
     report = finish_report(report, options)
     text = renderer(fmt)(
         report,

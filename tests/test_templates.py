@@ -803,3 +803,24 @@ def test_limits_on_copy_count_and_nesting(tmp_path: Path, monkeypatch: pytest.Mo
     twice["resources"][0]["properties"]["template"] = json.loads(nested.read_text(encoding="utf-8"))
     with pytest.raises(InputError, match="nested deployment depth"):
         run(variant(tmp_path, json.dumps(twice), "twice.json"), WEB)
+
+
+def test_moving_scale_sets_into_a_module_keeps_them(tmp_path: Path) -> None:
+    """ARM identifies a resource by where it is deployed and its name, not by the deployment that holds it."""
+    data = json.loads(re.sub(r"(?m)^\s*//.*$|/\*.*?\*/", "", WEB.read_text(encoding="utf-8")))
+    vmss = data["resources"][0]
+    other = json.loads(json.dumps(vmss))
+    other["name"] = "api"
+    data["resources"] = [vmss, other]
+    flat = variant(tmp_path, json.dumps(data, indent=2), "flat.json")
+    moved = json.loads(_nested(json.dumps(data), "outer"))
+    module = variant(tmp_path, json.dumps(moved, indent=2), "module.json")
+    report = run(flat, module)
+    assert sorted((r["name"], r["status"]) for r in report["results"]) == [
+        ("api", "unchanged"),
+        ("web", "unchanged"),
+    ]
+    moved["resources"][0]["resourceGroup"] = "rg-other"  # now the module deploys them elsewhere
+    elsewhere = variant(tmp_path, json.dumps(moved, indent=2), "elsewhere.json")
+    statuses = sorted(r["status"] for r in run(flat, elsewhere)["results"])
+    assert statuses == ["created", "created", "unmanaged", "unmanaged"]

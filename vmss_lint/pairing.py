@@ -237,7 +237,9 @@ def _pair_found(
 
 
 def _path(found: FoundResource) -> tuple[str, ...]:
-    return tuple(d.lower() for d in found.origin.deployment)
+    """Where the scale set is deployed (a nested deployment may target another subscription or group);
+    the deployment names themselves do not matter to ARM, so moving a scale set into a module keeps it."""
+    return found.origin.target
 
 
 def _name_key(found: FoundResource) -> object:

@@ -13,6 +13,7 @@ Positions and the canonical model are built in `vmss_lint.template_model`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,7 @@ class Origin:
     scope_file: InputFile
     scope_base: str
     deployment: tuple[str, ...] = ()
+    target: tuple[str, str] = ("", "")  # (subscription, resource group) a nested deployment overrides
 
 
 @dataclass
@@ -151,9 +153,7 @@ class _Walker:
                         f"{origin.file.path}: {_label(res)} is deployed only if its condition holds, which "
                         f"cannot be resolved offline ({condition.reason}); compared as if deployed"
                     )
-            sub = Origin(
-                origin.file, s, origin.params, origin.scope_file, origin.scope_base, origin.deployment
-            )
+            sub = dataclasses.replace(origin, scope=s)
             if low == DEPLOYMENT_TYPE:
                 NESTED_DEPLOYMENTS.check(depth + 1, origin.file.path, where=_where(origin.file, pointer))
                 self.nested(res, pointer, sub, depth)
@@ -242,8 +242,19 @@ class _Walker:
             file, base, template, inner = opened, "", opened.value, True
             assert isinstance(template, dict)
         path = (*origin.deployment, label_text)
+        target = list(origin.target)
+        kwargs = self.context.scope_kwargs()
+        for i, key in enumerate(("subscriptionId", "resourceGroup")):
+            value = resolve(res.get(key), origin.scope, _local(origin.scope, f"{pointer}/{key}"))
+            if value is not None:
+                target[i] = value.lower() if isinstance(value, str) else str(res.get(key))
+            if isinstance(value, str):
+                kwargs["subscription" if i == 0 else "resource_group"] = {
+                    "subscriptionId" if i == 0 else "name": value
+                }
+        where = (target[0], target[1])
         if not inner:
-            sub = Origin(file, origin.scope, origin.params, origin.scope_file, origin.scope_base, path)
+            sub = Origin(file, origin.scope, origin.params, origin.scope_file, origin.scope_base, path, where)
             self.walk(template, base, sub, depth + 1)
             return
         values = ParameterValues()
@@ -270,10 +281,6 @@ class _Walker:
                 f"{origin.file.path}: nested deployment '{label_text}' takes parameters from a parametersLink; "
                 "not followed, so those parameters are unknown"
             )
-        kwargs = self.context.scope_kwargs()
-        rg = resolve(res.get("resourceGroup"), origin.scope, _local(origin.scope, pointer + "/resourceGroup"))
-        if isinstance(rg, str):
-            kwargs["resource_group"] = {"name": rg}
         scope = EvalScope.from_template(
             template,
             values.values,
@@ -283,7 +290,7 @@ class _Walker:
             **kwargs,
         )
         scope.secret_parameters |= values.secret
-        self.walk(template, base, Origin(file, scope, values, file, base, path), depth + 1)
+        self.walk(template, base, Origin(file, scope, values, file, base, path, where), depth + 1)
 
     def open_linked(self, origin: Origin, rel: Any, pointer: str) -> InputFile | None:
         target = resolve(

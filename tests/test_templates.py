@@ -174,6 +174,10 @@ def test_resource_change_points_at_the_resource_line(tmp_path: Path) -> None:
     head_text = sub(text, '"zones": "[parameters(\'zones\')]"', '"zones": ["1", "2"]')
     head = variant(tmp_path, head_text)
     report = run(WEB, head)
+    patch = tmp_path / "patch.json"
+    patch.write_text(json.dumps([{"op": "replace", "path": "/zones", "value": ["1", "2"]}]))
+    model_report = check_inputs(str(WEB_MODEL), None, LintOptions(), patch=str(patch)).dump()
+    assert essentials(report) == essentials(model_report)
     (finding,) = [f for f in findings(report) if f["rule"] == "VMSS101"]
     assert finding["severity"] == "error"
     assert finding["location"]["line"] == line_of(head_text, '"zones": ["1", "2"]')
@@ -204,6 +208,10 @@ def test_parameters_file_change(tmp_path: Path) -> None:
     head_text = json.dumps(data, indent=2)
     head.write_text(head_text)
     report = run(WEB, WEB, current_parameters=[str(base)], proposed_parameters=[str(head)])
+    patch = tmp_path / "patch.json"
+    patch.write_text(json.dumps([{"op": "replace", "path": "/sku/name", "value": "Standard_D4s_v5"}]))
+    model_report = check_inputs(str(WEB_MODEL), None, LintOptions(), patch=str(patch)).dump()
+    assert essentials(report) == essentials(model_report)
     (finding,) = findings(report)
     assert (finding["rule"], finding["severity"], finding["old"], finding["new"]) == (
         "VMSS301",

@@ -373,3 +373,17 @@ def test_pre_commit_ignores_untracked_files(repo: GitRepo) -> None:
     assert (rc, report["results"]) == (0, [])
     rc, report = repo.json_report("check", "--base", "HEAD")  # a user's new file is a change
     assert [r["status"] for r in report["results"]] == ["created"]
+
+
+def test_template_metadata_suppression_silences_exactly_that_finding(template_repo: GitRepo) -> None:
+    doc = json.loads(template(sku="Standard_E2s_v5"))
+    doc["metadata"] = {
+        "vmss-lint": {
+            "suppress": [{"rule": "VMSS106", "reason": "the scale set is recreated in this change"}]
+        }
+    }
+    template_repo.write(TEMPLATE, doc)
+    template_repo.write(PARAMS, parameters("vnet-b"))
+    rc, report = template_repo.json_report("check", "--base", "HEAD")
+    assert rc == 0  # the error is suppressed with a reason; the size warning stays
+    assert "VMSS106" not in rules_of(report) and "VMSS301" in rules_of(report)

@@ -210,7 +210,7 @@ def _kind(data: bytes, name: str) -> str:
 
 
 def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
-    from vmss_lint.pairing import lint_pairs, pairs_from_files
+    from vmss_lint.pairing import lint_pairs, pairs_from_files, template_suppressions
 
     sides = run.sides
     base_file = _ours(_load(run, sides.base, unit.base_path))
@@ -226,6 +226,8 @@ def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
     else:
         pairs, notices = pairs_from_files(base_file, head_file, _unit_params(run, unit, cwd))
         run.notices.extend(notices)
+        # A template's own `metadata` suppressions, applied by the caller's finish_report like the CLI's.
+        run.options.suppressions.extend(template_suppressions(base_file, head_file))
     if unit.head_path is None and base_file is not None:
         run.notices.append(f"{unit.base_path} was deleted at {sides.head_label}")
     for result in lint_pairs(pairs, run.rules, run.options):

@@ -832,3 +832,10 @@ def test_moving_scale_sets_into_a_module_keeps_them(tmp_path: Path) -> None:
     elsewhere = variant(tmp_path, json.dumps(moved, indent=2), "elsewhere.json")
     statuses = sorted(r["status"] for r in run(flat, elsewhere)["results"])
     assert statuses == ["created", "created", "unmanaged", "unmanaged"]
+
+
+def test_patch_on_a_template_is_a_usage_error(tmp_path: Path) -> None:
+    patch = tmp_path / "patch.json"
+    patch.write_text(json.dumps([{"op": "replace", "path": "/sku/name", "value": "x"}]))
+    with pytest.raises(InputError, match="edit a scale-set model, not a template"):
+        check_inputs(str(WEB), None, LintOptions(), patch=str(patch))

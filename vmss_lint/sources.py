@@ -90,7 +90,11 @@ def _as_model(file: InputFile) -> ScaleSetModel:
             file.path, "this is a JSON Patch, not a scale-set model", hint="pass it with --patch"
         )
     if kind in ("template", "parameters", "what-if"):
-        raise InputError(file.path, f"{kind} files are not supported in this position yet")
+        raise InputError(
+            file.path,
+            f"--patch and --az-update edit a scale-set model, not a {kind} file",
+            hint="compare two templates as CURRENT PROPOSED, or pass the live model as CURRENT",
+        )
     return model_from(file)  # raises the "not a scale set" message with the keys it found
 
 

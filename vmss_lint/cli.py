@@ -179,9 +179,18 @@ def check(
         from vmss_lint.instances import load_instances
 
         options.instances = load_instances(instances)
-    from vmss_lint.params import TemplateContext, TemplateParams, load_context, with_overrides
+    from vmss_lint.params import TemplateContext, TemplateParams, context_from_data, load_context, with_overrides
 
-    ctx = load_context(context) if context is not None else TemplateContext()
+    if context is not None:
+        ctx = load_context(context)
+    elif loaded.config.context is not None:
+        ctx = context_from_data(loaded.config.context.as_context_file(), f"{loaded.label} [context]")
+    else:
+        ctx = TemplateContext()
+    if not parameters and not current_parameters and not proposed_parameters:
+        mapping = loaded.parameter_files()
+        current_parameters = _configured_parameters(loaded.root, mapping, current) or None
+        proposed_parameters = _configured_parameters(loaded.root, mapping, proposed) or None
     params = TemplateParams(
         parameters=list(parameters or []),
         current_parameters=list(current_parameters) if current_parameters else None,
@@ -244,6 +253,17 @@ def explain(
 
     found = find_rule(load_rules(rules_dir or [], allow_python=allow_python_rules), rule)
     typer.echo(explain_rule(found))
+
+
+def _configured_parameters(root: Path, mapping: dict[str, list[Path]], path: str | None) -> list[str]:
+    """The config's `parameters` mapping (template, relative to the config's folder -> files) for one
+    side's template, if it names it."""
+    if path is None:
+        return []
+    for template, files in mapping.items():
+        if Path(path).resolve() == (root / template).resolve():
+            return [str(f) for f in files]
+    return []
 
 
 def _default_format() -> str:

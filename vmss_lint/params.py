@@ -164,7 +164,11 @@ def load_context(path: str) -> TemplateContext:
     The field names follow PSRule's expansion settings so one file can serve both tools.
     """
     file = read_file(path, role="context")
-    data = file.value
+    return context_from_data(file.value, path, file)
+
+
+def context_from_data(data: Any, path: str, file: InputFile | None = None) -> TemplateContext:
+    """The same as a --context file, from an already parsed object (the config file's `context`)."""
     if not isinstance(data, dict):
         raise InputError(path, "a context file must be a JSON object")
     allowed = {"subscriptionid", "tenantid", "subscription", "resourcegroup", "location", "deployment"}
@@ -174,7 +178,7 @@ def load_context(path: str) -> TemplateContext:
             raise InputError(
                 path,
                 f"unknown context field '{key}'",
-                where=_where(file, f"/{_esc(key)}"),
+                where=_where(file, f"/{_esc(key)}") if file is not None else f"context.{key}",
                 hint="use subscriptionId, tenantId, resourceGroup, location, deployment, environment",
             )
     low = {k.lower(): v for k, v in data.items()}

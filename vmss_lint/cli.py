@@ -179,7 +179,13 @@ def check(
         from vmss_lint.instances import load_instances
 
         options.instances = load_instances(instances)
-    from vmss_lint.params import TemplateContext, TemplateParams, context_from_data, load_context, with_overrides
+    from vmss_lint.params import (
+        TemplateContext,
+        TemplateParams,
+        context_from_data,
+        load_context,
+        with_overrides,
+    )
 
     if context is not None:
         ctx = load_context(context)

@@ -736,3 +736,41 @@ def test_expressions_evaluate_or_raise_input_error_deterministically(body: str) 
 def test_long_profile_is_at_least_100k_examples() -> None:
     """The opt-in run must stay a real fuzz run: the per-test budgets above add up to 100,000+."""
     assert sum(LONG_BUDGETS) >= 100_000, LONG_BUDGETS
+
+
+# ------------------------------------------------- minimal examples from the long run (Unicode digits)
+
+
+def test_superscript_digit_is_text_not_a_number() -> None:
+    """'²'.isdigit() is True but int('²') fails: the comparison crashed on such a value."""
+    doc = copy.deepcopy(BASE_REST)
+    doc["sku"]["capacity"] = "¹"
+    model = model_from(parse_text(dumps(doc), "p.json"))
+    assert compare(model, model) == []
+    assert findings_of(BASE_MODEL, model) == findings_of(BASE_MODEL, model)
+
+
+@pytest.mark.xfail(strict=True, reason="expr_format: int() of a precision written with a Unicode digit")
+def test_format_precision_with_a_unicode_digit_is_an_input_error() -> None:
+    from vmss_lint.expressions import evaluate
+
+    with contextlib.suppress(InputError):
+        evaluate("[format('{0:D²}', 5)]", _expression_scope())
+
+
+@pytest.mark.xfail(strict=True, reason="instances: int() of an instance id written with a Unicode digit")
+def test_instance_id_with_a_unicode_digit_exits_cleanly(tmp_path: Path) -> None:
+    instances = tmp_path / "instances.json"
+    instances.write_text(json.dumps([{"instanceId": "²", "name": "web_²", "latestModelApplied": True}]))
+    proposed = tmp_path / "proposed.json"
+    doc = copy.deepcopy(BASE_REST)
+    doc["sku"]["name"] = "Standard_D4s_v5"
+    proposed.write_text(json.dumps(doc))
+    rc, _, err = run_cli(["check", str(WEB_REST), str(proposed), "--instances", str(instances)])
+    assert_clean_exit(rc, err)
+
+
+def test_patch_adding_a_key_written_with_a_unicode_digit() -> None:
+    ops = [{"op": "add", "path": "/tags/²", "value": "x"}, {"op": "add", "path": "/sku/¹", "value": 1}]
+    proposed = apply_patch(BASE_FILE, ops, "patch.json")
+    assert lint_json(BASE_MODEL, proposed)

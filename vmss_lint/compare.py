@@ -103,7 +103,7 @@ def canonical_scalar(key: str, value: Any) -> Any:
         low = value.strip().lower()
         if low in ("true", "false"):
             return low == "true"
-        if low.lstrip("-").isdigit() and len(low) < 19:
+        if low.lstrip("-").isdigit() and low.isascii() and len(low) < 19:  # "²".isdigit() is True
             return int(low)
         if key == "location":
             return low.replace(" ", "")

@@ -79,7 +79,7 @@ class Limit:
         raw = os.environ.get(self.env, "").strip().replace("_", "")
         if not raw:
             return self.default
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise InputError(
                 self.env,
                 f"'{os.environ[self.env]}' is not a positive whole number",

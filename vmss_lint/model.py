@@ -59,7 +59,7 @@ class ScaleSetModel:
         for part in split_pointer(pointer):
             if isinstance(node, dict):
                 node = node.get(part)
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            elif isinstance(node, list) and part.isdigit() and part.isascii() and int(part) < len(node):
                 node = node[int(part)]
             else:
                 return None

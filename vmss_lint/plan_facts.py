@@ -145,7 +145,7 @@ def capacity(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdigit() and value.isascii():  # "²".isdigit() is True
         return int(value)
     return None
 

@@ -77,6 +77,6 @@ def _redact_at(value: Any, parts: list[str]) -> Any:
     head, rest = parts[0], parts[1:]
     if isinstance(value, dict) and head in value:
         return {k: (_redact_at(v, rest) if k == head else v) for k, v in value.items()}
-    if isinstance(value, list) and head.isdigit() and int(head) < len(value):
+    if isinstance(value, list) and head.isdigit() and head.isascii() and int(head) < len(value):
         return [(_redact_at(v, rest) if i == int(head) else v) for i, v in enumerate(value)]
     return value

@@ -164,7 +164,9 @@ def _canonical_pointer(path: str, shape: str | None, canonical: dict[str, Any]) 
     import jsonpointer
 
     try:
-        parts: list[str | int] = [int(p) if p.isdigit() else p for p in jsonpointer.JsonPointer(path).parts]
+        parts: list[str | int] = [
+            int(p) if p.isdigit() and p.isascii() else p for p in jsonpointer.JsonPointer(path).parts
+        ]
     except jsonpointer.JsonPointerException:
         return path
     parts = [canonical_key(p) if isinstance(p, str) else p for p in parts]

@@ -100,7 +100,8 @@ def _short(value: Any) -> str:
     if value is None:
         return "(not set)"
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return text if len(text) <= 100 else text[:97] + "..."
+    # Cut the middle, not the end: the end of a resource id (the VNet, the subnet) is what differs.
+    return text if len(text) <= 100 else text[:35] + "..." + text[-62:]
 
 
 def _origin(origin: str) -> str:

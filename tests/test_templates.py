@@ -785,15 +785,7 @@ def test_parameters_without_values_never_give_an_error_or_warning(
         given = {"current_parameters": [], "proposed_parameters": [str(params)]}
     report = run(path, path, discover=False, **given)
     severe = [(f["rule"], f["pointer"]) for f in findings(report) if f["severity"] != "info"]
-    if path.parent.name in _KEYED_BY_UNKNOWN_NAME:
-        # Known gap in compare.py (reported): a NIC configuration whose name is unknown on one side is
-        # compared as a removal plus an addition instead of one unresolved change.
-        assert severe, "compare.py now pairs unknown-named list elements: drop _KEYED_BY_UNKNOWN_NAME"
-        pytest.xfail("compare: keyed-list element with an unknown key is remove+add")
     assert severe == []
-
-
-_KEYED_BY_UNKNOWN_NAME = {"vmss-linux-nat", "vmss-windows-app-gateway", "vmss-windows-autoscale"}
 
 
 def test_limits_on_copy_count_and_nesting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

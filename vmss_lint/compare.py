@@ -237,21 +237,44 @@ def _walk(
 def _walk_keyed(
     old: list[Any], new: list[Any], path: list[str | int], key: str, observed: bool
 ) -> Iterator[Change]:
-    """Pair elements by their key; an element without its key (or a repeated key) pairs by order."""
+    """Pair elements by their key; an element without its key (or a repeated key) pairs by order.
+
+    An element whose key is unknown (a name from a template parameter without a value) pairs, in order,
+    with an element left unmatched on the other side: it may well be the same NIC or extension, so it
+    must not turn into a removal plus an addition that rules would judge as real.
+    """
     field = KEYED_LISTS[key]
-    old_by_key = {
-        k: (i, item) for k, (i, item) in zip(_element_keys(field, old), enumerate(old), strict=True)
-    }
-    seen: set[Any] = set()
-    for (i, item), k in zip(enumerate(new), _element_keys(field, new), strict=True):
-        seen.add(k)
+    old_keys = _element_keys(field, old)
+    new_keys = _element_keys(field, new)
+    old_by_key = {k: i for i, k in enumerate(old_keys)}
+    matched: dict[int, int] = {}  # new index -> old index
+    for i, k in enumerate(new_keys):
         if k in old_by_key:
-            yield from _walk(old_by_key[k][1], item, [*path, i], "", observed, False)
+            matched[i] = old_by_key[k]
+    free_old = [j for j in range(len(old)) if j not in matched.values()]
+    for i, k in enumerate(new_keys):
+        if i in matched or not free_old:
+            continue
+        if k[0] is None or _first_unknown(_key_value(field, new[i])) is not None:
+            matched[i] = free_old.pop(0)
+    for j in list(free_old):
+        if _first_unknown(_key_value(field, old[j])) is None and old_keys[j][0] is not None:
+            continue
+        spare = [i for i in range(len(new)) if i not in matched]
+        if spare:
+            matched[spare[0]] = j
+            free_old.remove(j)
+    for i, item in enumerate(new):
+        if i in matched:
+            yield from _walk(old[matched[i]], item, [*path, i], "", observed, False)
         else:
             yield Change(join_pointer([*path, i]), "add", None, item)
-    for k, (i, item) in old_by_key.items():
-        if k not in seen:
-            yield Change(join_pointer([*path, i]), "remove", item, None)
+    for j in free_old:
+        yield Change(join_pointer([*path, j]), "remove", old[j], None)
+
+
+def _key_value(field: str, item: Any) -> Any:
+    return item.get(field) if isinstance(item, dict) else None
 
 
 def _element_keys(field: str, items: list[Any]) -> list[tuple[Any, int]]:
@@ -292,6 +315,8 @@ def _item_key(field: str, item: Any) -> Any:
     if not isinstance(item, dict):
         return repr(item)
     value = item.get(field)
+    if is_unknown(value):
+        return None  # paired by order in _walk_keyed
     if isinstance(value, dict | list):  # a malformed key (`"name": []`) must not crash the dict lookup
         return repr(value)
     return canonical_scalar(field, value) if value is not None else None

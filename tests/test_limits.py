@@ -218,9 +218,6 @@ def test_property_copy_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert rc in (0, 1), err
 
 
-@pytest.mark.xfail(
-    strict=True, reason="templates.py checks resource copy counts itself, without limits.COPY_COUNT"
-)
 def test_resource_copy_count(tmp_path: Path) -> None:
     res = scale_set("[concat('web', copyIndex())]", copy={"name": "sets", "count": limits.COPY_MAX_COUNT + 1})
     rc, _, err = check_pair(tmp_path, template(scale_set()), template(res))
@@ -244,20 +241,24 @@ def _nested(depth: int) -> dict[str, Any]:
     return doc
 
 
-@pytest.mark.xfail(
-    strict=True, reason="templates.py skips deep nesting with a notice (MAX_NESTING=10), not limits"
-)
-def test_nested_deployment_depth(tmp_path: Path) -> None:
+def test_nested_deployment_depth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     deep = _nested(limits.NESTED_DEPLOYMENT_MAX_DEPTH + 1)
     assert_limit_message(*check_pair(tmp_path, deep, deep)[::2], "VMSS_LINT_NESTED_DEPLOYMENT_MAX_DEPTH")
+    monkeypatch.setenv("VMSS_LINT_NESTED_DEPLOYMENT_MAX_DEPTH", str(limits.NESTED_DEPLOYMENT_MAX_DEPTH + 1))
+    rc, out, err = run(
+        ["check", *(write(tmp_path, n, deep) for n in ("a.json", "b.json")), "--format", "json"]
+    )
+    assert rc == 0, err
+    assert json.loads(out)["summary"]["scaleSets"] == 1  # the scale set at the bottom was read
 
 
-@pytest.mark.xfail(strict=True, reason="pairing.py does not count scale sets against limits.SCALE_SETS yet")
 def test_number_of_scale_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VMSS_LINT_MAX_SCALE_SETS", "3")  # the default (500) works the same, just slower
     sets = [scale_set(f"web{i}") for i in range(4)]
     rc, _, err = check_pair(tmp_path, template(*sets), template(*sets))
     assert_limit_message(rc, err, "VMSS_LINT_MAX_SCALE_SETS")
+    monkeypatch.setenv("VMSS_LINT_MAX_SCALE_SETS", "4")
+    assert check_pair(tmp_path, template(*sets), template(*sets))[0] == 0
 
 
 # ------------------------------------------------------------------------------------------ edits

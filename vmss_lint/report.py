@@ -53,7 +53,9 @@ class RollingPlan(_Out):
 class ProtectedInstance(_Out):
     instance_id: str = Field(serialization_alias="instanceId")
     protect_from_scale_in: bool = Field(default=False, serialization_alias="protectFromScaleIn")
-    protect_from_scale_set_actions: bool = Field(default=False, serialization_alias="protectFromScaleSetActions")
+    protect_from_scale_set_actions: bool = Field(
+        default=False, serialization_alias="protectFromScaleSetActions"
+    )
 
 
 class UpgradePlan(_Out):

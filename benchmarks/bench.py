@@ -412,7 +412,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         if not ck:
             rows.append(
-                ["checkov -f (same template)", "n/a", "n/a", "n/a", "n/a", "0", "Checkov not installed"]
+                [
+                    "checkov -f (same template)",
+                    "n/a",
+                    "n/a",
+                    "n/a",
+                    "n/a",
+                    "0",
+                    "skipped" if args.no_checkov else "Checkov not found",
+                ]
             )
         print(table(rows, ["command", "median ms", "min ms", "CPU ms", "peak MiB", "runs", "note"]))
 

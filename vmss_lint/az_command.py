@@ -119,7 +119,7 @@ def _convert(kind: str, values: list[str], many: bool) -> Json:
     for raw in values or ["true"]:  # get_three_state_flag and store_true: a bare flag means true
         if kind == "bool" and raw.lower() not in ("true", "false"):
             raise _EditError(f"expected true or false, got {_short(raw)}")
-        if kind == "minutes" and not raw.isdigit():
+        if kind == "minutes" and not (raw.isascii() and raw.isdigit()):
             raise _EditError(f"expected whole minutes, got {_short(raw)}")
         if kind == "id" and not raw.startswith("/"):
             raise _EditError(

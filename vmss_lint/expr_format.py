@@ -48,7 +48,7 @@ def format_composite(fmt: str, args: Sequence[Value], to_text: Callable[[Value],
 
 def _format_int(n: int, spec: str) -> str | None:
     kind, digits = spec[:1], spec[1:]
-    if digits and not digits.isdigit():
+    if digits and not (digits.isascii() and digits.isdigit()):
         return _custom(n, spec)
     precision = int(digits) if digits else None
     if kind in "Dd":

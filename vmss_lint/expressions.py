@@ -123,6 +123,14 @@ class EvalScope:
         **kwargs: Any,
     ) -> EvalScope:
         """Build a scope from a template's own sections plus supplied parameter values."""
+        source = str(kwargs.get("source", "<template>"))
+        for section, kind in (("parameters", dict), ("variables", dict), ("functions", list)):
+            value = template.get(section)
+            if value is not None and not isinstance(value, kind):
+                expected = "an object" if kind is dict else "a list"
+                raise InputError(
+                    source, f"the template's '{section}' must be {expected}", where=f"/{section}"
+                )
         params = template.get("parameters") or {}
         defaults = {
             n: p["defaultValue"] for n, p in params.items() if isinstance(p, dict) and "defaultValue" in p

@@ -282,12 +282,12 @@ def _when(inst: Instance) -> datetime:
 def _id_number(inst: Instance) -> tuple[int, int, str]:
     """Order of instance ids: names below numbers, numbers by value ("10" above "9")."""
     text = inst.instance_id or inst.name or ""
-    return (1, int(text), "") if text.isdigit() else (0, 0, text)
+    return (1, int(text), "") if text.isascii() and text.isdigit() else (0, 0, text)
 
 
 def id_key(text: str) -> tuple[int, int, str]:
     """Sort key for instance ids: numbers by value ("2" before "10"), then names alphabetically."""
-    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+    return (0, int(text), "") if text.isascii() and text.isdigit() else (1, 0, text)
 
 
 def sort_ids(ids: list[str]) -> list[str]:

@@ -28,4 +28,3 @@ def _use_checkout_rules() -> None:
 
 
 _use_checkout_rules()
-

@@ -37,18 +37,20 @@ class RuleContext:
 
     def changed(self, glob: str) -> list[Change]:
         """Resolved changes whose pointer matches a glob (`*` one segment, `**` any)."""
-        pattern = split_pointer(glob)
-        return [
-            c for c in self.changes if c.unresolved is None and glob_match(pattern, split_pointer(c.pointer))
-        ]
+        return [c for c in self._matching(glob) if c.unresolved is None]
 
     def unresolved(self, glob: str) -> list[Change]:
-        pattern = split_pointer(glob)
-        return [
-            c
-            for c in self.changes
-            if c.unresolved is not None and glob_match(pattern, split_pointer(c.pointer))
-        ]
+        return [c for c in self._matching(glob) if c.unresolved is not None]
+
+    def _matching(self, glob: str) -> list[Change]:
+        # Every rule asks about every change: split each pointer once per comparison, not once per rule.
+        cache = self.__dict__.setdefault("_cache", {})
+        if glob not in cache:
+            parts = self.__dict__.setdefault("_parts", [(c, split_pointer(c.pointer)) for c in self.changes])
+            pattern = split_pointer(glob)
+            cache[glob] = [c for c, p in parts if glob_match(pattern, p)]
+        result: list[Change] = cache[glob]
+        return result
 
     def effective(self, pointer: str) -> Any:
         """The value Azure will hold after the change: proposed if specified, else current."""

@@ -179,17 +179,15 @@ def check(
         from vmss_lint.instances import load_instances
 
         options.instances = load_instances(instances)
-    from vmss_lint.params import (
-        TemplateContext,
-        TemplateParams,
-        context_from_data,
-        load_context,
-        with_overrides,
-    )
+    from vmss_lint.template_options import TemplateContext, TemplateParams, with_overrides
 
     if context is not None:
+        from vmss_lint.params import load_context
+
         ctx = load_context(context)
     elif loaded.config.context is not None:
+        from vmss_lint.params import context_from_data
+
         ctx = context_from_data(loaded.config.context.as_context_file(), f"{loaded.label} [context]")
     else:
         ctx = TemplateContext()

@@ -22,9 +22,9 @@ from vmss_lint.errors import InputError
 from vmss_lint.gitrepo import BICEP_HINT, FileChange, Repo, bicep_command, compile_bicep
 from vmss_lint.lint import LintOptions, make_report, rules_for
 from vmss_lint.model import ScaleSetModel
-from vmss_lint.params import TemplateParams
 from vmss_lint.read import InputFile, kind_of, model_from, parse_text
 from vmss_lint.report import Report, ScaleSetResult
+from vmss_lint.template_options import TemplateParams
 
 PARAMS_SUFFIX = ".parameters.json"
 

@@ -12,7 +12,6 @@ reference cannot be read offline: it becomes an `Unknown`, and the parameter cou
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,62 +19,10 @@ from typing import Any
 from vmss_lint.errors import InputError
 from vmss_lint.expressions import Unknown, Value
 from vmss_lint.read import InputFile, kind_of, read_file
-
-LinkedLoader = Callable[[InputFile, str], "InputFile | None"]
-"""Opens a linked template's `relativePath` next to the parent file (None when it is not there)."""
-
-
-@dataclass
-class TemplateContext:
-    """What `resourceGroup()`, `subscription()`, `deployment()` and `environment()` return.
-
-    Any part left as None falls back to the evaluator's stable placeholders, which are identical on both
-    sides of a template-vs-template comparison and therefore never show up as a change.
-    """
-
-    subscription: dict[str, Any] | None = None
-    resource_group: dict[str, Any] | None = None
-    deployment: dict[str, Any] | None = None
-    environment: dict[str, Any] | None = None
-    tenant: dict[str, Any] | None = None
-
-    @property
-    def given(self) -> bool:
-        return any(
-            v is not None
-            for v in (self.subscription, self.resource_group, self.deployment, self.environment, self.tenant)
-        )
-
-    def scope_kwargs(self) -> dict[str, Any]:
-        return {
-            "subscription": self.subscription,
-            "resource_group": self.resource_group,
-            "deployment": self.deployment,
-            "environment": self.environment,
-            "tenant": self.tenant,
-        }
-
-
-@dataclass
-class TemplateParams:
-    """Everything the command line says about template values, for both sides.
-
-    `parameters` apply to both sides; `current_parameters`/`proposed_parameters` replace them for one
-    side. Within a list a later file wins. `discover` looks for a parameters file next to a template when
-    its side has none. `open_linked` lets git mode read linked templates from a revision instead of the
-    working tree.
-    """
-
-    parameters: list[str] = field(default_factory=list)
-    current_parameters: list[str] | None = None
-    proposed_parameters: list[str] | None = None
-    context: TemplateContext = field(default_factory=TemplateContext)
-    discover: bool = True
-    open_linked: LinkedLoader | None = None
-
-    def files_for(self, role: str) -> list[str]:
-        side = self.current_parameters if role == "current" else self.proposed_parameters
-        return list(side) if side is not None else list(self.parameters)
+from vmss_lint.template_options import LinkedLoader as LinkedLoader
+from vmss_lint.template_options import TemplateContext as TemplateContext
+from vmss_lint.template_options import TemplateParams as TemplateParams
+from vmss_lint.template_options import with_overrides as with_overrides
 
 
 @dataclass
@@ -199,17 +146,6 @@ def context_from_data(data: Any, path: str, file: InputFile | None = None) -> Te
     if env is not None and not isinstance(env, dict):
         env = {"name": env} if isinstance(env, str) else None
     ctx.environment = env
-    return ctx
-
-
-def with_overrides(
-    ctx: TemplateContext, subscription_id: str | None, resource_group: str | None
-) -> TemplateContext:
-    """Apply --subscription-id/--resource-group on top of a context file."""
-    if subscription_id:
-        ctx.subscription = {**(ctx.subscription or {}), "subscriptionId": subscription_id}
-    if resource_group:
-        ctx.resource_group = {**(ctx.resource_group or {}), "name": resource_group}
     return ctx
 
 

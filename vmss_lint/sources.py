@@ -19,7 +19,7 @@ from vmss_lint.read import InputFile, kind_of, model_from, read_file
 from vmss_lint.report import Report
 
 if TYPE_CHECKING:
-    from vmss_lint.params import TemplateParams
+    from vmss_lint.template_options import TemplateParams
 
 
 def check_inputs(
@@ -65,7 +65,7 @@ def check_inputs(
         pairs = [(cur, prop)]
     else:
         from vmss_lint.pairing import lint_pairs, pairs_from_files, template_suppressions
-        from vmss_lint.params import TemplateParams
+        from vmss_lint.template_options import TemplateParams
 
         proposed_file = read_file(proposed, role="proposed") if proposed is not None else None
         found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())

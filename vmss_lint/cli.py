@@ -152,7 +152,7 @@ def check(
     ] = None,
 ) -> None:
     """Compare CURRENT with PROPOSED and report what Azure rejects and what reaches the VMs."""
-    from vmss_lint.config import build_options, load_config
+    from vmss_lint.config_find import build_options, load_config
     from vmss_lint.lint import finish_report
     from vmss_lint.sources import check_inputs
 

@@ -15,29 +15,27 @@ lives in the workflow rather than in the files under review, turns hooks on ther
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+# Finding the file, the no-file defaults and building LintOptions need no pydantic: they live in
+# `config_find` (so a run without a config file never imports this module) and are re-exported here.
+from vmss_lint.config_find import CONFIG_FILE as CONFIG_FILE
+from vmss_lint.config_find import PYPROJECT as PYPROJECT
+from vmss_lint.config_find import TOOL_TABLE as TOOL_TABLE
+from vmss_lint.config_find import UNTRUSTED_ENV as UNTRUSTED_ENV
+from vmss_lint.config_find import DefaultConfig as DefaultConfig
+from vmss_lint.config_find import LoadedConfig as LoadedConfig
+from vmss_lint.config_find import _parse, _read
+from vmss_lint.config_find import build_options as build_options
+from vmss_lint.config_find import find_config as find_config
+from vmss_lint.config_find import resolve_severity as resolve_severity
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Severity
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from vmss_lint.lint import LintOptions
-    from vmss_lint.rulespec import LoadedRule
-
-CONFIG_FILE = ".vmss-lint.toml"
-PYPROJECT = "pyproject.toml"
-TOOL_TABLE = "vmss-lint"
-UNTRUSTED_ENV = "VMSS_LINT_UNTRUSTED_CONFIG"
 
 
 class _Strict(BaseModel):
@@ -123,64 +121,6 @@ class Config(_Strict):
         if value is not None and not re.match(r"^\d{4}-\d{2}-\d{2}(-preview)?$", value):
             raise ValueError("api-version must look like 2024-07-01")
         return value
-
-
-@dataclass
-class LoadedConfig:
-    """A validated config and where it came from (None: no file, all defaults)."""
-
-    config: Config = field(default_factory=Config)
-    path: Path | None = None
-    # 1-based line of each `suppress` entry in the file, when it could be found (for annotations).
-    suppress_lines: list[int] = field(default_factory=list)
-
-    @property
-    def root(self) -> Path:
-        return self.path.parent if self.path is not None else Path.cwd()
-
-    @property
-    def label(self) -> str:
-        return str(self.path) if self.path is not None else "<defaults>"
-
-    def rules_dirs(self) -> list[Path]:
-        return [self.root / d for d in self.config.rules_dir]
-
-    def parameter_files(self) -> dict[str, list[Path]]:
-        """Template path (as written, relative to the config folder) → its parameter files, resolved."""
-        return {
-            template: [self.root / p for p in ([files] if isinstance(files, str) else files)]
-            for template, files in self.config.parameters.items()
-        }
-
-    def python_rules_allowed(self, env: dict[str, str] | None = None) -> tuple[bool, str | None]:
-        """Whether the config may turn on Python hooks here, and if refused, a one-line why."""
-        if not self.config.allow_python_rules:
-            return False, None
-        env = dict(os.environ) if env is None else env
-        event = env.get("GITHUB_EVENT_NAME", "")
-        if env.get("GITHUB_ACTIONS") == "true" and event.startswith("pull_request"):
-            why = f"on a GitHub '{event}' event"
-        elif env.get(UNTRUSTED_ENV):
-            why = f"because {UNTRUSTED_ENV} is set"
-        else:
-            return True, None
-        return False, (
-            f"{self.label}: allow-python-rules is ignored {why}: a pull request can change this file; "
-            "pass --allow-python-rules in the workflow to run local Python rule hooks"
-        )
-
-
-def find_config(start: Path) -> Path | None:
-    """The nearest `.vmss-lint.toml`, or `pyproject.toml` with a `[tool.vmss-lint]` table, upwards."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        dedicated = folder / CONFIG_FILE
-        if dedicated.is_file():
-            return dedicated
-        pyproject = folder / PYPROJECT
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return pyproject
-    return None
 
 
 def load_config(path: Path | None = None, *, cwd: Path | None = None) -> LoadedConfig:
@@ -271,94 +211,9 @@ def _toml_path(prefix: str, loc: list[str]) -> str:
     return text
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read the config file: {exc}") from None
-
-
-def _parse(text: str, path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(str(path), f"not valid TOML: {exc}") from None
-
-
-def _has_tool_table(pyproject: Path) -> bool:
-    data = _parse(_read(pyproject), pyproject)
-    tool = data.get("tool")
-    return isinstance(tool, dict) and TOOL_TABLE in tool
-
-
 _SUPPRESS_HEADER = re.compile(r"^\s*\[\[\s*(tool\s*\.\s*\"?vmss-lint\"?\s*\.\s*)?suppress\s*\]\]")
 
 
 def _suppress_lines(text: str) -> list[int]:
     """Lines of `[[suppress]]` headers, in order: the n-th header is the n-th suppression (best effort)."""
     return [i for i, line in enumerate(text.splitlines(), 1) if _SUPPRESS_HEADER.match(line)]
-
-
-def resolve_severity(
-    overrides: dict[str, Severity], rules: list[LoadedRule], source: str = "config"
-) -> dict[str, Severity]:
-    """Map `severity` keys (rule ids or names) onto ids, the way the engine looks them up."""
-    by_key: dict[str, str] = {}
-    for rule in rules:
-        spec = rule.spec
-        for key in (spec.id, spec.name, *spec.aliases):
-            by_key[key.lower()] = spec.id
-    out: dict[str, Severity] = {}
-    for key, level in overrides.items():
-        rule_id = by_key.get(key.lower())
-        if rule_id is None:
-            raise InputError(
-                source, f"severity override for unknown rule '{key}'", hint="use a rule id or name"
-            )
-        out[rule_id] = level
-    return out
-
-
-def build_options(
-    loaded: LoadedConfig,
-    *,
-    fail_on: str,
-    api_version: str | None,
-    rules_dirs: list[Path],
-    allow_python_rules: bool,
-    select: list[str],
-    ignore: list[str],
-    warn: Callable[[str], Any] | None = None,
-) -> LintOptions:
-    """`LintOptions` from the command line over the config: a flag given on the command line wins.
-
-    `--select` replaces the config's list; `--ignore` and `--rules-dir` add to it (an ignore never
-    re-enables anything, and a rules folder named twice is loaded once). `warn` receives one line when
-    the config asked for Python hooks where a config file is not trusted to do so.
-    """
-    from vmss_lint.engine import EngineOptions
-    from vmss_lint.lint import LintOptions
-    from vmss_lint.suppress import suppressions_from_config
-
-    cfg = loaded.config
-    allowed, refused = loaded.python_rules_allowed()
-    if refused and not allow_python_rules and warn is not None:
-        warn(refused)
-    dirs: list[Path] = []
-    for folder in [*loaded.rules_dirs(), *rules_dirs]:
-        if all(folder.resolve() != d.resolve() for d in dirs):
-            dirs.append(folder)
-    allow = allow_python_rules or allowed
-    engine = EngineOptions(select=list(select or cfg.select), ignore=[*cfg.ignore, *ignore])
-    if cfg.severity:
-        from vmss_lint.registry import load_rules
-
-        engine.severity = resolve_severity(cfg.severity, load_rules(dirs, allow_python=allow), loaded.label)
-    return LintOptions(
-        api_version=api_version or cfg.api_version,
-        fail_on=fail_on,
-        rules_dirs=dirs,
-        allow_python_rules=allow,
-        engine=engine,
-        suppressions=suppressions_from_config(loaded),
-    )

@@ -120,14 +120,14 @@ def template_suppressions(current: InputFile | None, proposed: InputFile | None)
     That is the proposed template, or the current one when the proposed side is gone; the other side's
     suppressions would only ever be reported as unused.
     """
-    from vmss_lint.suppress import suppressions_from_metadata
-
     file = proposed if proposed is not None else current
     if file is None or not isinstance(file.value, dict) or kind_of(file.value) != "template":
         return []
     metadata = file.value.get("metadata")
     if not isinstance(metadata, dict):
         return []
+    from vmss_lint.suppress import suppressions_from_metadata
+
     pos = file.parsed.key_positions.get("/metadata")
     return suppressions_from_metadata(metadata, file.path, line=pos[0] if pos else 1)
 

@@ -238,3 +238,17 @@ def test_context_table_maps_onto_the_context_file_shape(tmp_path: Path) -> None:
     loaded = load_config(Path(write(tmp_path, '[context]\nresource-group = "rg"\ndeployment = "d1"\n')))
     assert loaded.config.context is not None
     assert loaded.config.context.as_context_file() == {"resourceGroup": "rg", "deployment": "d1"}
+
+
+def test_default_config_matches_an_empty_config_file() -> None:
+    """A run without a config file must behave exactly like one with an empty file."""
+    import dataclasses
+
+    from vmss_lint.config import Config
+    from vmss_lint.config_find import DefaultConfig
+
+    default = DefaultConfig()
+    empty = Config()
+    assert {f.name for f in dataclasses.fields(default)} == set(Config.model_fields)
+    for name in Config.model_fields:
+        assert getattr(default, name) == getattr(empty, name), name

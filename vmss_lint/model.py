@@ -77,10 +77,17 @@ class ScaleSetModel:
 
 
 def split_pointer(pointer: str) -> list[str]:
+    """RFC 6901 tokens; called for every change by every rule, so the common no-escape case is fast."""
     if not pointer:
         return []
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    parts = pointer.split("/")[1:]
+    if "~" not in pointer:
+        return parts
+    return [p.replace("~1", "/").replace("~0", "~") for p in parts]
 
 
 def join_pointer(parts: list[str | int]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    texts = [str(p) for p in parts]
+    if not any("~" in t or "/" in t for t in texts):
+        return "/" + "/".join(texts) if texts else ""
+    return "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in texts)

@@ -141,6 +141,12 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, name: str, data: bytes, ne
     assert "Traceback" not in proc.stderr
 
 
+def test_missing_parameters_file_is_exit_2() -> None:
+    proc = run_cli("check", str(WEB), str(WEB), "--parameters", "nope.parameters.json")
+    assert proc.returncode == 2
+    assert "nope.parameters.json: parameters file does not exist" in proc.stderr
+
+
 def test_missing_file() -> None:
     proc = run_cli("check", str(WEB), "does-not-exist.json")
     assert proc.returncode == 2

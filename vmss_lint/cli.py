@@ -201,7 +201,12 @@ def check(
         proposed_parameters=list(proposed_parameters) if proposed_parameters else None,
         context=with_overrides(ctx, subscription_id, resource_group),
     )
-    if base is not None or head is not None or pre_commit:
+    git_mode = base is not None or head is not None or pre_commit
+    for given in [*(parameters or []), *(current_parameters or []), *(proposed_parameters or [])]:
+        # In git mode a parameters file is read at each revision; elsewhere a typo must not pass silently.
+        if not git_mode and not Path(given).is_file():
+            raise InputError(given, "parameters file does not exist", hint="check --parameters")
+    if git_mode:
         from vmss_lint.gitmode import check_git
 
         paths = [p for p in (current, proposed, *(more_paths or [])) if p is not None]

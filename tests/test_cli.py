@@ -237,3 +237,30 @@ def test_version() -> None:
 
     proc = run_cli("--version")
     assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "marker"),
+    [({"GITHUB_ACTIONS": "true"}, "::error "), ({"TF_BUILD": "True"}, "##vso[task.logissue type=error")],
+)
+def test_default_format_follows_the_ci_system(env: dict[str, str], marker: str) -> None:
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "TF_BUILD", "GITHUB_STEP_SUMMARY")
+    }
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vmss_lint",
+            "check",
+            "fixtures/example/current.json",
+            "fixtures/example/proposed.json",
+        ],
+        capture_output=True,
+        text=True,
+        env={**full_env, **env},
+        cwd=REPO,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert marker in proc.stdout

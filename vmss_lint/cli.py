@@ -276,7 +276,12 @@ def _configured_parameters(root: Path, mapping: dict[str, list[Path]], path: str
 
 
 def _default_format() -> str:
-    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    """Native annotations where the CI system is known: GitHub Actions, then Azure Pipelines (TF_BUILD)."""
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return "github"
+    if os.environ.get("TF_BUILD", "").lower() == "true":
+        return "azure-pipelines"
+    return "text"
 
 
 def _colour(output: Path | None) -> bool:

@@ -32,6 +32,7 @@ def run_case(path: Path) -> dict[str, Any]:
         # The patch only builds a whole proposed model: what it leaves out is "not specified".
         proposed.removed = frozenset()
         proposed.edits = {}
+        proposed.shape = "rest"
     options = LintOptions(api_version=case.get("api_version"))
     result = lint_pair(current, proposed, rules(), options)
     return make_report([result], "error").dump()

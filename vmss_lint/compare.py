@@ -159,7 +159,10 @@ def _empty(value: Any) -> bool:
 
 def compare(current: ScaleSetModel, proposed: ScaleSetModel) -> list[Change]:
     """Every effective change from `current` to `proposed`, in document order."""
-    changes = list(_walk(current.doc, proposed.doc, [], "", current.observed, False))
+    # A write-only field (adminPassword, customData...) is unknown on a side read from Azure, unless the
+    # proposed side is an edit of it: then the only way it can differ is that an edit set it on purpose.
+    write_only_unknown = current.observed and proposed.shape != "edit"
+    changes = list(_walk(current.doc, proposed.doc, [], "", write_only_unknown, False))
     for pointer in sorted(proposed.removed):
         old = current.get(pointer)
         if old is not None and not any(c.pointer == pointer for c in changes):

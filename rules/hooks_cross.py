@@ -99,22 +99,11 @@ def has_health_signal(get: Getter, *, probe_counts: bool = True) -> bool:
     return has_health_extension(get) or (probe_counts and has_health_probe(get))
 
 
-def effective(ctx: RuleContext, pointer: str) -> Any:
-    """`ctx.effective`, but a value under an explicitly removed parent is gone too.
-
-    Removing `healthProbe` removes `healthProbe/id`; the engine's helper only looks at the exact pointer.
-    """
-    parts = pointer.split("/")
-    if any("/".join(parts[:i]) in ctx.proposed.removed for i in range(2, len(parts))):
-        return None
-    return ctx.effective(pointer)
-
-
 def proposed_view(ctx: RuleContext) -> Getter:
     """A getter over the effective proposed model, for the predicates below."""
 
     def get(pointer: str) -> Any:
-        return effective(ctx, pointer)
+        return ctx.effective(pointer)
 
     return get
 
@@ -131,7 +120,7 @@ def introduced(ctx: RuleContext, violated: Callable[[Getter], bool]) -> bool:
 
 def hit_on(ctx: RuleContext, pointer: str, message: str) -> Hit:
     """A finding on the pointer the user can fix, with the current and effective values."""
-    return Hit(pointer, None, ctx.current.get(pointer), effective(ctx, pointer), message=message)
+    return Hit(pointer, None, ctx.current.get(pointer), ctx.effective(pointer), message=message)
 
 
 def _rolling_without_health(get: Getter) -> bool:
@@ -194,7 +183,7 @@ def _sf_not_automatic(get: Getter) -> bool:
 def service_fabric_needs_automatic(ctx: RuleContext) -> Iterator[Hit]:
     """Service Fabric manages its own upgrade domains; the scale set must use Automatic mode."""
     if introduced(ctx, _sf_not_automatic):
-        mode = effective(ctx, MODE) or "Manual (default)"
+        mode = ctx.effective(MODE) or "Manual (default)"
         yield hit_on(
             ctx,
             MODE,
@@ -224,8 +213,8 @@ def automatic_os_upgrade_pinned_image(ctx: RuleContext) -> Iterator[Hit]:
     """A pinned image version leaves nothing for automatic OS upgrade to move to."""
     if introduced(ctx, _aosu_pinned):
         if is_platform_image(proposed_view(ctx)):
-            pointer, what = f"{IMAGE}/version", f"image version {effective(ctx, f'{IMAGE}/version')}"
-        elif MANAGED_IMAGE in lower(effective(ctx, f"{IMAGE}/id")):
+            pointer, what = f"{IMAGE}/version", f"image version {ctx.effective(f'{IMAGE}/version')}"
+        elif MANAGED_IMAGE in lower(ctx.effective(f"{IMAGE}/id")):
             pointer, what = f"{IMAGE}/id", "a managed (non-gallery) custom image, which has no newer versions"
         else:
             pointer, what = f"{IMAGE}/id", "a gallery image id that names one image version"
@@ -303,7 +292,7 @@ def image_version_latest(ctx: RuleContext) -> Iterator[Hit]:
     """`latest` is resolved when a VM is created or reimaged, never in the background."""
     for change in ctx.changed(f"{IMAGE}/version"):
         if change.op != "remove" and lower(change.new) == "latest" and lower(change.old) != "latest":
-            aosu = truthy(effective(ctx, AOSU))
+            aosu = truthy(ctx.effective(AOSU))
             tail = (
                 "automatic OS image upgrade is enabled, so the platform rolls new images out."
                 if aosu

@@ -15,7 +15,7 @@ from typing import Any
 from vmss_lint.engine import RuleContext
 from vmss_lint.findings import Hit
 
-from .hooks_cross import AOSU, IMAGE, effective, lower, truthy
+from .hooks_cross import AOSU, IMAGE, lower, truthy
 
 OS_DISK = "/properties/virtualMachineProfile/storageProfile/osDisk"
 ID_KINDS = ("id", "sharedGalleryImageId", "communityGalleryImageId")
@@ -141,7 +141,7 @@ def image_change_with_automatic_os_upgrade(ctx: RuleContext) -> Iterator[Hit]:
     Fires only when automatic OS upgrade is enabled both before and after: a change that turns it off in
     the same request is the documented way (azurerm disables it, changes the image, re-enables it).
     """
-    if not (truthy(ctx.current.get(AOSU)) and truthy(effective(ctx, AOSU))):
+    if not (truthy(ctx.current.get(AOSU)) and truthy(ctx.effective(AOSU))):
         return
     for field in _IDENTITY_FIELDS:
         for change in ctx.changed(f"{IMAGE}/{field}"):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from vmss_lint.engine import RuleContext
 from vmss_lint.findings import Hit
 
-from .hooks_cross import ORCHESTRATION, effective, falsy, lower, truthy
+from .hooks_cross import ORCHESTRATION, falsy, lower, truthy
 
 PPG = "/properties/proximityPlacementGroup"
 ZONE_BALANCE = "/properties/zoneBalance"
@@ -59,7 +59,7 @@ def ppg_change_uniform(ctx: RuleContext) -> Iterator[Hit]:
     """Uniform sets can move once every instance is deallocated; ephemeral OS disks cannot be."""
     if ctx.current.orchestration_mode.lower() == "flexible":
         return
-    ephemeral = lower(effective(ctx, EPHEMERAL)) == "local"
+    ephemeral = lower(ctx.effective(EPHEMERAL)) == "local"
     for hit in _ppg_changes(ctx):
         message = (
             "the proximity placement group changes: Azure accepts this on a Uniform scale set only while all "

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from vmss_lint.engine import RuleContext
 from vmss_lint.findings import Hit
 
-from .hooks_cross import AOSU, MODE, REPAIRS, effective, is_flexible, lower, proposed_view, truthy
+from .hooks_cross import AOSU, MODE, REPAIRS, is_flexible, lower, proposed_view, truthy
 
 ROLLING = "/properties/upgradePolicy/rollingUpgradePolicy"
 AOSU_POLICY = "/properties/upgradePolicy/automaticOSUpgradePolicy"
@@ -71,7 +71,7 @@ def rolling_policy_change(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def zones(ctx: RuleContext) -> list[object]:
-    value = effective(ctx, "/zones")
+    value = ctx.effective("/zones")
     return value if isinstance(value, list) else []
 
 
@@ -98,7 +98,7 @@ def automatic_os_upgrade_settings(ctx: RuleContext) -> Iterator[Hit]:
 
 def repair_action_change(ctx: RuleContext) -> Iterator[Hit]:
     """Only while repairs stay enabled: disabling them in the same request is the documented way."""
-    if not (truthy(ctx.current.get(REPAIRS)) and truthy(effective(ctx, REPAIRS))):
+    if not (truthy(ctx.current.get(REPAIRS)) and truthy(ctx.effective(REPAIRS))):
         return
     for change in ctx.changed(REPAIR_ACTION):
         if change.op == "replace":
@@ -122,5 +122,5 @@ def os_disk_delete_option(ctx: RuleContext) -> Iterator[Hit]:
 
 def automatic_os_upgrade_flexible(ctx: RuleContext) -> Iterator[Hit]:
     """Fires when this change turns automatic OS upgrade on for a Flexible set."""
-    if is_flexible(proposed_view(ctx)) and truthy(effective(ctx, AOSU)) and not truthy(ctx.current.get(AOSU)):
-        yield Hit(AOSU, "replace", ctx.current.get(AOSU), effective(ctx, AOSU))
+    if is_flexible(proposed_view(ctx)) and truthy(ctx.effective(AOSU)) and not truthy(ctx.current.get(AOSU)):
+        yield Hit(AOSU, "replace", ctx.current.get(AOSU), ctx.effective(AOSU))

@@ -16,7 +16,7 @@ from typing import Any
 from vmss_lint.engine import RuleContext
 from vmss_lint.findings import Change, Hit
 
-from .hooks_util import VMP, effective, is_zonal, last_segment, leaf_changes, truthy
+from .hooks_util import VMP, is_zonal, last_segment, leaf_changes, truthy
 
 SECURITY = f"{VMP}/securityProfile"
 _SECURITY_FIELDS = ("securityType", "uefiSettings/secureBootEnabled", "uefiSettings/vTpmEnabled")
@@ -59,7 +59,7 @@ def _crg_change(ctx: RuleContext) -> _CrgChange | None:
     changes = leaf_changes(ctx, VMP, ("capacityReservation",))
     if not changes:
         return None
-    old, new = ctx.current.get(CRG), effective(ctx, CRG)
+    old, new = ctx.current.get(CRG), ctx.effective(CRG)
     if not old and not new:
         return None
     kind = "added" if not old else "removed" if not new else "changed"

@@ -68,16 +68,6 @@ def last_segment(resource_id: Any) -> str:
     return str(resource_id).rstrip("/").rsplit("/", 1)[-1] if resource_id else "(no id)"
 
 
-def effective(ctx: RuleContext, pointer: str) -> Any:
-    """`ctx.effective`, but a value under an explicitly removed parent is gone too."""
-    probe = pointer
-    while probe:
-        if probe in ctx.proposed.removed:
-            return None
-        probe = probe.rsplit("/", 1)[0]
-    return ctx.effective(pointer)
-
-
 def effective_extensions(ctx: RuleContext) -> list[dict[str, Any]]:
     value = ctx.effective(EXTENSIONS)
     return [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []

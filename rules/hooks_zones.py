@@ -19,7 +19,6 @@ from .hooks_cross import (
     HOST_GROUP,
     SPG,
     Getter,
-    effective,
     has_service_fabric,
     hit_on,
     introduced,
@@ -34,7 +33,7 @@ def zone_set(value: Any) -> set[str]:
 
 
 def zones_added(ctx: RuleContext) -> set[str]:
-    return zone_set(effective(ctx, "/zones")) - zone_set(ctx.current.get("/zones"))
+    return zone_set(ctx.effective("/zones")) - zone_set(ctx.current.get("/zones"))
 
 
 def zones_added_fault_domains(ctx: RuleContext) -> Iterator[Hit]:
@@ -43,14 +42,14 @@ def zones_added_fault_domains(ctx: RuleContext) -> Iterator[Hit]:
     An absent platformFaultDomainCount is not judged: the default depends on the API version and mode.
     """
     added = zones_added(ctx)
-    count = effective(ctx, FAULT_DOMAINS)
+    count = ctx.effective(FAULT_DOMAINS)
     if not added or count is None or str(count).strip() in ("1", "5"):
         return
     yield Hit(
         "/zones",
         None,
         ctx.current.get("/zones"),
-        effective(ctx, "/zones"),
+        ctx.effective("/zones"),
         message=f"zones {', '.join(sorted(added))} are added but platformFaultDomainCount is {count}; "
         "adding availability zones requires platformFaultDomainCount 1 or 5, which cannot be changed on an "
         "existing scale set.",
@@ -78,7 +77,7 @@ def zones_added_unsupported(ctx: RuleContext) -> Iterator[Hit]:
             "/zones",
             None,
             ctx.current.get("/zones"),
-            effective(ctx, "/zones"),
+            ctx.effective("/zones"),
             message=f"zones {', '.join(sorted(added))} are added but {'; '.join(blockers)}: zone expansion "
             "is not supported for such scale sets.",
         )
@@ -99,7 +98,7 @@ def single_placement_group_over_100(ctx: RuleContext) -> Iterator[Hit]:
         yield hit_on(
             ctx,
             CAPACITY,
-            f"sku.capacity {effective(ctx, CAPACITY)} with singlePlacementGroup true: a single placement group "
+            f"sku.capacity {ctx.effective(CAPACITY)} with singlePlacementGroup true: a single placement group "
             "holds at most 100 VMs; set singlePlacementGroup to false to go beyond 100.",
         )
 

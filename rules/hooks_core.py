@@ -28,11 +28,8 @@ def zones_removed(ctx: RuleContext) -> Iterator[Hit]:
         old, new = _zone_set(change.old), _zone_set(change.new)
         gone = sorted(old - new)
         if gone and change.op != "add":
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 message=f"zones {', '.join(gone)} would be removed ({sorted(old)} -> {sorted(new) or 'regional'}); "
                 "Azure never removes or replaces zones of an existing scale set.",
             )
@@ -44,11 +41,8 @@ def zones_added(ctx: RuleContext) -> Iterator[Hit]:
         old, new = _zone_set(change.old), _zone_set(change.new)
         added = sorted(new - old)
         if added and not (old - new):
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 message=f"zones {', '.join(added)} are added. Existing VMs are not moved; new VMs spread over "
                 "the zones on scale-out, and on scale-in regional VMs go first. The scale set's "
                 "platformFaultDomainCount must be 1 or 5.",
@@ -82,11 +76,8 @@ def subnet_other_vnet(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(SUBNETS):
         old, new = vnet_of(change.old), vnet_of(change.new)
         if change.op == "replace" and old and new and not same_vnet(old, new):
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 message=f"the subnet moves from virtual network '{old[2]}' (resource group {old[1]}) to "
                 f"'{new[2]}' (resource group {new[1]}); a scale set's NICs can only move to another "
                 "subnet of the same virtual network.",
@@ -97,13 +88,10 @@ def subnet_same_vnet(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(SUBNETS):
         old, new = vnet_of(change.old), vnet_of(change.new)
         if change.op == "replace" and old and new and same_vnet(old, new):
-            yield Hit(change.pointer, change.op, change.old, change.new)
+            yield Hit.of(change)
         elif change.op == "replace" and (old is None or new is None):
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 message="the subnet changes, but one of the ids is not a full subnet resource id, so vmss-lint "
                 "cannot tell whether it stays in the same virtual network.",
             )
@@ -136,11 +124,8 @@ def vm_size_change(ctx: RuleContext) -> Iterator[Hit]:
             continue
         old, new = size_family(change.old), size_family(change.new)
         if old is not None and old == new:
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 impact=Impact.UPDATE_INSTANCES,
                 message=f"VM size {change.old} -> {change.new} stays in family {old[0]} {old[1]}: each instance "
                 "restarts when it gets the new model; if the current hardware cluster lacks capacity "
@@ -148,11 +133,8 @@ def vm_size_change(ctx: RuleContext) -> Iterator[Hit]:
             )
         else:
             fam = f"{old[0]} {old[1]} -> {new[0]} {new[1]}" if old and new else "unrecognised size family"
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 impact=Impact.DEALLOCATE,
                 message=f"VM size {change.old} -> {change.new} changes family or generation ({fam}): the new "
                 "size may not be available on the current hardware cluster, so instances may have to "

@@ -298,11 +298,8 @@ def image_version_latest(ctx: RuleContext) -> Iterator[Hit]:
                 if aosu
                 else "to keep VMs current, enable automatic OS image upgrade or reimage/upgrade on a schedule."
             )
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 message="image version 'latest' is resolved only when a VM is created, scaled out or reimaged: "
                 "running VMs keep their image and newer VMs may get a newer one (a mixed fleet); " + tail,
             )

@@ -37,11 +37,8 @@ def extension_identity_changed(ctx: RuleContext) -> Iterator[Hit]:
             if change.op != "replace":
                 continue
             name = _name(parent_item(ctx, change, _DEPTH))
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 message=f"extension '{name}': {field} {change.old} -> {change.new}. Azure does not let an existing "
                 "extension name change its handler; remove the extension and add the new one under another name.",
             )
@@ -107,7 +104,7 @@ def extension_properties_changed(ctx: RuleContext) -> Iterator[Hit]:
             text = f"extension '{name}': settings change; {why}."
         else:
             text = f"extension '{name}': {field} {_show(change.old)} -> {_show(change.new)}; {why}."
-        yield Hit(change.pointer, change.op, change.old, change.new, message=text)
+        yield Hit.of(change, message=text)
 
 
 def _show(value: Any) -> str:

@@ -59,11 +59,8 @@ def image_version_change(ctx: RuleContext) -> Iterator[Hit]:
         target = (
             "the newest image at upgrade time" if lower(change.new) == "latest" else f"version {change.new}"
         )
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"image version {change.old} -> {change.new}: when an instance gets the new model its OS "
             f"disk is replaced with one built from {target} (data disks are kept; anything written to the OS "
             "disk is lost).",
@@ -73,18 +70,15 @@ def image_version_change(ctx: RuleContext) -> Iterator[Hit]:
 def image_sku_change(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(f"{IMAGE}/sku"):
         if change.op == "replace" and generation_change(change.old, change.new) is None:
-            yield Hit(change.pointer, change.op, change.old, change.new)
+            yield Hit.of(change)
 
 
 def image_generation_change(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(f"{IMAGE}/sku"):
         gens = generation_change(change.old, change.new) if change.op == "replace" else None
         if gens is not None:
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 message=f"image SKU {change.old} -> {change.new} switches from Gen{gens[0]} to Gen{gens[1]}. "
                 "Without the preview feature ImageSkuGenUpdateWithVMSS (Trusted Launch upgrade of a Uniform "
                 "set) Azure refuses it with \"Changing property 'imageReference.sku' is not allowed.\"; the "
@@ -96,7 +90,7 @@ def image_id_change(ctx: RuleContext) -> Iterator[Hit]:
     for kind in ID_KINDS:
         for change in ctx.changed(f"{IMAGE}/{kind}"):
             if change.op == "replace":
-                yield Hit(change.pointer, change.op, change.old, change.new)
+                yield Hit.of(change)
 
 
 def image_kind(ref: Any) -> str | None:
@@ -146,7 +140,7 @@ def image_change_with_automatic_os_upgrade(ctx: RuleContext) -> Iterator[Hit]:
     for field in _IDENTITY_FIELDS:
         for change in ctx.changed(f"{IMAGE}/{field}"):
             if change.op == "replace":
-                yield Hit(change.pointer, change.op, change.old, change.new)
+                yield Hit.of(change)
 
 
 def os_disk_size_change(ctx: RuleContext) -> Iterator[Hit]:
@@ -167,10 +161,10 @@ def os_disk_size_change(ctx: RuleContext) -> Iterator[Hit]:
                 f"OS disk size {old} -> {new} GB shrinks the OS disk: managed disks cannot be shrunk, so expect "
                 "Azure to refuse it for existing VMs."
             )
-        yield Hit(change.pointer, change.op, change.old, change.new, message=message)
+        yield Hit.of(change, message=message)
 
 
 def os_disk_caching_change(ctx: RuleContext) -> Iterator[Hit]:
     for field in ("caching", "writeAcceleratorEnabled"):
         for change in ctx.changed(f"{OS_DISK}/{field}"):
-            yield Hit(change.pointer, change.op, change.old, change.new)
+            yield Hit.of(change)

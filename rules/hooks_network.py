@@ -66,11 +66,8 @@ def nic_settings_changed(ctx: RuleContext) -> Iterator[Hit]:
     for change in leaf_changes(ctx, f"{NICS}/*", _NIC_FIELDS):
         nic = _name(parent_item(ctx, change, _NIC_DEPTH))
         field = change.pointer.split("/properties/")[-1]
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"NIC configuration '{nic}': {field} {_show(change.old)} -> {_show(change.new)}; reaches "
             "existing VMs when they are upgraded (the NIC is updated, the VM may restart).",
         )
@@ -116,11 +113,8 @@ def public_ip_create_time_changed(ctx: RuleContext) -> Iterator[Hit]:
         if ctx.current.get(_pip_root(change.pointer)) is None:
             continue
         field = change.pointer.split("/publicIPAddressConfiguration/properties/")[-1]
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"public IP configuration: {field} changes. azurerm treats ipTags, publicIPPrefix and "
             "publicIPAddressVersion as create-time, so Azure may refuse it on an existing scale set (low "
             "confidence: no Azure error has been captured).",
@@ -152,11 +146,8 @@ def public_ip_settings_changed(ctx: RuleContext) -> Iterator[Hit]:
         if _pip_root(change.pointer) in whole:
             continue
         field = change.pointer.rsplit("/properties/", 1)[-1]
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"{field} {_show(change.old)} -> {_show(change.new)}; reaches existing VMs when they are "
             "upgraded (low confidence: only the API's update model says it is changeable).",
         )
@@ -179,11 +170,8 @@ def health_probe_changed(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(f"{HEALTH_PROBE}/id"):
         if change.op == "remove":
             continue
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"the health probe becomes '{last_segment(change.new)}'"
             + (f" (was '{last_segment(change.old)}')" if change.old else "")
             + ": Rolling upgrades, automatic repairs and automatic OS upgrades judge VM health by it from now on.",

@@ -41,11 +41,8 @@ def custom_data_changed(ctx: RuleContext) -> Iterator[Hit]:
         if change.op == "remove" or _cleared(change.new):
             continue
         before = describe_secret(change.old) or "not set"
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"customData changed ({before} -> {describe_secret(change.new)}): new VMs get it at once, "
             "existing VMs only when they are reimaged (cloud-init/unattend read it at first boot).",
         )
@@ -54,11 +51,8 @@ def custom_data_changed(ctx: RuleContext) -> Iterator[Hit]:
 def license_type_cleared(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(LICENSE_TYPE):
         if change.old and isinstance(change.new, str) and not change.new.strip():
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 message=f"licenseType {change.old} -> empty string: the API does not accept an empty string "
                 "in an update; set it to 'None' to stop using Azure Hybrid Benefit.",
             )
@@ -78,11 +72,8 @@ def license_type_changed(ctx: RuleContext) -> Iterator[Hit]:
                 "stop using Azure Hybrid Benefit set it to 'None' explicitly.",
             )
             continue
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"licenseType {change.old or '(not set)'} -> {change.new}: the billing benefit reaches "
             "existing VMs when they are upgraded (no restart of the guest OS is needed for billing).",
         )
@@ -104,11 +95,8 @@ def automatic_by_platform_requirements(ctx: RuleContext) -> Iterator[Hit]:
             if not has_health_extension(effective_extensions(ctx)):
                 missing.append("no Application Health extension")
             if missing:
-                yield Hit(
-                    change.pointer,
-                    change.op,
-                    change.old,
-                    change.new,
+                yield Hit.of(
+                    change,
                     message=f"patchMode becomes AutomaticByPlatform but {' and '.join(missing)}: automatic VM "
                     "guest patching on a scale set needs the VM agent (and Windows automatic updates) and the Application Health extension.",
                 )
@@ -122,10 +110,7 @@ def priority_changed(ctx: RuleContext) -> Iterator[Hit]:
         old = str(change.old or "Regular")
         new = str(change.new or "")
         if new and old.lower() != new.lower():
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                change.new,
+            yield Hit.of(
+                change,
                 message=f"priority {old} -> {new}: Regular/Spot is fixed when the scale set is created.",
             )

@@ -43,7 +43,7 @@ def disk_encryption_set_change(ctx: RuleContext) -> Iterator[Hit]:
     """The DES of an existing OS disk or data disk (matched by LUN); a new data disk may bring its own."""
     for glob in (OS_DES, DATA_DES):
         for change in ctx.changed(glob):
-            yield Hit(change.pointer, change.op, change.old, change.new)
+            yield Hit.of(change)
 
 
 def _ppg_changes(ctx: RuleContext) -> list[Hit]:
@@ -78,4 +78,4 @@ def ultra_ssd_change(ctx: RuleContext) -> Iterator[Hit]:
     """An absent ultraSSDEnabled is false, so stating false on a set without it is no change."""
     for change in ctx.changed("/properties/additionalCapabilities/ultraSSDEnabled"):
         if truthy(change.old) != truthy(change.new):
-            yield Hit(change.pointer, change.op, change.old, change.new)
+            yield Hit.of(change)

@@ -29,7 +29,7 @@ def identity_change(ctx: RuleContext) -> Iterator[Hit]:
                 "the entry must be sent as null to be removed; a PUT of the whole resource removes it. Code on "
                 "the VMs that uses this identity loses its tokens."
             )
-        yield Hit(change.pointer, change.op, change.old, change.new, message=message)
+        yield Hit.of(change, message=message)
 
 
 def upgrade_mode_change(ctx: RuleContext) -> Iterator[Hit]:
@@ -50,7 +50,7 @@ def upgrade_mode_change(ctx: RuleContext) -> Iterator[Hit]:
                 f"upgrade mode {change.old} -> {change.new}: model changes no longer reach the running VMs by "
                 "themselves; you apply them with update-instances (manualupgrade)."
             )
-        yield Hit(change.pointer, change.op, change.old, change.new, message=message)
+        yield Hit.of(change, message=message)
 
 
 def rolling_policy_change(ctx: RuleContext) -> Iterator[Hit]:
@@ -67,7 +67,7 @@ def rolling_policy_change(ctx: RuleContext) -> Iterator[Hit]:
                 "upgraded VMs get new IP addresses, need spare quota (without it the upgrade falls back to "
                 "in-place) and may land in another update domain."
             )
-        yield Hit(change.pointer, change.op, change.old, change.new, message=message)
+        yield Hit.of(change, message=message)
 
 
 def zones(ctx: RuleContext) -> list[object]:
@@ -87,13 +87,13 @@ def automatic_os_upgrade_toggled(ctx: RuleContext) -> Iterator[Hit]:
             )
         else:
             message = "automatic OS image upgrade is disabled: new image versions no longer reach the VMs by themselves."
-        yield Hit(change.pointer, change.op, change.old, change.new, message=message)
+        yield Hit.of(change, message=message)
 
 
 def automatic_os_upgrade_settings(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(f"{AOSU_POLICY}/*"):
         if change.pointer != AOSU:
-            yield Hit(change.pointer, change.op, change.old, change.new)
+            yield Hit.of(change)
 
 
 def repair_action_change(ctx: RuleContext) -> Iterator[Hit]:
@@ -102,7 +102,7 @@ def repair_action_change(ctx: RuleContext) -> Iterator[Hit]:
         return
     for change in ctx.changed(REPAIR_ACTION):
         if change.op == "replace":
-            yield Hit(change.pointer, change.op, change.old, change.new)
+            yield Hit.of(change)
 
 
 def os_disk_delete_option(ctx: RuleContext) -> Iterator[Hit]:
@@ -117,7 +117,7 @@ def os_disk_delete_option(ctx: RuleContext) -> Iterator[Hit]:
                 f"OS disk deleteOption {change.old} -> {change.new}: a Uniform scale set always deletes an "
                 "instance's OS disk with it, so this setting has no effect there."
             )
-        yield Hit(change.pointer, change.op, change.old, change.new, message=message)
+        yield Hit.of(change, message=message)
 
 
 def automatic_os_upgrade_flexible(ctx: RuleContext) -> Iterator[Hit]:

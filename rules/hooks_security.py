@@ -35,11 +35,8 @@ def security_type_changed(ctx: RuleContext) -> Iterator[Hit]:
         if isinstance(disks, list) and disks:
             caveats.append("the scale set has data disks, which the preview does not support")
         extra = (" Note: " + "; ".join(caveats) + ".") if caveats else ""
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"{field} {_show(change.old)} -> {_show(change.new)}: changing the security type of an "
             "existing scale set is only documented as a preview (Standard -> TrustedLaunch on Uniform sets "
             "with a Gen2 image), and older docs say it cannot be done at all; expect each VM to be updated "
@@ -123,11 +120,8 @@ def encryption_at_host_changed(ctx: RuleContext) -> Iterator[Hit]:
         if truthy(change.old) == truthy(change.new):
             continue
         state = "enabled" if truthy(change.new) else "disabled"
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"encryption at host is {state}: the scale-set model accepts it with running VMs, but an "
             "existing VM only takes it while deallocated, so plan deallocate -> update -> start.",
         )

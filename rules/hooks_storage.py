@@ -93,7 +93,7 @@ def _size_changes(ctx: RuleContext) -> Iterator[tuple[Hit, bool, Any]]:
         except (TypeError, ValueError):
             continue
         lun = parent_item(ctx, change, _DEPTH).get("lun")
-        yield Hit(change.pointer, change.op, change.old, change.new), new > old, lun
+        yield Hit.of(change), new > old, lun
 
 
 def data_disk_grown(ctx: RuleContext) -> Iterator[Hit]:
@@ -131,11 +131,8 @@ def _disk_leaf_hits(ctx: RuleContext, leaves: tuple[str, ...], tail: str) -> Ite
     for change in leaf_changes(ctx, f"{DATA_DISKS}/*", leaves):
         lun = parent_item(ctx, change, _DEPTH).get("lun")
         field = change.pointer.split(f"{DATA_DISKS}/", 1)[1].split("/", 1)[1]
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            change.new,
+        yield Hit.of(
+            change,
             message=f"data disk lun {lun}: {field} {_show(change.old)} -> {_show(change.new)}; {tail}",
         )
 

@@ -123,6 +123,11 @@ class Hit:
     severity: Severity | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, change: Change, **overrides: Any) -> Hit:
+        """The usual hit: a fact about exactly the change that triggered the rule."""
+        return cls(change.pointer, change.op, change.old, change.new, **overrides)
+
 
 def max_impact(impacts: list[Impact]) -> Impact:
     return max(impacts, key=lambda i: i.rank, default=Impact.NONE)

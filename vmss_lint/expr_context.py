@@ -131,34 +131,24 @@ def _copy(obj: dict[str, Any]) -> Value:
     return copy.deepcopy(obj)  # callers may mutate results
 
 
-@_register("subscription", 0, 0)
-def _subscription(ctx: DeploymentContext, args: list[Value]) -> Value:
-    return _copy(ctx.subscription)
+def _context_object(attribute: str) -> ContextFn:
+    """`subscription()`, `resourceGroup()`, ... each return one object of the deployment context."""
+
+    def fn(ctx: DeploymentContext, args: list[Value]) -> Value:
+        return _copy(getattr(ctx, attribute))
+
+    return fn
 
 
-@_register("resourceGroup", 0, 0)
-def _resource_group(ctx: DeploymentContext, args: list[Value]) -> Value:
-    return _copy(ctx.resource_group)
-
-
-@_register("tenant", 0, 0)
-def _tenant(ctx: DeploymentContext, args: list[Value]) -> Value:
-    return _copy(ctx.tenant)
-
-
-@_register("managementGroup", 0, 1)
-def _management_group(ctx: DeploymentContext, args: list[Value]) -> Value:
-    return _copy(ctx.management_group)
-
-
-@_register("deployment", 0, 0)
-def _deployment(ctx: DeploymentContext, args: list[Value]) -> Value:
-    return _copy(ctx.deployment)
-
-
-@_register("environment", 0, 0)
-def _environment(ctx: DeploymentContext, args: list[Value]) -> Value:
-    return _copy(ctx.environment)
+for _name, _attribute, _max_args in (
+    ("subscription", "subscription", 0),
+    ("resourceGroup", "resource_group", 0),
+    ("tenant", "tenant", 0),
+    ("managementGroup", "management_group", 1),
+    ("deployment", "deployment", 0),
+    ("environment", "environment", 0),
+):
+    _register(_name, 0, _max_args)(_context_object(_attribute))
 
 
 def _typed_path(fn: str, parts: list[str]) -> str:

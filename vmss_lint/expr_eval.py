@@ -9,6 +9,7 @@ that this module does not import `vmss_lint.expressions`, which imports it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Protocol
 
 from vmss_lint import expr_collections as _collections  # noqa: F401  # registers its functions
@@ -231,26 +232,26 @@ def _coalesce(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
     return None
 
 
-def _parameters(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 1, 1)
-    name = ev.eval_str(node.args[0], lvars, "the parameter name")
-    if isinstance(name, Unknown):
-        return name
-    try:
-        return ev.scope.parameter(name)
-    except FunctionError as exc:
-        raise ev.error(str(exc), node) from None
+def _named_value(
+    what: str, lookup: Callable[[ScopeLike, str], Value]
+) -> Callable[[Evaluator, Call, dict[str, Value]], Value]:
+    """`parameters('x')` and `variables('x')`: one name in, the scope's value out."""
+
+    def fn(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
+        ev.check_count(node, 1, 1)
+        name = ev.eval_str(node.args[0], lvars, f"the {what} name")
+        if isinstance(name, Unknown):
+            return name
+        try:
+            return lookup(ev.scope, name)
+        except FunctionError as exc:
+            raise ev.error(str(exc), node) from None
+
+    return fn
 
 
-def _variables(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 1, 1)
-    name = ev.eval_str(node.args[0], lvars, "the variable name")
-    if isinstance(name, Unknown):
-        return name
-    try:
-        return ev.scope.variable(name)
-    except FunctionError as exc:
-        raise ev.error(str(exc), node) from None
+_parameters = _named_value("parameter", lambda scope, name: scope.parameter(name))
+_variables = _named_value("variable", lambda scope, name: scope.variable(name))
 
 
 def _copy_index(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:

@@ -264,3 +264,51 @@ def test_default_format_follows_the_ci_system(env: dict[str, str], marker: str) 
     )
     assert proc.returncode == 1
     assert marker in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["chek"], "unknown command 'chek'"),
+        (
+            ["check", str(WEB), str(WEB), "--form", "json"],
+            "unrecognized arguments: --form",
+        ),  # no abbreviations
+        (["check", str(WEB), str(WEB), str(WEB)], "too many arguments"),
+        (["check", str(WEB), str(WEB), "--format"], "--format: expected one argument"),
+        (["explain"], "the following arguments are required: rule"),
+    ],
+)
+def test_usage_errors_are_one_line_naming_the_command(args: list[str], needle: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("vmss-lint: error: "), proc.stderr
+    assert needle in proc.stderr
+
+
+def test_options_may_come_between_and_after_the_paths() -> None:
+    proc = run_cli(
+        "check",
+        "--fail-on",
+        "never",
+        "fixtures/example/current.json",
+        "--format",
+        "json",
+        "fixtures/example/proposed.json",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["summary"]["errors"] >= 2
+
+
+@pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["rules", "--help"], ["explain", "-h"]])
+def test_help_exits_0(args: list[str]) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert "usage: vmss-lint" in proc.stdout
+
+
+def test_no_arguments_prints_help_and_exits_2() -> None:
+    proc = run_cli()
+    assert proc.returncode == 2
+    assert "commands:" in proc.stdout and "check" in proc.stdout

@@ -2,189 +2,248 @@
 
 Exit codes are a public contract: 0 nothing at or above `--fail-on`, 1 something is, 2 bad usage or bad
 input (one line on stderr naming the file and the problem, never a traceback).
+
+Parsing uses the standard library's argparse, not a CLI framework: the command runs on every commit, and
+the framework we started with (typer) cost more start-up time than the whole check of a model pair. Options
+may come before, between or after the paths (`parse_intermixed_args`), abbreviations of long options are
+refused (a typo must not silently pick another option), and a usage error is one `vmss-lint: error:` line
+naming the command and pointing at its `--help`, like every other bad input.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import NoReturn
 
 from vmss_lint import __version__
 from vmss_lint.errors import InputError
 
-app = typer.Typer(
-    name="vmss-lint",
-    help="Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
+DESCRIPTION = "Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."
 FAIL_ON_HELP = "Exit 1 when a finding is at or above this severity: error, warning, info or never."
+COMMANDS = {
+    "check": "Compare CURRENT with PROPOSED and report what Azure rejects and what reaches the VMs.",
+    "rules": "List every rule: id, name, severity, impact, confidence and summary.",
+    "explain": "Explain one rule: what it checks, why it matters, an example, the fix and the sources.",
+}
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"vmss-lint {__version__}")
-        raise typer.Exit(0)
+class UsageError(Exception):
+    """Bad command-line usage: reported as one line, exit 2, like bad input."""
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."""
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing its usage block and exiting, so `main` owns every exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
-@app.command()
-def check(
-    current: Annotated[
-        str | None,
-        typer.Argument(help="Current model (az vmss show, REST GET, Get-AzVmss JSON) or base template."),
-    ] = None,
-    proposed: Annotated[str | None, typer.Argument(help="Proposed model or template.")] = None,
-    more_paths: Annotated[
-        list[str] | None, typer.Argument(help="Git mode only: more paths to restrict to.", show_default=False)
-    ] = None,
-    base: Annotated[
-        str | None,
-        typer.Option(
-            "--base",
-            help="Git mode: compare each changed file at this revision with the working tree (or --head); "
-            "positional arguments then restrict the run to those paths.",
-        ),
-    ] = None,
-    head: Annotated[
-        str | None, typer.Option("--head", help="Git mode: compare with this revision, not the working tree.")
-    ] = None,
-    pre_commit: Annotated[
-        bool,
-        typer.Option(
-            "--pre-commit",
-            help="Git mode for the pre-commit hook: base PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF when set, else HEAD.",
-        ),
-    ] = False,
-    patch: Annotated[
-        str | None, typer.Option("--patch", help="RFC 6902 JSON Patch applied to CURRENT.")
-    ] = None,
-    az_update: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--az-update", help="A planned `az vmss update ...` command (repeatable, applied in order)."
-        ),
-    ] = None,
-    output_format: Annotated[
-        str | None, typer.Option("--format", help="text, json, sarif, github, junit or azure-pipelines.")
-    ] = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help=FAIL_ON_HELP)] = None,
-    api_version: Annotated[
-        str | None, typer.Option("--api-version", help="Judge by this Microsoft.Compute API version.")
-    ] = None,
-    rules_dir: Annotated[
-        list[Path] | None, typer.Option("--rules-dir", help="Add a local folder of TOML rules (repeatable).")
-    ] = None,
-    allow_python_rules: Annotated[
-        bool, typer.Option("--allow-python-rules", help="Let --rules-dir rules run their Python hooks.")
-    ] = False,
-    select: Annotated[
-        list[str] | None,
-        typer.Option("--select", help="Only these rules (id, name or id prefix; repeatable)."),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None,
-        typer.Option("--ignore", help="Skip these rules (id, name or id prefix; repeatable)."),
-    ] = None,
-    instances: Annotated[
-        str | None,
-        typer.Option(
-            "--instances",
-            help="The scale set's instances (az vmss list-instances, REST list or Get-AzVmssVM JSON): "
-            "the plan then names stale, protected and scale-in instances.",
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file (atomically).")
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", help="Config file (default: nearest .vmss-lint.toml or pyproject.toml upwards)."
-        ),
-    ] = None,
-    parameters: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--parameters", help="Template parameters file for both sides (repeatable; later wins)."
-        ),
-    ] = None,
-    current_parameters: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--current-parameters", help="Parameters file for the CURRENT template only (repeatable)."
-        ),
-    ] = None,
-    proposed_parameters: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--proposed-parameters", help="Parameters file for the PROPOSED template only (repeatable)."
-        ),
-    ] = None,
-    context: Annotated[
-        str | None,
-        typer.Option(
-            "--context",
-            help="JSON with subscriptionId, resourceGroup, location, deployment, environment: what "
-            "resourceGroup(), subscription(), deployment() and environment() return in templates.",
-        ),
-    ] = None,
-    subscription_id: Annotated[
-        str | None, typer.Option("--subscription-id", help="subscription().subscriptionId in templates.")
-    ] = None,
-    resource_group: Annotated[
-        str | None, typer.Option("--resource-group", help="resourceGroup().name in templates.")
-    ] = None,
-) -> None:
-    """Compare CURRENT with PROPOSED and report what Azure rejects and what reaches the VMs."""
+def _parser(command: str) -> _Parser:
+    """The parser of one subcommand; built only for the command that runs."""
+    parser = _Parser(prog=f"vmss-lint {command}", description=COMMANDS[command], allow_abbrev=False)
+    add = parser.add_argument
+    if command == "explain":
+        add("rule", help="Rule id or name, e.g. VMSS101 or zone-removed.")
+    if command in ("rules", "explain"):
+        add(
+            "--rules-dir",
+            metavar="DIR",
+            action="append",
+            type=Path,
+            help="Also use a local folder of TOML rules.",
+        )
+        add(
+            "--allow-python-rules",
+            action="store_true",
+            help="Let --rules-dir rules import their Python hooks.",
+        )
+        return parser
+    add(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="CURRENT (az vmss show, REST GET, Get-AzVmss JSON, or base template) and PROPOSED (model or "
+        "template); in git mode, the paths to restrict the run to.",
+    )
+    add(
+        "--base",
+        metavar="REF",
+        help="Git mode: compare each changed file at this revision with the working tree (or --head); "
+        "positional arguments then restrict the run to those paths.",
+    )
+    add("--head", metavar="REF", help="Git mode: compare with this revision, not the working tree.")
+    add(
+        "--pre-commit",
+        action="store_true",
+        help="Git mode for the pre-commit hook: base PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF when set, else HEAD.",
+    )
+    add("--patch", metavar="FILE", help="RFC 6902 JSON Patch applied to CURRENT.")
+    add(
+        "--az-update",
+        metavar="COMMAND",
+        action="append",
+        help="A planned `az vmss update ...` command (repeatable, in order).",
+    )
+    add(
+        "--format",
+        metavar="FORMAT",
+        dest="output_format",
+        help="text, json, sarif, github, junit or azure-pipelines.",
+    )
+    add("--fail-on", metavar="LEVEL", help=FAIL_ON_HELP)
+    add("--api-version", metavar="VERSION", help="Judge by this Microsoft.Compute API version.")
+    add(
+        "--rules-dir",
+        metavar="DIR",
+        action="append",
+        type=Path,
+        help="Add a local folder of TOML rules (repeatable).",
+    )
+    add("--allow-python-rules", action="store_true", help="Let --rules-dir rules run their Python hooks.")
+    add(
+        "--select",
+        metavar="RULE",
+        action="append",
+        help="Only these rules (id, name or id prefix; repeatable).",
+    )
+    add(
+        "--ignore",
+        metavar="RULE",
+        action="append",
+        help="Skip these rules (id, name or id prefix; repeatable).",
+    )
+    add(
+        "--instances",
+        metavar="FILE",
+        help="The scale set's instances (az vmss list-instances, REST list or Get-AzVmssVM JSON): the plan "
+        "then names stale, protected and scale-in instances.",
+    )
+    add("--output", "-o", metavar="FILE", type=Path, help="Write the report to this file (atomically).")
+    add(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="Config file (default: nearest .vmss-lint.toml or pyproject.toml upwards).",
+    )
+    add(
+        "--parameters",
+        metavar="FILE",
+        action="append",
+        help="Template parameters file for both sides (repeatable; later wins).",
+    )
+    add(
+        "--current-parameters",
+        metavar="FILE",
+        action="append",
+        help="Parameters file for the CURRENT template only.",
+    )
+    add(
+        "--proposed-parameters",
+        metavar="FILE",
+        action="append",
+        help="Parameters file for the PROPOSED template only.",
+    )
+    add(
+        "--context",
+        metavar="FILE",
+        help="JSON with subscriptionId, resourceGroup, location, deployment, environment: what resourceGroup(), "
+        "subscription(), deployment() and environment() return in templates.",
+    )
+    add("--subscription-id", metavar="ID", help="subscription().subscriptionId in templates.")
+    add("--resource-group", metavar="NAME", help="resourceGroup().name in templates.")
+    return parser
+
+
+def _top_help() -> str:
+    width = max(len(c) for c in COMMANDS)
+    lines = [
+        "usage: vmss-lint [--version] [--help] COMMAND [ARGS]...",
+        "",
+        DESCRIPTION,
+        "",
+        "commands:",
+        *(f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()),
+        "",
+        "options:",
+        "  --version  Show the version and exit.",
+        "  --help     Show this message and exit.",
+        "",
+        "Run 'vmss-lint COMMAND --help' for a command's options.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run(argv: Sequence[str]) -> int:
+    """Dispatch one command line; raises InputError / UsageError for `main` to report."""
+    args = list(argv)
+    if not args or args[0] in ("-h", "--help"):
+        sys.stdout.write(_top_help())
+        return 0 if args else 2
+    if args[0] == "--version":
+        sys.stdout.write(f"vmss-lint {__version__}\n")
+        return 0
+    command, rest = args[0], args[1:]
+    if command not in COMMANDS:
+        raise UsageError(f"unknown command '{command}': use {', '.join(COMMANDS)} (see 'vmss-lint --help')")
+    try:
+        ns = _parser(command).parse_intermixed_args(rest)
+    except SystemExit as exc:  # --help printed its text
+        return exc.code if isinstance(exc.code, int) else 0
+    if command == "rules":
+        return _rules(ns)
+    if command == "explain":
+        return _explain(ns)
+    return _check(ns)
+
+
+def _check(ns: argparse.Namespace) -> int:
+    """`vmss-lint check`: build the options from flags and config, run, render, map to an exit code."""
     from vmss_lint.config_find import build_options, load_config
     from vmss_lint.lint import finish_report
     from vmss_lint.sources import check_inputs
 
-    loaded = load_config(config)
-    fail = (fail_on or loaded.config.fail_on or "error").lower()
+    paths: list[str] = ns.paths
+    current = paths[0] if paths else None
+    proposed = paths[1] if len(paths) > 1 else None
+    more_paths = paths[2:]
+    parameters: list[str] = ns.parameters or []
+    current_parameters: list[str] | None = ns.current_parameters
+    proposed_parameters: list[str] | None = ns.proposed_parameters
+    loaded = load_config(ns.config)
+    fail = (ns.fail_on or loaded.config.fail_on or "error").lower()
     if fail not in ("error", "warning", "info", "never"):
-        raise InputError("--fail-on", f"'{fail_on}' is not a level", hint="use error, warning, info or never")
-    fmt = (output_format or _default_format()).lower()
+        raise InputError(
+            "--fail-on", f"'{ns.fail_on}' is not a level", hint="use error, warning, info or never"
+        )
+    fmt = (ns.output_format or _default_format()).lower()
     from vmss_lint.formats import FORMATS, renderer
 
     if fmt not in FORMATS:
-        raise InputError("--format", f"unknown format '{output_format}'", hint="use " + ", ".join(FORMATS))
+        raise InputError("--format", f"unknown format '{ns.output_format}'", hint="use " + ", ".join(FORMATS))
     options = build_options(
         loaded,
         fail_on=fail,
-        api_version=api_version,
-        rules_dirs=list(rules_dir or []),
-        allow_python_rules=allow_python_rules,
-        select=list(select or []),
-        ignore=list(ignore or []),
+        api_version=ns.api_version,
+        rules_dirs=list(ns.rules_dir or []),
+        allow_python_rules=ns.allow_python_rules,
+        select=list(ns.select or []),
+        ignore=list(ns.ignore or []),
         warn=lambda line: sys.stderr.write(f"vmss-lint: warning: {line}\n"),
     )
-    if instances is not None:
+    if ns.instances is not None:
         from vmss_lint.instances import load_instances
 
-        options.instances = load_instances(instances)
+        options.instances = load_instances(ns.instances)
     from vmss_lint.template_options import TemplateContext, TemplateParams, with_overrides
 
-    if context is not None:
+    if ns.context is not None:
         from vmss_lint.params import load_context
 
-        ctx = load_context(context)
+        ctx = load_context(ns.context)
     elif loaded.config.context is not None:
         from vmss_lint.params import context_from_data
 
@@ -196,72 +255,54 @@ def check(
         current_parameters = _configured_parameters(loaded.root, mapping, current) or None
         proposed_parameters = _configured_parameters(loaded.root, mapping, proposed) or None
     params = TemplateParams(
-        parameters=list(parameters or []),
+        parameters=list(parameters),
         current_parameters=list(current_parameters) if current_parameters else None,
         proposed_parameters=list(proposed_parameters) if proposed_parameters else None,
-        context=with_overrides(ctx, subscription_id, resource_group),
+        context=with_overrides(ctx, ns.subscription_id, ns.resource_group),
     )
-    git_mode = base is not None or head is not None or pre_commit
-    for given in [*(parameters or []), *(current_parameters or []), *(proposed_parameters or [])]:
+    git_mode = ns.base is not None or ns.head is not None or ns.pre_commit
+    for given in [*parameters, *(current_parameters or []), *(proposed_parameters or [])]:
         # In git mode a parameters file is read at each revision; elsewhere a typo must not pass silently.
         if not git_mode and not Path(given).is_file():
             raise InputError(given, "parameters file does not exist", hint="check --parameters")
     if git_mode:
         from vmss_lint.gitmode import check_git
 
-        paths = [p for p in (current, proposed, *(more_paths or [])) if p is not None]
-        report = check_git(base, head, paths, options, params=params, pre_commit=pre_commit)
+        report = check_git(ns.base, ns.head, paths, options, params=params, pre_commit=ns.pre_commit)
     elif more_paths:
-        raise InputError(
-            "check", "too many arguments", hint="give CURRENT and PROPOSED, or use --base REF PATHS..."
+        raise UsageError(
+            "vmss-lint check: too many arguments: give CURRENT and PROPOSED, or use --base REF PATHS..."
         )
     else:
         report = check_inputs(
-            current, proposed, options, patch=patch, az_updates=list(az_update or []), params=params
+            current, proposed, options, patch=ns.patch, az_updates=list(ns.az_update or []), params=params
         )
     report = finish_report(report, options)
     text = renderer(fmt)(
         report,
-        colour=_colour(output),
+        colour=_colour(ns.output),
         rules_dirs=options.rules_dirs,
         allow_python_rules=options.allow_python_rules,
     )
-    _emit(text, output)
-    raise typer.Exit(1 if report.summary.failed else 0)
+    _emit(text, ns.output)
+    return 1 if report.summary.failed else 0
 
 
-@app.command("rules")
-def list_rules(
-    rules_dir: Annotated[
-        list[Path] | None, typer.Option("--rules-dir", help="Also list a local folder of TOML rules.")
-    ] = None,
-    allow_python_rules: Annotated[
-        bool, typer.Option("--allow-python-rules", help="Let --rules-dir rules import their Python hooks.")
-    ] = False,
-) -> None:
-    """List every rule: id, name, severity, impact, confidence and summary."""
+def _rules(ns: argparse.Namespace) -> int:
     from vmss_lint.docs import rules_table
     from vmss_lint.registry import load_rules
 
-    typer.echo(rules_table(load_rules(rules_dir or [], allow_python=allow_python_rules)))
+    sys.stdout.write(rules_table(load_rules(ns.rules_dir or [], allow_python=ns.allow_python_rules)) + "\n")
+    return 0
 
 
-@app.command()
-def explain(
-    rule: Annotated[str, typer.Argument(help="Rule id or name, e.g. VMSS101 or zone-removed.")],
-    rules_dir: Annotated[
-        list[Path] | None, typer.Option("--rules-dir", help="Also search a local folder of TOML rules.")
-    ] = None,
-    allow_python_rules: Annotated[
-        bool, typer.Option("--allow-python-rules", help="Let --rules-dir rules import their Python hooks.")
-    ] = False,
-) -> None:
-    """Explain one rule: what it checks, why it matters, an example, the fix and the sources."""
+def _explain(ns: argparse.Namespace) -> int:
     from vmss_lint.docs import explain_rule, find_rule
     from vmss_lint.registry import load_rules
 
-    found = find_rule(load_rules(rules_dir or [], allow_python=allow_python_rules), rule)
-    typer.echo(explain_rule(found))
+    found = find_rule(load_rules(ns.rules_dir or [], allow_python=ns.allow_python_rules), ns.rule)
+    sys.stdout.write(explain_rule(found) + "\n")
+    return 0
 
 
 def _configured_parameters(root: Path, mapping: dict[str, list[Path]], path: str | None) -> list[str]:
@@ -299,19 +340,12 @@ def _emit(text: str, output: Path | None) -> None:
     write_atomic(output, text)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and map every outcome onto the exit-code contract."""
     try:
-        rc = app(args=argv, prog_name="vmss-lint", standalone_mode=False)
-    except InputError as exc:
+        return run(sys.argv[1:] if argv is None else argv)
+    except (InputError, UsageError) as exc:
         sys.stderr.write(f"vmss-lint: error: {exc}\n")
-        return 2
-    except typer.Exit as exc:
-        return int(exc.exit_code)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 2
-    except _click_exceptions() as exc:
-        exc.show()
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("vmss-lint: interrupted\n")
@@ -327,12 +361,3 @@ def main(argv: list[str] | None = None) -> int:
             "(this is a bug in vmss-lint; rerun with VMSS_LINT_DEBUG=1 and report it)\n"
         )
         return 2
-    return rc if isinstance(rc, int) else 0
-
-
-def _click_exceptions() -> Any:
-    """click's base exception, wherever this typer version keeps click (vendored or not)."""
-    for cls in typer.BadParameter.__mro__:
-        if cls.__name__ == "ClickException":
-            return cls
-    return typer.BadParameter

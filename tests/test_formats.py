@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -154,7 +155,7 @@ def test_fingerprints_are_stable_across_runs_and_line_moves() -> None:
 
 def test_sarif_loads_rules_itself_and_never_shows_secrets() -> None:
     secret = finding(pointer="/properties/virtualMachineProfile/osProfile/adminPassword")
-    secret = secret.model_copy(update={"old": "<secret>", "new": "<secret>"})
+    secret = dataclasses.replace(secret, old="<secret>", new="<secret>")
     text = renderer("sarif")(report_of([secret]))  # no rules= given: the renderer loads the packs
     log = json.loads(text)
     jsonschema.Draft4Validator(SCHEMA).validate(log)
@@ -202,7 +203,7 @@ def test_github_command_shape() -> None:
 
 def test_no_output_line_can_start_a_workflow_command() -> None:
     f = finding(message="x\n::error file=a::injected")
-    many = [f.model_copy(update={"pointer": f"/p{i}"}) for i in range(15)]
+    many = [dataclasses.replace(f, pointer=f"/p{i}") for i in range(15)]
     for line in gh.render(report_of(many), step_summary="").splitlines():
         assert not line.startswith("::") or line.startswith(("::warning ", "::notice title="))
 
@@ -268,7 +269,7 @@ def test_github_is_the_default_under_actions(tmp_path: Path) -> None:
 
 def test_summary_escapes_table_breakers_and_html() -> None:
     f = finding(message="a | b <script>alert(1)</script>\nnext")
-    f = f.model_copy(update={"pointer": "/tags/a|b`c"})
+    f = dataclasses.replace(f, pointer="/tags/a|b`c")
     text = md.render(report_of([f]))
     row = next(line for line in text.splitlines() if line.startswith("| ⚠️"))
     assert row.count(" | ") == 5  # six cells, the pipe in the pointer is escaped
@@ -338,7 +339,7 @@ def test_junit_one_suite_per_scale_set_failures_at_fail_on() -> None:
 def test_junit_fail_on_warning_and_xml_safety() -> None:
     bad = finding(message="ctrl \x1b[31m and \x00 & <tag>")
     text = renderer("junit")(
-        report_of([bad, bad.model_copy(update={"message": "other"})], "warning"), rules=RULES
+        report_of([bad, dataclasses.replace(bad, message="other")], "warning"), rules=RULES
     )
     root = ET.fromstring(text)
     cases = [c for c in root.iter("testcase") if "[VMSS301]" in (c.get("name") or "")]

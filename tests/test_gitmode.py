@@ -149,7 +149,8 @@ def test_head_compares_two_commits_and_ignores_the_working_tree(repo: GitRepo) -
     [
         (["--base", "no-such-branch"], "unknown revision 'no-such-branch'"),
         (["--base", "HEAD", "--head", "nope"], "--head: unknown revision 'nope'"),
-        (["--base", "--upload-pack=x"], "not a revision"),
+        (["--base", "--upload-pack=x"], "--base: expected one argument"),  # refused by the parser
+        (["--base=--upload-pack=x"], "not a revision"),  # reaches git mode, which never passes it to git
         (["--head", "HEAD"], "needs a base revision"),
     ],
 )

@@ -19,6 +19,7 @@ from vmss_lint.instances import load_instances
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.plan import build_plan
 from vmss_lint.read import model_from, parse_text
+from vmss_lint.records import to_json
 from vmss_lint.report import UpgradePlan
 from vmss_lint.sources import apply_patch
 
@@ -379,7 +380,7 @@ def test_os_upgrade_command() -> None:
 @pytest.mark.parametrize("upgrade_mode", ["Manual", "Rolling", "Automatic"])
 def test_plan_snapshot(upgrade_mode: str, snapshot_json: SnapshotAssertion) -> None:
     plan = plan_for(upgrade_mode, Impact.UPDATE_INSTANCES, Impact.REIMAGE, instances="web-az.json")
-    assert plan.model_dump(mode="json", by_alias=True) == snapshot_json
+    assert to_json(plan) == snapshot_json
 
 
 def test_cli_threads_instances_into_the_json_report(

@@ -1,8 +1,8 @@
 """The vocabulary of the public contract: severities, impacts, changes and findings.
 
 The words here (`error`, `recreate`, ...) and the JSON dump of `Finding` are what pipelines parse, so they
-change only with a schema version bump. `Change` is internal and cheap (a dataclass); `Finding` is a
-frozen pydantic model because its dump *is* the JSON output and the snapshot format.
+change only with a schema version bump. Every type here is a frozen dataclass; `Finding`'s dump
+(`records.to_json`) *is* the JSON output and the snapshot format (see `records` for why not pydantic).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 
 class Severity(StrEnum):
@@ -76,19 +74,19 @@ class Location:
     value_from: str | None = None
 
 
-class FindingLocation(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+@dataclass(frozen=True, kw_only=True)
+class FindingLocation:
+    """A finding's place in a file, as reported (`valueFrom`: the parameter or variable the value came from)."""
 
     file: str
     line: int
     column: int
-    value_from: str | None = Field(default=None, serialization_alias="valueFrom")
+    value_from: str | None = None
 
 
-class Finding(BaseModel):
-    """One thing a rule found, as reported; `model_dump(mode="json", by_alias=True)` is the contract."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One thing a rule found, as reported; `records.to_json(finding)` is the contract."""
 
     rule: str
     name: str
@@ -103,7 +101,7 @@ class Finding(BaseModel):
     confidence: Literal["high", "medium", "low"] = "high"
     edit: str | None = None
     location: FindingLocation | None = None
-    references: list[str] = Field(default_factory=list)
+    references: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

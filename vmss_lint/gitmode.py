@@ -11,10 +11,11 @@ repository is full of `package.json` and friends.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import posixpath
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from vmss_lint.gitrepo import BICEP_HINT, FileChange, Repo, bicep_command, compi
 from vmss_lint.lint import LintOptions, make_report, rules_for
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.read import InputFile, kind_of, model_from, parse_text
+from vmss_lint.records import to_json
 from vmss_lint.report import Report, ScaleSetResult
 from vmss_lint.template_options import TemplateParams
 
@@ -233,8 +235,8 @@ def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
     for result in lint_pairs(pairs, run.rules, run.options):
         if _is_bicep(unit):
             # Positions are in the compiled JSON, which is not a file anyone can open: drop them.
-            findings = [f.model_copy(update={"location": None}) for f in result.findings]
-            result = result.model_copy(update={"findings": findings})
+            findings = [replace(f, location=None) for f in result.findings]
+            result = replace(result, findings=findings)
         run.results.append(_relabel_result(run, result))
 
 
@@ -308,17 +310,15 @@ def _relabel(run: _Run, text: str) -> str:
 
 
 def _relabel_result(run: _Run, result: ScaleSetResult) -> ScaleSetResult:
-    if str(run.tmp) not in result.model_dump_json():
+    if str(run.tmp) not in json.dumps(to_json(result)):
         return result
     findings = []
     for f in result.findings:
         update: dict[str, Any] = {"message": _relabel(run, f.message)}
         if f.location is not None and f.location.value_from:
-            update["location"] = f.location.model_copy(
-                update={"value_from": _relabel(run, f.location.value_from)}
-            )
-        findings.append(f.model_copy(update=update))
-    return result.model_copy(update={"findings": findings})
+            update["location"] = replace(f.location, value_from=_relabel(run, f.location.value_from))
+        findings.append(replace(f, **update))
+    return replace(result, findings=findings)
 
 
 def _open_linked(run: _Run, parent: InputFile, relative: str) -> InputFile | None:

@@ -7,7 +7,7 @@ finding. Input sources (two models, a model plus edits, templates) only decide h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +60,7 @@ def lint_pair(
         impact=impact,
         upgrade_mode=plan.upgrade_mode,
         findings=findings,
-        plan=plan.model_copy(update={"impact": impact}),
+        plan=replace(plan, impact=impact),
     )
 
 

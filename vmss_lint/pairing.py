@@ -18,7 +18,7 @@ from vmss_lint.findings import Hit, Severity
 from vmss_lint.lint import LintOptions, lint_pair
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.read import InputFile, kind_of, model_from
-from vmss_lint.report import ScaleSetResult
+from vmss_lint.report import ResultStatus, ScaleSetResult
 from vmss_lint.rulespec import LoadedRule
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def lint_pairs(pairs: list[Pair], rules: list[LoadedRule], options: LintOptions)
         model = proposed or current
         assert model is not None
         if result.name == "<unnamed scale set>":
-            result = result.model_copy(update={"name": display_name(model)})
+            result = dataclasses.replace(result, name=display_name(model))
         results.append(result)
     return results
 
@@ -142,12 +142,17 @@ def display_name(model: ScaleSetModel) -> str:
 
 
 def _single(
-    model: ScaleSetModel, rule: str, hit: Hit, status: str, rules: list[LoadedRule], options: LintOptions
+    model: ScaleSetModel,
+    rule: str,
+    hit: Hit,
+    status: ResultStatus,
+    rules: list[LoadedRule],
+    options: LintOptions,
 ) -> ScaleSetResult:
     quiet = dataclasses.replace(model, meta_hits=[], removed=frozenset())
     flagged = dataclasses.replace(model, meta_hits=[*model.meta_hits, (rule, hit)], removed=frozenset())
     result = lint_pair(quiet, flagged, rules, options)
-    return result.model_copy(update={"status": status})
+    return dataclasses.replace(result, status=status)
 
 
 def _may_be_whatif(value: object) -> bool:

@@ -6,19 +6,18 @@ change that needs a `SCHEMA_VERSION` bump and a README note.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from vmss_lint import SCHEMA_VERSION, __version__
 from vmss_lint.findings import Finding, Impact, Severity, max_impact
+from vmss_lint.records import to_json
+
+ResultStatus = Literal["changed", "unchanged", "created", "unmanaged", "deleted"]
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
-
-
-class Command(_Out):
+@dataclass(frozen=True, kw_only=True)
+class Command:
     """One step of a plan in the three dialects an Azure operator uses."""
 
     cli: str
@@ -26,92 +25,95 @@ class Command(_Out):
     rest: str
 
 
-class PlanStep(_Out):
+@dataclass(frozen=True, kw_only=True)
+class PlanStep:
     action: str
     title: str
     detail: str = ""
     commands: Command | None = None
-    instance_ids: list[str] = Field(default_factory=list, serialization_alias="instanceIds")
+    instance_ids: list[str] = field(default_factory=list)
     batches: int | None = None
 
 
-class RollingPlan(_Out):
+@dataclass(frozen=True, kw_only=True)
+class RollingPlan:
     """What a Rolling upgrade (or an automatic OS upgrade) will do, from rollingUpgradePolicy and its defaults."""
 
     instances: int | None = None
-    batch_size: int | None = Field(default=None, serialization_alias="batchSize")
+    batch_size: int | None = None
     batches: int | None = None
-    max_batch_instance_percent: int = Field(default=20, serialization_alias="maxBatchInstancePercent")
-    max_unhealthy_instance_percent: int = Field(default=20, serialization_alias="maxUnhealthyInstancePercent")
-    max_unhealthy_upgraded_instance_percent: int = Field(
-        default=20, serialization_alias="maxUnhealthyUpgradedInstancePercent"
-    )
-    pause_time_between_batches: str = Field(default="PT0S", serialization_alias="pauseTimeBetweenBatches")
-    max_surge: bool = Field(default=False, serialization_alias="maxSurge")
+    max_batch_instance_percent: int = 20
+    max_unhealthy_instance_percent: int = 20
+    max_unhealthy_upgraded_instance_percent: int = 20
+    pause_time_between_batches: str = "PT0S"
+    max_surge: bool = False
 
 
-class ProtectedInstance(_Out):
-    instance_id: str = Field(serialization_alias="instanceId")
-    protect_from_scale_in: bool = Field(default=False, serialization_alias="protectFromScaleIn")
-    protect_from_scale_set_actions: bool = Field(
-        default=False, serialization_alias="protectFromScaleSetActions"
-    )
+@dataclass(frozen=True, kw_only=True)
+class ProtectedInstance:
+    instance_id: str
+    protect_from_scale_in: bool = False
+    protect_from_scale_set_actions: bool = False
 
 
-class UpgradePlan(_Out):
+@dataclass(frozen=True, kw_only=True)
+class UpgradePlan:
     impact: Impact
-    upgrade_mode: str = Field(serialization_alias="upgradeMode")
+    upgrade_mode: str
     summary: str
-    steps: list[PlanStep] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
+    steps: list[PlanStep] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     rolling: RollingPlan | None = None
-    instance_count: int | None = Field(default=None, serialization_alias="instanceCount")
-    stale_instances: list[str] | None = Field(default=None, serialization_alias="staleInstances")
-    protected_instances: list[ProtectedInstance] | None = Field(
-        default=None, serialization_alias="protectedInstances"
-    )
-    scale_in_policy: str | None = Field(default=None, serialization_alias="scaleInPolicy")
-    scale_in_candidates: list[str] | None = Field(default=None, serialization_alias="scaleInCandidates")
+    instance_count: int | None = None
+    stale_instances: list[str] | None = None
+    protected_instances: list[ProtectedInstance] | None = None
+    scale_in_policy: str | None = None
+    scale_in_candidates: list[str] | None = None
 
 
-class ApiVersionUsed(_Out):
+@dataclass(frozen=True, kw_only=True)
+class ApiVersionUsed:
     value: str
     origin: Literal["option", "template", "assumed"]
 
 
-class ScaleSetResult(_Out):
+@dataclass(frozen=True, kw_only=True)
+class ScaleSetResult:
     name: str
-    resource_group: str | None = Field(default=None, serialization_alias="resourceGroup")
+    resource_group: str | None = None
     subscription: str | None = None
-    status: Literal["changed", "unchanged", "created", "unmanaged", "deleted"] = "changed"
+    status: ResultStatus = "changed"
     current: str | None = None
     proposed: str | None = None
-    api_version: ApiVersionUsed = Field(serialization_alias="apiVersion")
+    api_version: ApiVersionUsed
     impact: Impact
-    upgrade_mode: str = Field(serialization_alias="upgradeMode")
+    upgrade_mode: str
     findings: list[Finding]
     plan: UpgradePlan | None = None
 
 
-class Summary(_Out):
-    scale_sets: int = Field(serialization_alias="scaleSets")
+@dataclass(frozen=True, kw_only=True)
+class Summary:
+    scale_sets: int
     errors: int
     warnings: int
     infos: int
     impact: Impact
-    fail_on: str = Field(serialization_alias="failOn")
+    fail_on: str
     failed: bool
 
 
-class Report(_Out):
-    schema_version: str = Field(default=SCHEMA_VERSION, serialization_alias="schemaVersion")
-    tool: dict[str, str] = Field(default_factory=lambda: {"name": "vmss-lint", "version": __version__})
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    schema_version: str = SCHEMA_VERSION
+    tool: dict[str, str] = field(default_factory=lambda: {"name": "vmss-lint", "version": __version__})
     results: list[ScaleSetResult]
-    notices: list[str] = Field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     summary: Summary
 
     def dump(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
+        result: dict[str, Any] = to_json(self)
+        return result
 
 
 FAIL_LEVELS = ("error", "warning", "info", "never")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -163,7 +163,7 @@ def apply_suppressions(
                 used[hit] += 1
                 if home[hit] is None:
                     home[hit] = r_index
-        out.append(result.model_copy(update={"findings": kept}))
+        out.append(replace(result, findings=kept))
     notices = [
         f"{s.describe()} silenced {n} finding(s): {s.spec.reason}"
         for s, n in zip(suppressions, used, strict=True)
@@ -180,7 +180,7 @@ def apply_suppressions(
         extra.setdefault(home[s_index] or 0, []).append(meta)
     if extra:
         out = [
-            r.model_copy(update={"findings": sort_findings([*r.findings, *extra[i]])}) if i in extra else r
+            replace(r, findings=sort_findings([*r.findings, *extra[i]])) if i in extra else r
             for i, r in enumerate(out)
         ]
     return out, notices

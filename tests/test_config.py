@@ -58,6 +58,18 @@ def test_pyproject_without_our_table_is_skipped(tmp_path: Path) -> None:
     assert load_config(cwd=inner).config.fail_on == "info"
 
 
+def test_a_pyproject_that_never_names_us_is_not_parsed(tmp_path: Path) -> None:
+    """Another tool's broken pyproject.toml is not ours to judge; one naming our table still is."""
+    (tmp_path / "pyproject.toml").write_text('[tool.vmss-lint]\nfail-on = "info"\n')
+    inner = tmp_path / "svc"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text("[project\nname = 'broken'\n")
+    assert find_config(inner) == (tmp_path / "pyproject.toml").resolve()
+    (inner / "pyproject.toml").write_text("[tool.vmss-lint\n")
+    with pytest.raises(InputError, match="not valid TOML"):
+        find_config(inner)
+
+
 def test_dedicated_file_wins_over_pyproject_in_the_same_folder(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.vmss-lint]\nfail-on = "info"\n')
     (tmp_path / ".vmss-lint.toml").write_text('fail-on = "never"\n')

@@ -9,7 +9,6 @@ everything here, so either module may be imported.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -128,6 +127,8 @@ def _read(path: Path) -> str:
 
 
 def _parse(text: str, path: Path) -> dict[str, Any]:
+    import tomllib  # pure Python and ~5 ms to import: only when there is a file to parse
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -135,7 +136,10 @@ def _parse(text: str, path: Path) -> dict[str, Any]:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
-    data = _parse(_read(pyproject), pyproject)
+    text = _read(pyproject)
+    if TOOL_TABLE not in text:  # most projects' pyproject.toml: no need to parse it (or to judge its TOML)
+        return False
+    data = _parse(text, pyproject)
     tool = data.get("tool")
     return isinstance(tool, dict) and TOOL_TABLE in tool
 

@@ -329,6 +329,44 @@ def test_armjson_near_json(text: str) -> None:
         assert parsed.value == strict
 
 
+_JSON_KEYS = st.text(alphabet=st.sampled_from('ab/~0é"\\ \n\u2028'), max_size=4)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_KEYS, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@st.composite
+def formatted_json(draw: st.DrawFn) -> str:
+    """A JSON value written the ways people and tools write it: any indent, separators, escaping, and
+    sometimes a duplicated key (json.loads and the ARM reader both keep the last)."""
+    text = json.dumps(
+        draw(_JSON_VALUES),
+        indent=draw(st.sampled_from([None, 0, 1, 2, 4, "\t", " \r\n "])),
+        separators=draw(st.sampled_from([(",", ":"), (", ", ": "), (" ,\n", " : ")])),
+        ensure_ascii=draw(st.booleans()),
+    )
+    if draw(st.booleans()) and text.startswith("{") and text != "{}":
+        text = text.replace("{", '{"dup": 1, "dup": [0, 3],', 1)
+    return text
+
+
+@fuzz(400, 10_000)
+@given(formatted_json())
+def test_single_position_lookup_agrees_with_the_arm_reader(text: str) -> None:
+    """`locate` (a finding's line, found without the ARM reader) must give exactly the ARM reader's
+    position for every pointer of any strict-JSON text, and nothing for a pointer that is not there."""
+    from vmss_lint.locate import value_position
+
+    parsed = load_arm_json(text, "fuzz.json")
+    for pointer, position in parsed.positions.items():
+        assert value_position(text, pointer) == position, pointer
+    for pointer in list(parsed.positions)[:5]:
+        assert value_position(text, pointer + "/nope") is None
+        assert value_position(text, pointer + "/999") is None
+
+
 # ----------------------------------------------------------------------- models: random documents
 
 

@@ -13,6 +13,7 @@ from vmss_lint.armjson import ParsedJson
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Location
 from vmss_lint.limits import INPUT_BYTES, JSON_DEPTH, load_json
+from vmss_lint.locate import value_position
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.normalize import detect_shape, identity_of, normalize, unwrap_document
 
@@ -32,10 +33,12 @@ class InputFile:
         self._parsed = parsed
         self._data = data
         self._value: Any = _NOT_READ
+        # The decoded text when `json.loads` read it: single positions are then found by `locate`.
+        self.strict_text: str | None = None
         if parsed is None:
             if data is None:
                 raise ValueError("InputFile needs parsed JSON or raw data")
-            self._value = _strict_json(data, JSON_DEPTH.value)
+            self._value, self.strict_text = _strict_json(data, JSON_DEPTH.value)
             if self._value is _NOT_READ:
                 self._parsed = load_json(data, path)
 
@@ -54,18 +57,19 @@ class InputFile:
 _NOT_READ: Any = object()
 
 
-def _strict_json(data: bytes | str, max_depth: int) -> Any:
-    """The value of a strict-JSON document within the depth limit, or _NOT_READ to use the ARM reader."""
+def _strict_json(data: bytes | str, max_depth: int) -> tuple[Any, str | None]:
+    """The value and text of a strict-JSON document within the depth limit, or _NOT_READ to use the ARM
+    reader."""
     import json
 
     if len(data) > INPUT_BYTES.value:
-        return _NOT_READ  # the ARM reader raises the limit's message
+        return _NOT_READ, None  # the ARM reader raises the limit's message
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         value = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError, TypeError):
-        return _NOT_READ
-    return value if _depth_within(value, max_depth) else _NOT_READ
+        return _NOT_READ, None
+    return (value, text) if _depth_within(value, max_depth) else (_NOT_READ, None)
 
 
 def _reject_constant(name: str) -> Any:
@@ -180,6 +184,7 @@ class _LazyLocations(dict[str, Location]):
     def __init__(self, file: InputFile) -> None:
         super().__init__()
         self._file: InputFile | None = file
+        self._single: dict[str, Location | None] = {}  # memoized single lookups, misses included
 
     def _fill(self) -> None:
         if self._file is not None:
@@ -188,6 +193,14 @@ class _LazyLocations(dict[str, Location]):
             self.update({p: Location(path, pos[0], pos[1]) for p, pos in file.parsed.positions.items()})
 
     def get(self, key: str, default: Any = None) -> Any:
+        file = self._file
+        if file is not None and file.strict_text is not None:
+            # One lookup (a finding's line): walk to it instead of recording every position.
+            if key not in self._single:
+                pos = value_position(file.strict_text, key)
+                self._single[key] = None if pos is None else Location(file.path, pos[0], pos[1])
+            found = self._single[key]
+            return default if found is None else found
         self._fill()
         return super().get(key, default)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmss_lint.findings import Change
-from vmss_lint.model import WRITE_ONLY_POINTERS, ScaleSetModel, join_pointer, split_pointer
+from vmss_lint.model import WRITE_ONLY_POINTERS, ScaleSetModel, split_pointer
 from vmss_lint.normalize import FREE_FORM
 
 # Lists whose elements Azure identifies by a key, not by position.
@@ -162,7 +162,7 @@ def compare(current: ScaleSetModel, proposed: ScaleSetModel) -> list[Change]:
     # A write-only field (adminPassword, customData...) is unknown on a side read from Azure, unless the
     # proposed side is an edit of it: then the only way it can differ is that an edit set it on purpose.
     write_only_unknown = current.observed and proposed.shape != "edit"
-    changes = list(_walk(current.doc, proposed.doc, [], "", write_only_unknown, False))
+    changes = list(_walk(current.doc, proposed.doc, "", "", write_only_unknown, False))
     for pointer in sorted(proposed.removed):
         old = current.get(pointer)
         if old is not None and not any(c.pointer == pointer for c in changes):
@@ -184,11 +184,12 @@ def _with_edit(change: Change, edits: dict[str, str]) -> Change:
         pointer = pointer.rsplit("/", 1)[0]
 
 
-def _walk(
-    old: Any, new: Any, path: list[str | int], key: str, observed: bool, free: bool
-) -> Iterator[Change]:
+def _walk(old: Any, new: Any, pointer: str, key: str, observed: bool, free: bool) -> Iterator[Change]:
     """`free` marks user-owned maps (tags, extension settings): compared key by key, values exactly."""
-    pointer = join_pointer(path)
+    if old is new or old == new:
+        # Equal in Python means equal for Azure too (Unknowns compare by reason and text), and most of
+        # a model is unchanged: one C-speed comparison instead of a walk through the subtree.
+        return
     child_free = free or key in FREE_FORM
     if is_unknown(new) or is_unknown(old):
         if not (is_unknown(new) and is_unknown(old) and getattr(old, "text", 1) == getattr(new, "text", 2)):
@@ -212,16 +213,16 @@ def _walk(
         if isinstance(new, dict) and not child_free:
             # Descend so that rules written on leaves fire when a whole parent object is added.
             for k, v in new.items():
-                yield from _walk(None, v, [*path, k], k, observed, child_free)
+                yield from _walk(None, v, _child(pointer, k), k, observed, child_free)
             return
         yield Change(pointer, "add", None, new)
         return
     if isinstance(old, dict) and isinstance(new, dict):
         for k, v in new.items():
-            yield from _walk(old.get(k), v, [*path, k], k, observed, child_free)
+            yield from _walk(old.get(k), v, _child(pointer, k), k, observed, child_free)
         return
     if isinstance(old, list) and isinstance(new, list) and key in KEYED_LISTS and not free:
-        yield from _walk_keyed(old, new, path, key, observed)
+        yield from _walk_keyed(old, new, pointer, key, observed)
         return
     if free:
         if old != new:
@@ -237,9 +238,7 @@ def _walk(
             yield Change(pointer, "replace", old, new)
 
 
-def _walk_keyed(
-    old: list[Any], new: list[Any], path: list[str | int], key: str, observed: bool
-) -> Iterator[Change]:
+def _walk_keyed(old: list[Any], new: list[Any], pointer: str, key: str, observed: bool) -> Iterator[Change]:
     """Pair elements by their key; an element without its key (or a repeated key) pairs by order.
 
     An element whose key is unknown (a name from a template parameter without a value) pairs, in order,
@@ -269,11 +268,18 @@ def _walk_keyed(
             free_old.remove(j)
     for i, item in enumerate(new):
         if i in matched:
-            yield from _walk(old[matched[i]], item, [*path, i], "", observed, False)
+            yield from _walk(old[matched[i]], item, f"{pointer}/{i}", "", observed, False)
         else:
-            yield Change(join_pointer([*path, i]), "add", None, item)
+            yield Change(f"{pointer}/{i}", "add", None, item)
     for j in free_old:
-        yield Change(join_pointer([*path, j]), "remove", old[j], None)
+        yield Change(f"{pointer}/{j}", "remove", old[j], None)
+
+
+def _child(pointer: str, key: str) -> str:
+    """The pointer of a member: built as the walk descends, escaped only when the key needs it."""
+    if "~" in key or "/" in key:
+        key = key.replace("~", "~0").replace("/", "~1")
+    return f"{pointer}/{key}"
 
 
 def _key_value(field: str, item: Any) -> Any:

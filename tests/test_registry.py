@@ -148,6 +148,16 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return env_dir
 
 
+# The wheel ships rules/index.json, and the installed built-in pack loads without parsing a rule file.
+_INDEX_IN_WHEEL = """
+from importlib import resources
+from vmss_lint.registry import _load_folder, _parse_rule_cached
+print(resources.files("vmss_lint.rules").joinpath("index.json").is_file())
+_load_folder(resources.files("vmss_lint.rules"), "vmss", "vmss_lint.rules")
+print(_parse_rule_cached.cache_info().currsize)
+"""
+
+
 def test_wheel_in_fresh_venv_finds_builtin_and_third_party_packs(fresh_venv: Path, tmp_path: Path) -> None:
     exe = fresh_venv / "bin" / "vmss-lint"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
@@ -166,6 +176,15 @@ def test_wheel_in_fresh_venv_finds_builtin_and_third_party_packs(fresh_venv: Pat
         check=True,
     )
     assert str(fresh_venv) in where.stdout
+    index = subprocess.run(
+        [str(fresh_venv / "bin" / "python"), "-c", _INDEX_IN_WHEEL],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert index.stdout.split() == ["True", "0"], index.stderr
     check = subprocess.run(
         [
             str(exe),

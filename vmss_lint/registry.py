@@ -4,6 +4,10 @@ Built-in rules are a pack like any other: the `vmss` entry point of the `vmss_li
 at the `vmss_lint.rules` package (the top-level `rules/` folder, mapped by pyproject). Third-party packs
 register the same way. A local folder of TOML rules comes in with `--rules-dir`. Losing rules silently in
 CI is worse than failing, so a pack that does not load, or two rules with one id, stop the run (exit 2).
+
+A pack may ship a compiled `index.json` (see `vmss_lint.rule_index`, which writes it): a rule file whose
+bytes match its index entry is built from the stored, already validated data without tomllib or pydantic;
+any other file (no index, an edited or a new file, every `--rules-dir` folder) is parsed and validated.
 """
 
 from __future__ import annotations
@@ -13,17 +17,18 @@ import importlib
 import importlib.util
 import os
 import sys
-import tomllib
 from collections.abc import Iterable
 from importlib import metadata, resources
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from vmss_lint.errors import InputError
-from vmss_lint.rulespec import LoadedRule, RuleSpec
+from vmss_lint.rule_index import INDEX_NAME, digest, read_index
+from vmss_lint.rulespec import LoadedRule, RuleError, RuleSpec
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 ENTRY_POINT_GROUP = "vmss_lint.rules"
 
@@ -64,12 +69,19 @@ def load_rules(rules_dirs: Iterable[Path] = (), *, allow_python: bool = False) -
 
 
 def _load_folder(root: Traversable, pack: str, package: str) -> list[LoadedRule]:
+    entries = sorted(root.iterdir(), key=lambda e: e.name)
+    index = next((read_index(e.read_bytes()) for e in entries if e.name == INDEX_NAME and e.is_file()), {})
     loaded = []
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+    for entry in entries:
         if not entry.name.endswith(".toml"):
             continue
         source = f"{package}/{entry.name}"
-        spec = parse_rule(entry.read_text(encoding="utf-8"), source)
+        raw = entry.read_bytes()
+        known = index.get(entry.name)
+        if known is not None and known[0] == digest(raw):
+            spec = known[1]
+        else:
+            spec = parse_rule(toml_text(raw), source)
         loaded.append(LoadedRule(spec, source, pack, _resolve_hook(spec, source, None)))
     return loaded
 
@@ -77,7 +89,7 @@ def _load_folder(root: Traversable, pack: str, package: str) -> list[LoadedRule]
 def _load_local(folder: Path, *, allow_python: bool) -> list[LoadedRule]:
     loaded = []
     for path in sorted(folder.glob("*.toml")):
-        spec = parse_rule(path.read_text(encoding="utf-8"), str(path))
+        spec = parse_rule(toml_text(path.read_bytes()), str(path))
         if spec.hook is not None and not allow_python:
             raise InputError(
                 str(path),
@@ -88,7 +100,13 @@ def _load_local(folder: Path, *, allow_python: bool) -> list[LoadedRule]:
     return loaded
 
 
+def toml_text(raw: bytes) -> str:
+    """A rule file's text as `read_text` gives it (UTF-8, universal newlines)."""
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def parse_rule(text: str, source: str) -> RuleSpec:
+    """Parse and validate one rule file's text (tomllib and pydantic); InputError naming `source` if bad."""
     return _parse_rule_cached(text, source)
 
 
@@ -97,22 +115,43 @@ def _parse_rule_cached(text: str, source: str) -> RuleSpec:
     """Parse once per process: tomllib is pure Python and a long-running caller (git mode, the
     benchmark, an editor integration) loads the same rules for every pair. Keyed by the text, so an
     edited file is parsed again; `RuleSpec` is frozen, so sharing one instance is safe."""
+    import tomllib
+
+    from pydantic import ValidationError
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(source, f"not valid TOML: {exc}") from None
     try:
-        return RuleSpec.model_validate(data)
+        spec: RuleSpec = _rule_adapter().validate_python(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "rule"
-        problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        errors = exc.errors()
+        first = errors[0]
+        loc = [str(p) for p in first["loc"]]
+        count = len(errors)
+        problem = first["msg"]
+        error = first.get("ctx", {}).get("error")
+        if isinstance(error, RuleError):
+            # A check of RuleSpec.__post_init__: pydantic knows the table, the error knows the field.
+            loc += [error.problems[0][0]] if error.problems[0][0] else []
+            count += len(error.problems) - 1
+        elif first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+            problem = "unknown key"
         raise InputError(
             source,
             f"invalid rule: {problem}",
-            where=where,
-            hint=f"{len(exc.errors())} problem(s) in this file",
+            where=".".join(loc) or "rule",
+            hint=f"{count} problem(s) in this file",
         ) from None
+    return spec
+
+
+@functools.cache
+def _rule_adapter() -> TypeAdapter[RuleSpec]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(RuleSpec)
 
 
 def _resolve_hook(spec: RuleSpec, source: str, folder: Path | None) -> Any:

@@ -1,25 +1,45 @@
-"""What a rule file may say, validated strictly so that a typo in a rule pack fails loudly at load time."""
+"""What a rule file may say, validated strictly so that a typo in a rule pack fails loudly at load time.
+
+The specs are frozen stdlib dataclasses: building one from the compiled rule index (`vmss_lint.rule_index`)
+costs no pydantic. Their own checks live in `__post_init__` and raise `RuleError` (a `ValueError`), so they
+hold however a spec is made. Untrusted rule data goes through `pydantic.TypeAdapter(RuleSpec)` (imported
+lazily by the registry), which checks the types, coerces strings to `Severity`/`Impact` and tables to the
+nested classes, rejects unknown keys (`__pydantic_config__`, a plain dict so pydantic is not imported
+here) and then runs the same `__post_init__`.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Any, ClassVar, Literal
 
 from vmss_lint.findings import Impact, Severity
 
 _ID_RE = re.compile(r"^[A-Z]{2,10}[0-9]{3}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
+_HOOK_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+# Read by pydantic when it validates these stdlib dataclasses: an unknown key is an error, not ignored.
+_FORBID_EXTRA: dict[str, Any] = {"extra": "forbid"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class RuleError(ValueError):
+    """A rule breaks the format. `problems` is every (field, message) found; the first is the message."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems[0][1])
+        self.problems = problems
 
 
-class Match(_Strict):
+def _raise_any(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise RuleError(problems)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Match:
     """A declarative match: a pointer glob plus optional filters on the op and the two values.
 
     `path` segments: `*` is one segment, `**` any number of segments. `old`/`new` list the values that
@@ -27,46 +47,56 @@ class Match(_Strict):
     side to exist at all.
     """
 
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
+
     path: str
     ops: list[Literal["add", "remove", "replace"]] | None = None
     old: list[Any] | None = None
     new: list[Any] | None = None
 
-    @field_validator("path")
-    @classmethod
-    def _pointer(cls, value: str) -> str:
-        if value and not value.startswith("/"):
-            raise ValueError("path must be a JSON pointer starting with '/'")
-        return value
+    def __post_init__(self) -> None:
+        if self.path and not self.path.startswith("/"):
+            raise RuleError([("path", "path must be a JSON pointer starting with '/'")])
 
 
-class ApiRange(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ApiRange:
     """API versions a rule applies to: `min` inclusive, `max` exclusive (YYYY-MM-DD)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
 
     min: str | None = None
     max: str | None = None
 
-    @field_validator("min", "max")
-    @classmethod
-    def _date(cls, value: str | None) -> str | None:
-        if value is not None and not _DATE_RE.match(value):
-            raise ValueError(f"API version '{value}' is not YYYY-MM-DD")
-        return value
+    def __post_init__(self) -> None:
+        _raise_any(
+            [
+                (key, f"API version '{value}' is not YYYY-MM-DD")
+                for key, value in (("min", self.min), ("max", self.max))
+                if value is not None and not _DATE_RE.match(value)
+            ]
+        )
 
     def contains(self, version: str) -> bool:
         v = version[:10]
         return (self.min is None or v >= self.min) and (self.max is None or v < self.max)
 
 
-class Example(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Example:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
+
     current: dict[str, Any]
     proposed: dict[str, Any]
     fixed: dict[str, Any] | None = None
     api_version: str | None = None
 
 
-class RuleSpec(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class RuleSpec:
     """One rule file. Exactly one of `match`, `hook` or `meta` says how it fires."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
 
     id: str
     name: str
@@ -76,7 +106,7 @@ class RuleSpec(_Strict):
     summary: str
     why: str
     fix: str
-    references: list[str] = Field(min_length=1)
+    references: list[str]
     message: str | None = None
     azure_error: str | None = None
     api_versions: ApiRange | None = None
@@ -84,47 +114,31 @@ class RuleSpec(_Strict):
     match: Match | None = None
     hook: str | None = None
     meta: bool = False
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not _ID_RE.match(value):
-            raise ValueError("id must be an uppercase prefix and three digits, like VMSS101")
-        return value
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _NAME_RE.match(value):
-            raise ValueError("name must be kebab-case, like zone-removed")
-        return value
-
-    @field_validator("hook")
-    @classmethod
-    def _hook(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", value):
-            raise ValueError("hook must be 'module:function'")
-        return value
-
-    @field_validator("message")
-    @classmethod
-    def _message(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                value.format(pointer="", old="", new="")
-            except (KeyError, IndexError, ValueError) as exc:
-                raise ValueError(f"message may only use {{pointer}}, {{old}} and {{new}}: {exc}") from None
-        return value
-
-    @model_validator(mode="after")
-    def _one_trigger(self) -> RuleSpec:
-        triggers = [self.match is not None, self.hook is not None, self.meta]
-        if sum(triggers) != 1:
-            raise ValueError("a rule needs exactly one of 'match', 'hook' or 'meta = true'")
+    def __post_init__(self) -> None:
+        _raise_any(self._field_problems())
+        if sum([self.match is not None, self.hook is not None, self.meta]) != 1:
+            raise RuleError([("", "a rule needs exactly one of 'match', 'hook' or 'meta = true'")])
         if self.example is None and not self.meta:
-            raise ValueError("a rule needs an 'example' (current, proposed, and optionally fixed)")
-        return self
+            raise RuleError([("", "a rule needs an 'example' (current, proposed, and optionally fixed)")])
+
+    def _field_problems(self) -> list[tuple[str, str]]:
+        problems = []
+        if not _ID_RE.match(self.id):
+            problems.append(("id", "id must be an uppercase prefix and three digits, like VMSS101"))
+        if not _NAME_RE.match(self.name):
+            problems.append(("name", "name must be kebab-case, like zone-removed"))
+        if not self.references:
+            problems.append(("references", "references must list at least one link"))
+        if self.message is not None:
+            try:
+                self.message.format(pointer="", old="", new="")
+            except (KeyError, IndexError, ValueError) as exc:
+                problems.append(("message", f"message may only use {{pointer}}, {{old}} and {{new}}: {exc}"))
+        if self.hook is not None and not _HOOK_RE.match(self.hook):
+            problems.append(("hook", "hook must be 'module:function'"))
+        return problems
 
 
 @dataclass(frozen=True)

@@ -331,7 +331,11 @@ def test_armjson_near_json(text: str) -> None:
 
 _JSON_KEYS = st.text(alphabet=st.sampled_from('ab/~0é"\\ \n\u2028'), max_size=4)
 _JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=6),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_KEYS, inner, max_size=4),
     max_leaves=25,
 )
@@ -365,6 +369,24 @@ def test_single_position_lookup_agrees_with_the_arm_reader(text: str) -> None:
     for pointer in list(parsed.positions)[:5]:
         assert value_position(text, pointer + "/nope") is None
         assert value_position(text, pointer + "/999") is None
+
+
+_SEGMENTS = st.sampled_from(["a", "b", "", "~", "/", "a.b", "0", "(", "*x"])
+
+
+@fuzz(500, 5_000)
+@given(
+    st.lists(st.sampled_from(["*", "**"]) | _SEGMENTS, max_size=5),
+    st.lists(_SEGMENTS, max_size=6),
+)
+def test_compiled_glob_matches_like_the_segment_matcher(glob: list[str], pointer: list[str]) -> None:
+    """The engine's compiled globs (raw pointer text) agree with `glob_match` (split segments)."""
+    from vmss_lint.engine import _glob_regex, glob_match
+    from vmss_lint.model import join_pointer, split_pointer
+
+    glob_text, pointer_text = join_pointer(list(glob)), join_pointer(list(pointer))
+    expected = glob_match(split_pointer(glob_text), split_pointer(pointer_text))
+    assert bool(_glob_regex(glob_text).match(pointer_text)) == expected
 
 
 # ----------------------------------------------------------------------- models: random documents

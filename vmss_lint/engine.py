@@ -9,6 +9,7 @@ always gives the same output.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,14 +44,9 @@ class RuleContext:
         return [c for c in self._matching(glob) if c.unresolved is not None]
 
     def _matching(self, glob: str) -> list[Change]:
-        # Every rule asks about every change: split each pointer once per comparison, not once per rule.
-        cache = self.__dict__.setdefault("_cache", {})
-        if glob not in cache:
-            parts = self.__dict__.setdefault("_parts", [(c, split_pointer(c.pointer)) for c in self.changes])
-            pattern = split_pointer(glob)
-            cache[glob] = [c for c, p in parts if glob_match(pattern, p)]
-        result: list[Change] = cache[glob]
-        return result
+        # Every rule asks about every change: one compiled pattern per glob for the whole process.
+        match = _glob_regex(glob).match
+        return [c for c in self.changes if match(c.pointer)]
 
     def effective(self, pointer: str) -> Any:
         """The value Azure will hold after the change: proposed if specified, else current."""
@@ -58,6 +54,26 @@ class RuleContext:
             return None  # removed explicitly, itself or a parent
         value = self.proposed.get(pointer)
         return self.current.get(pointer) if value is None else value
+
+
+_GLOB_RE: dict[str, re.Pattern[str]] = {}
+
+
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    """A glob as a regex over escaped pointer text: `*` one segment, `**` any number, literals escaped
+    the RFC 6901 way, so it matches exactly what `glob_match` matches on the split pointer."""
+    found = _GLOB_RE.get(glob)
+    if found is None:
+        body = []
+        for part in split_pointer(glob):
+            if part == "**":
+                body.append("(?:/[^/]*)*")
+            elif part == "*":
+                body.append("/[^/]*")
+            else:
+                body.append("/" + re.escape(part.replace("~", "~0").replace("/", "~1")))
+        found = _GLOB_RE[glob] = re.compile("".join(body) + r"\Z")
+    return found
 
 
 def glob_match(pattern: list[str], parts: list[str]) -> bool:

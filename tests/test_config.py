@@ -65,9 +65,25 @@ def test_a_pyproject_that_never_names_us_is_not_parsed(tmp_path: Path) -> None:
     inner.mkdir()
     (inner / "pyproject.toml").write_text("[project\nname = 'broken'\n")
     assert find_config(inner) == (tmp_path / "pyproject.toml").resolve()
+    (inner / "pyproject.toml").write_text("[project.scripts\nvmss-lint = 'vmss_lint.cli:main'\n")
+    assert find_config(inner) == (tmp_path / "pyproject.toml").resolve()  # names the tool, not the table
     (inner / "pyproject.toml").write_text("[tool.vmss-lint\n")
     with pytest.raises(InputError, match="not valid TOML"):
         find_config(inner)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[tool.vmss-lint]\nfail-on = "info"\n',
+        '[tool."vmss-lint"]\nfail-on = "info"\n',
+        '[project]\nname = "x"\n[tool]\nvmss-lint = { fail-on = "info" }\n',
+        'tool.vmss-lint.fail-on = "info"\n',
+    ],
+)
+def test_every_way_to_write_the_table_is_found(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert load_config(cwd=tmp_path).config.fail_on == "info"
 
 
 def test_dedicated_file_wins_over_pyproject_in_the_same_folder(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ everything here, so either module may be imported.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -135,9 +136,16 @@ def _parse(text: str, path: Path) -> dict[str, Any]:
         raise InputError(str(path), f"not valid TOML: {exc}") from None
 
 
+# `[tool.vmss-lint]`, `[tool."vmss-lint".x]`, `tool.vmss-lint.k = v`, or `vmss-lint = {...}` under `[tool]`:
+# only text that can define the table sends the file to the TOML parser.
+_MAY_NAME_TABLE = re.compile(
+    r"""tool\s*\.\s*["']?vmss-lint|^\s*\[\s*tool\s*\][\s\S]*^\s*["']?vmss-lint""", re.M
+)
+
+
 def _has_tool_table(pyproject: Path) -> bool:
     text = _read(pyproject)
-    if TOOL_TABLE not in text:  # most projects' pyproject.toml: no need to parse it (or to judge its TOML)
+    if not _MAY_NAME_TABLE.search(text):  # most pyproject.toml files: no need to parse (or judge) them
         return False
     data = _parse(text, pyproject)
     tool = data.get("tool")

@@ -76,14 +76,27 @@ def _load_folder(root: Traversable, pack: str, package: str) -> list[LoadedRule]
         if not entry.name.endswith(".toml"):
             continue
         source = f"{package}/{entry.name}"
-        raw = entry.read_bytes()
-        known = index.get(entry.name)
-        if known is not None and known[0] == digest(raw):
-            spec = known[1]
-        else:
-            spec = parse_rule(toml_text(raw), source)
+        spec = _indexed_or_parsed(entry.read_bytes(), entry.name, source, index)
         loaded.append(LoadedRule(spec, source, pack, _resolve_hook(spec, source, None)))
     return loaded
+
+
+def _indexed_or_parsed(
+    raw: bytes, name: str, source: str, index: dict[str, tuple[str, RuleSpec]]
+) -> RuleSpec:
+    """The index's rule when it was built from exactly these bytes; otherwise parse the file."""
+    known = index.get(name)
+    if known is not None and known[0] == digest(raw):
+        return known[1]
+    return parse_rule(toml_text(raw), source)
+
+
+def builtin_rule(name: str) -> RuleSpec:
+    """One rule file of the built-in pack (e.g. a meta rule needed without loading every pack)."""
+    root = resources.files("vmss_lint.rules")
+    index_file = root.joinpath(INDEX_NAME)
+    index = read_index(index_file.read_bytes()) if index_file.is_file() else {}
+    return _indexed_or_parsed(root.joinpath(name).read_bytes(), name, f"vmss_lint.rules/{name}", index)
 
 
 def _load_local(folder: Path, *, allow_python: bool) -> list[LoadedRule]:

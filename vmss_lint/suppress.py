@@ -17,7 +17,6 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -234,11 +233,9 @@ _SPECS: dict[str, RuleSpec] = {}
 def meta_rule(rule_id: str) -> RuleSpec:
     """The RuleSpec of VMSS002/VMSS003, read straight from the built-in pack (no full registry load)."""
     if rule_id not in _SPECS:
-        from vmss_lint.registry import parse_rule
+        from vmss_lint.registry import builtin_rule
 
-        name = _META_FILES[rule_id]
-        text = resources.files("vmss_lint.rules").joinpath(name).read_text(encoding="utf-8")
-        _SPECS[rule_id] = parse_rule(text, f"vmss_lint.rules/{name}")
+        _SPECS[rule_id] = builtin_rule(_META_FILES[rule_id])
     return _SPECS[rule_id]
 
 

@@ -208,17 +208,42 @@ def big_template(scale_sets: int = 50, target_bytes: int = MIB) -> dict[str, Any
 # ------------------------------------------------------------------------------------------ measuring
 
 
+# Children run as on a user's machine: Python writes and reuses its bytecode cache. Some environments
+# (this one among them) set PYTHONDONTWRITEBYTECODE, which makes every cold run compile vmss-lint's
+# modules from source; `--from-source` keeps that setting to measure exactly that case.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_child(argv: Sequence[str], cwd: Path) -> tuple[float, float, int, float]:
-    """(wall ms, peak RSS MiB, exit code, CPU ms) of one child process, from its own rusage.
+    """(wall ms, peak RSS MiB, exit code, CPU ms) of one child process.
 
     CPU time (user + system) is reported next to wall time because it moves much less when other
-    work shares the machine."""
+    work shares the machine. Peak memory comes from GNU time when it is installed: a child forked from
+    this (much bigger) benchmark process inherits its resident set until it execs, and Linux counts
+    that in the child's own `ru_maxrss`, which would put a floor of this process's size under every
+    figure. Without GNU time, `ru_maxrss` is reported and marked as an upper bound."""
+    peak_file = cwd / ".peak-kib"
+    prefix = [GNU_TIME, "-f", "%M", "-o", str(peak_file)] if GNU_TIME else []
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*prefix, *argv], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CHILD_ENV
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = (time.perf_counter() - start) * 1000
     cpu = (usage.ru_utime + usage.ru_stime) * 1000
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), cpu  # ru_maxrss: KiB
+    peak_kib = float(peak_file.read_text().split()[-1]) if GNU_TIME else float(usage.ru_maxrss)
+    return wall, peak_kib / 1024, os.waitstatus_to_exitcode(status), cpu
+
+
+def _gnu_time() -> str | None:
+    path = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").is_file() else None)
+    if path is None:
+        return None
+    probe = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+    return path if "GNU" in probe.stdout + probe.stderr else None
+
+
+GNU_TIME = _gnu_time()
 
 
 def cold(
@@ -226,6 +251,8 @@ def cold(
 ) -> dict[str, dict[str, float]]:
     """Interleave the commands (so load changes hit all alike); median/min wall, median peak RSS."""
     samples: dict[str, list[tuple[float, float, int, float]]] = {k: [] for k in commands}
+    for argv in commands.values():
+        run_child(argv, cwd)  # unmeasured: writes the bytecode cache, as any earlier run on a machine has
     for i in range(runs):
         for label, argv in commands.items():
             if label in slow and i >= slow_runs:
@@ -249,6 +276,18 @@ def find_checkov(given: str | None) -> str | None:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
+
+
+def installed_how() -> str:
+    """Editable installs add an import hook to every start-up; users get a regular install."""
+    import vmss_lint
+
+    where = Path(vmss_lint.__file__).resolve()
+    return (
+        "source checkout (editable or PYTHONPATH)"
+        if REPO in where.parents
+        else f"installed in {where.parent.parent}"
+    )
 
 
 def lint_cli() -> list[str]:
@@ -340,9 +379,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--checkov", help="path to the checkov executable (default: PATH, /tmp/checkov-venv)")
     ap.add_argument("--no-checkov", action="store_true", help="skip Checkov")
     ap.add_argument("--quick", action="store_true", help="stop the throughput series at 1,000 pairs")
+    ap.add_argument(
+        "--from-source",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE if set (every cold run compiles the modules from source)",
+    )
     args = ap.parse_args(argv)
+    if args.from_source:
+        CHILD_ENV.update(os.environ)
 
     print(f"machine: {machine()}")
+    print(f"vmss-lint: {' '.join(lint_cli())} ({installed_how()})")
+    bytecode = "off (compiled from source each run)" if CHILD_ENV.get("PYTHONDONTWRITEBYTECODE") else "on"
+    print(f"bytecode cache for cold runs: {bytecode}")
+    peak = (
+        "GNU time (%M)"
+        if GNU_TIME
+        else "the child's ru_maxrss (an upper bound: includes this process's size)"
+    )
+    print(f"peak memory from: {peak}")
     print(
         f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work skews every figure)"
     )

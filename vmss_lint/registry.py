@@ -18,16 +18,18 @@ import importlib.util
 import os
 import sys
 from collections.abc import Iterable
-from importlib import metadata, resources
-from importlib.abc import Traversable
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vmss_lint.entrypoints import entry_points
 from vmss_lint.errors import InputError
 from vmss_lint.rule_index import INDEX_NAME, digest, read_index
 from vmss_lint.rulespec import LoadedRule, RuleError, RuleSpec
 
 if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
     from pydantic import TypeAdapter
 
 ENTRY_POINT_GROUP = "vmss_lint.rules"
@@ -37,10 +39,10 @@ def discover_packs() -> list[tuple[str, str]]:
     """(pack name, package) for every installed pack, sorted by name; the built-in one is `vmss`."""
     disabled = {p.strip() for p in os.environ.get("VMSS_LINT_DISABLE_PLUGINS", "").split(",") if p.strip()}
     packs: dict[str, str] = {}
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in disabled or ("1" in disabled and ep.name != "vmss"):
+    for name, value in entry_points(ENTRY_POINT_GROUP):
+        if name in disabled or ("1" in disabled and name != "vmss"):
             continue
-        packs.setdefault(ep.name, ep.value)
+        packs.setdefault(name, value)
     if "vmss" not in packs:
         # Running from a source tree that was never installed: the mapping still resolves.
         packs["vmss"] = "vmss_lint.rules"

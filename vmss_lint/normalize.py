@@ -126,6 +126,8 @@ _OBJECT_KEYS = frozenset(
         "identity",
     }
 )
+# Keys whose value `_canon_value` must look at even when it is a scalar (to reject it, or keep it raw).
+_CHECKED = FREE_FORM | _LIST_KEYS | _OBJECT_KEYS
 
 # Get-AzVmss | ConvertTo-Json writes some enums as their numeric value.
 _PS_ENUMS: dict[str, dict[int, str]] = {
@@ -145,9 +147,17 @@ def _name_map() -> dict[str, str]:
     return {n.lower(): n for n in names}
 
 
+_CANONICAL: dict[str, str] = {}
+
+
 def canonical_key(key: str) -> str:
     """The REST spelling of a key, matched case-insensitively; unknown keys are kept as written."""
-    return _name_map().get(key.lower(), key)
+    found = _CANONICAL.get(key)
+    if found is None:
+        found = _name_map().get(key.lower(), key)
+        if len(_CANONICAL) < 100_000:  # keys repeat across documents; random keys must not grow it forever
+            _CANONICAL[key] = found
+    return found
 
 
 def canonical_key_alias(key: str) -> str:
@@ -248,15 +258,30 @@ def _canon_object(obj: dict[str, Any], kind: str, source: str, where: str) -> di
     result: dict[str, Any] = {}
     props: dict[str, Any] = {}
     for key, value in flat.items():
-        if value is None or key.lower() in _READ_ONLY_LOWER:
+        if value is None or _read_only(key):
             continue
         if kind == "ext" and key == "id":
             continue
         target = result if envelope is None or key in envelope else props
-        target[key] = _canon_value(key, value, source, f"{where}/{key}")
+        if key in _CHECKED or isinstance(value, (dict, list)):
+            target[key] = _canon_value(key, value, source, f"{where}/{key}")
+        else:
+            target[key] = value  # a scalar under an unchecked key is kept as it is (the common case)
     if envelope is not None and props:
         result["properties"] = props
     return result
+
+
+_READ_ONLY_SEEN: dict[str, bool] = {}
+
+
+def _read_only(key: str) -> bool:
+    found = _READ_ONLY_SEEN.get(key)
+    if found is None:
+        found = key.lower() in _READ_ONLY_LOWER
+        if len(_READ_ONLY_SEEN) < 100_000:
+            _READ_ONLY_SEEN[key] = found
+    return found
 
 
 def _canon_value(key: str, value: Any, source: str, where: str) -> Any:

@@ -371,6 +371,15 @@ def test_single_position_lookup_agrees_with_the_arm_reader(text: str) -> None:
         assert value_position(text, pointer + "/999") is None
 
 
+@fuzz(400, 5_000)
+@given(_JSON_VALUES)
+def test_json_format_writes_exactly_what_json_dumps_writes(value: Any) -> None:
+    """The JSON report's hand-written pretty printer is byte for byte `json.dumps(indent=2)`."""
+    from vmss_lint.formats.json import pretty
+
+    assert pretty(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
 _SEGMENTS = st.sampled_from(["a", "b", "", "~", "/", "a.b", "0", "(", "*x"])
 
 

@@ -96,6 +96,8 @@ class EngineOptions:
 
 def rule_selected(rule: LoadedRule, options: EngineOptions) -> bool:
     """flake8's rule: the most specific of select/ignore wins; ids, names and id prefixes all work."""
+    if not options.select and not options.ignore:
+        return True
 
     def best(patterns: list[str]) -> int:
         score = -1
@@ -125,7 +127,6 @@ def run(
     options = options or EngineOptions()
     changes = compare(current, proposed) if changes is None else changes
     ctx = RuleContext(current, proposed, changes, api, instances)
-    by_id = {r.spec.id: r for r in rules}
     findings: list[Finding] = []
     for rule in rules:
         if rule.spec.meta or not rule_selected(rule, options):
@@ -134,6 +135,7 @@ def run(
             continue
         for hit in _hits(rule, ctx):
             findings.append(make_finding(rule, hit, ctx, options))
+    by_id = {r.spec.id: r for r in rules if r.spec.meta}
     for rule_id, hit in [*current.meta_hits, *proposed.meta_hits]:
         meta_rule = by_id.get(rule_id)
         if meta_rule is not None and rule_selected(meta_rule, options):
@@ -172,11 +174,13 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def _hits(rule: LoadedRule, ctx: RuleContext) -> Iterable[Hit]:
-    if rule.spec.match is not None:
+    match = rule.spec.match
+    if match is not None:
+        matches = _glob_regex(match.path).match
         return [
             Hit(c.pointer, c.op, c.old, c.new)
-            for c in ctx.changed(rule.spec.match.path)
-            if _filters_pass(rule.spec.match, c)
+            for c in ctx.changes
+            if c.unresolved is None and matches(c.pointer) and _filters_pass(match, c)
         ]
     try:
         return list(rule.hook_fn(ctx))

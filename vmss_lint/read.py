@@ -69,6 +69,8 @@ def _strict_json(data: bytes | str, max_depth: int) -> tuple[Any, str | None]:
         value = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError, TypeError):
         return _NOT_READ, None
+    if text.count("{") + text.count("[") <= max_depth:
+        return value, text  # cannot nest deeper than it has brackets: no walk needed (most models)
     return (value, text) if _depth_within(value, max_depth) else (_NOT_READ, None)
 
 

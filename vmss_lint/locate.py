@@ -44,6 +44,8 @@ def value_offset(text: str, pointer: str) -> int | None:
                 idx = _ws(text, _ws(text, idx) + 1)  # past the colon
                 if key == part:
                     found = idx
+                    if _no_later_duplicate(text, idx, part):
+                        break
                 idx = _ws(text, _SKIP(text, idx)[1])
                 if text[idx] == ",":
                     idx = _ws(text, idx + 1)
@@ -65,6 +67,14 @@ def value_offset(text: str, pointer: str) -> int | None:
         else:
             return None
     return idx
+
+
+def _no_later_duplicate(text: str, idx: int, key: str) -> bool:
+    """True when the rest of the text cannot repeat `key` (json.loads keeps the last of duplicates).
+    Cheap C searches; a key needing escapes, or any escape later on, means "cannot tell"."""
+    if '"' in key or "\\" in key or not key.isprintable():
+        return False
+    return text.find("\\", idx) == -1 and text.find(f'"{key}"', idx) == -1
 
 
 def value_position(text: str, pointer: str) -> Position | None:

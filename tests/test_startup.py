@@ -1,0 +1,54 @@
+"""The start-up path stays light: a check of two models imports none of the heavy modules.
+
+Timings are never asserted (they depend on the machine); what a run imports does not, and it is what
+made a cold check slow before: pydantic (output records and rule specs), tomllib (rule files and config),
+importlib.metadata (it imports the email package), the template machinery for plain models, and a CLI
+framework. A regression here shows up as a failing test rather than as a slower pre-commit hook.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+HEAVY = ["pydantic", "tomllib", "importlib.metadata", "email", "typer", "click", "vmss_lint.templates"]
+
+PROBE = """
+import sys
+from vmss_lint.cli import main
+code = main(sys.argv[1:])
+heavy = {heavy!r}
+print("LOADED", [m for m in heavy if m in sys.modules])
+"""
+
+
+def _loaded(tmp_path: Path, *args: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # no config file up the tree of a temporary folder
+        check=False,
+    )
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("LOADED"))
+    return list(json.loads(line.removeprefix("LOADED ").replace("'", '"')))
+
+
+def test_a_model_pair_check_imports_nothing_heavy(tmp_path: Path) -> None:
+    current = FIXTURES / "models" / "web-rest.json"
+    doc = json.loads(current.read_text())
+    doc["sku"]["name"] = "Standard_E8s_v5"  # findings, a plan and a location: the whole path runs
+    proposed = tmp_path / "proposed.json"
+    proposed.write_text(json.dumps(doc, indent=2))
+    for fmt in ("text", "json", "github"):
+        assert _loaded(tmp_path, "check", str(current), str(proposed), "--format", fmt) == [], fmt
+
+
+@pytest.mark.parametrize("args", [["rules"], ["explain", "VMSS101"]])
+def test_listing_rules_imports_nothing_heavy(tmp_path: Path, args: list[str]) -> None:
+    assert _loaded(tmp_path, *args) == []

@@ -386,16 +386,24 @@ _SEGMENTS = st.sampled_from(["a", "b", "", "~", "/", "a.b", "0", "(", "*x"])
 @fuzz(500, 5_000)
 @given(
     st.lists(st.sampled_from(["*", "**"]) | _SEGMENTS, max_size=5),
-    st.lists(_SEGMENTS, max_size=6),
+    st.lists(st.lists(_SEGMENTS, max_size=6), max_size=4),
 )
-def test_compiled_glob_matches_like_the_segment_matcher(glob: list[str], pointer: list[str]) -> None:
-    """The engine's compiled globs (raw pointer text) agree with `glob_match` (split segments)."""
-    from vmss_lint.engine import _glob_regex, glob_match
+def test_rule_context_matches_globs_like_the_segment_matcher(
+    glob: list[str], pointers: list[list[str]]
+) -> None:
+    """What a rule sees (a compiled glob behind an ancestor-set shortcut, over raw pointer text) is
+    exactly what `glob_match` says on split segments, change by change."""
+    from vmss_lint.apiversion import ApiVersion
+    from vmss_lint.engine import RuleContext, glob_match
+    from vmss_lint.findings import Change
     from vmss_lint.model import join_pointer, split_pointer
 
-    glob_text, pointer_text = join_pointer(list(glob)), join_pointer(list(pointer))
-    expected = glob_match(split_pointer(glob_text), split_pointer(pointer_text))
-    assert bool(_glob_regex(glob_text).match(pointer_text)) == expected
+    glob_text = join_pointer(list(glob))
+    changes = [Change(join_pointer(list(p)), "replace", 1, 2) for p in pointers]
+    empty = ScaleSetModel(doc={}, source="x.json", shape="rest")
+    ctx = RuleContext(empty, empty, changes, ApiVersion("2024-07-01", "assumed"))
+    expected = [c for c in changes if glob_match(split_pointer(glob_text), split_pointer(c.pointer))]
+    assert ctx.changed(glob_text) == expected
 
 
 # ----------------------------------------------------------------------- models: random documents

@@ -44,9 +44,28 @@ class RuleContext:
         return [c for c in self._matching(glob) if c.unresolved is not None]
 
     def _matching(self, glob: str) -> list[Change]:
-        # Every rule asks about every change: one compiled pattern per glob for the whole process.
-        match = _glob_regex(glob).match
+        # Every rule asks about the changes, and most globs match none: a glob whose literal start is
+        # not an ancestor of any changed pointer is answered with one set lookup, the rest by the regex.
+        prefix, pattern = _compiled_glob(glob)
+        if prefix not in self._ancestors():
+            return []
+        match = pattern.match
         return [c for c in self.changes if match(c.pointer)]
+
+    def _ancestors(self) -> frozenset[str]:
+        """Every changed pointer and each of its ancestors ("" included), as escaped pointer text."""
+        found: frozenset[str] | None = self.__dict__.get("_ancestor_set")
+        if found is None:
+            texts = {""}
+            for change in self.changes:
+                pointer = change.pointer
+                cut = pointer.find("/", 1)
+                while cut != -1:
+                    texts.add(pointer[:cut])
+                    cut = pointer.find("/", cut + 1)
+                texts.add(pointer)
+            found = self.__dict__["_ancestor_set"] = frozenset(texts)
+        return found
 
     def effective(self, pointer: str) -> Any:
         """The value Azure will hold after the change: proposed if specified, else current."""
@@ -54,6 +73,22 @@ class RuleContext:
             return None  # removed explicitly, itself or a parent
         value = self.proposed.get(pointer)
         return self.current.get(pointer) if value is None else value
+
+
+_GLOBS: dict[str, tuple[str, re.Pattern[str]]] = {}
+
+
+def _compiled_glob(glob: str) -> tuple[str, re.Pattern[str]]:
+    """(the glob's literal leading segments as pointer text, its regex), once per process."""
+    found = _GLOBS.get(glob)
+    if found is None:
+        literal = []
+        for part in split_pointer(glob):
+            if part in ("*", "**"):
+                break
+            literal.append("/" + part.replace("~", "~0").replace("/", "~1"))
+        found = _GLOBS[glob] = ("".join(literal), _glob_regex(glob))
+    return found
 
 
 _GLOB_RE: dict[str, re.Pattern[str]] = {}
@@ -176,11 +211,8 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 def _hits(rule: LoadedRule, ctx: RuleContext) -> Iterable[Hit]:
     match = rule.spec.match
     if match is not None:
-        matches = _glob_regex(match.path).match
         return [
-            Hit(c.pointer, c.op, c.old, c.new)
-            for c in ctx.changes
-            if c.unresolved is None and matches(c.pointer) and _filters_pass(match, c)
+            Hit(c.pointer, c.op, c.old, c.new) for c in ctx.changed(match.path) if _filters_pass(match, c)
         ]
     try:
         return list(rule.hook_fn(ctx))

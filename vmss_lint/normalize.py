@@ -243,6 +243,8 @@ def identity_of(doc: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def _canon_object(obj: dict[str, Any], kind: str, source: str, where: str) -> dict[str, Any]:
     envelope = _ENVELOPES.get(kind)
+    if envelope is None:
+        return _canon_plain(obj, source, where)
     flat: dict[str, Any] = {}
     for raw_key, value in obj.items():
         key = canonical_key_alias(raw_key) if kind == "ext" else canonical_key(raw_key)
@@ -269,6 +271,22 @@ def _canon_object(obj: dict[str, Any], kind: str, source: str, where: str) -> di
             target[key] = value  # a scalar under an unchecked key is kept as it is (the common case)
     if envelope is not None and props:
         result["properties"] = props
+    return result
+
+
+def _canon_plain(obj: dict[str, Any], source: str, where: str) -> dict[str, Any]:
+    """`_canon_object` for the objects without a resource envelope (most of a model), in one pass."""
+    result: dict[str, Any] = {}
+    for raw_key, value in obj.items():
+        key = _CANONICAL.get(raw_key) or canonical_key(raw_key)
+        if value is None:
+            result.pop(key, None)  # a later spelling of a key wins, even when it is null
+        elif _read_only(key):
+            continue
+        elif key in _CHECKED or isinstance(value, (dict, list)):
+            result[key] = _canon_value(key, value, source, f"{where}/{key}")
+        else:
+            result[key] = value
     return result
 
 

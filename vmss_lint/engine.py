@@ -38,7 +38,12 @@ class RuleContext:
 
     def changed(self, glob: str) -> list[Change]:
         """Resolved changes whose pointer matches a glob (`*` one segment, `**` any)."""
-        return [c for c in self._matching(glob) if c.unresolved is None]
+        # Every rule asks this, so it is `_matching` inlined: most globs end at the set lookup.
+        prefix, pattern = _GLOBS.get(glob) or _compiled_glob(glob)
+        if prefix not in (self.__dict__.get("_ancestor_set") or self._ancestors()):
+            return []
+        match = pattern.match
+        return [c for c in self.changes if c.unresolved is None and match(c.pointer)]
 
     def unresolved(self, glob: str) -> list[Change]:
         return [c for c in self._matching(glob) if c.unresolved is not None]
@@ -163,10 +168,12 @@ def run(
     changes = compare(current, proposed) if changes is None else changes
     ctx = RuleContext(current, proposed, changes, api, instances)
     findings: list[Finding] = []
+    every_rule = not options.select and not options.ignore
     for rule in rules:
-        if rule.spec.meta or not rule_selected(rule, options):
+        spec = rule.spec
+        if spec.meta or not (every_rule or rule_selected(rule, options)):
             continue
-        if rule.spec.api_versions is not None and not rule.spec.api_versions.contains(api.value):
+        if spec.api_versions is not None and not spec.api_versions.contains(api.value):
             continue
         for hit in _hits(rule, ctx):
             findings.append(make_finding(rule, hit, ctx, options))

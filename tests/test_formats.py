@@ -432,3 +432,11 @@ def test_rules_and_explain_also_need_the_flag_to_import_hooks(
     capsys.readouterr()
     assert main(["rules", "--rules-dir", str(folder), "--allow-python-rules"]) == 0
     assert "ACME001" in capsys.readouterr().out
+
+
+def test_json_format_is_the_reports_dump_written_by_json_dumps() -> None:
+    """The JSON writer walks the records directly; it must print exactly their dump."""
+    from vmss_lint.formats.json import render
+
+    report = report_of([finding("VMSS301"), finding("VMSS101", severity="error", line=3)], "warning")
+    assert render(report) == json.dumps(report.dump(), indent=2, ensure_ascii=False) + "\n"

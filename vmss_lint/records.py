@@ -26,6 +26,17 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def record_keys(value: Any) -> tuple[tuple[str, str], ...] | None:
+    """(attribute, JSON key) of each field when `value` is a record (a dataclass instance), else None."""
+    cls = type(value)
+    keys = _KEYS.get(cls)
+    if keys is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            return None
+        keys = _KEYS[cls] = tuple((f.name, camel(f.name)) for f in fields(value))
+    return keys
+
+
 def to_json(value: Any) -> Any:
     """Plain JSON data (dict, list, str, int, float, bool, None) for a record or any value inside one."""
     if isinstance(value, Enum):
@@ -36,10 +47,7 @@ def to_json(value: Any) -> Any:
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
-    cls = type(value)
-    keys = _KEYS.get(cls)
+    keys = record_keys(value)
     if keys is None:
-        if not is_dataclass(value):
-            raise TypeError(f"{cls.__name__} is not JSON data")
-        keys = _KEYS[cls] = tuple((f.name, camel(f.name)) for f in fields(value))
+        raise TypeError(f"{type(value).__name__} is not JSON data")
     return {key: to_json(getattr(value, attr)) for attr, key in keys}

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import json.encoder
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
+from vmss_lint.records import record_keys
 from vmss_lint.report import Report
 
 _ESCAPE: Callable[[str], str] = json.encoder.encode_basestring
@@ -20,11 +22,12 @@ _FLOAT = json.encoder.JSONEncoder(ensure_ascii=False).iterencode  # the stdlib's
 
 
 def render(report: Report, **_: Any) -> str:
-    return pretty(report.dump()) + "\n"
+    return pretty(report) + "\n"
 
 
 def pretty(value: Any) -> str:
-    """`json.dumps(value, indent=2, ensure_ascii=False)` for JSON data (dict keys are strings)."""
+    """`json.dumps(value, indent=2, ensure_ascii=False)` for JSON data (dict keys are strings), where
+    a record is written as its dump (`records.to_json`) without building that dump first."""
     out: list[str] = []
     _write(value, "\n", out)
     return "".join(out)
@@ -67,5 +70,10 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
             _write(item, inner, out)
             sep = "," + inner
         out.append(newline + "]")
+    elif isinstance(value, Enum):
+        _write(value.value, newline, out)
     else:
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        keys = record_keys(value)
+        if keys is None:
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        _write({key: getattr(value, attr) for attr, key in keys}, newline, out)

@@ -9,7 +9,6 @@ always gives the same output.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,20 +41,24 @@ class RuleContext:
         prefix, pattern = _GLOBS.get(glob) or _compiled_glob(glob)
         if prefix not in (self.__dict__.get("_ancestor_set") or self._ancestors()):
             return []
-        match = pattern.match
-        return [c for c in self.changes if c.unresolved is None and match(c.pointer)]
+        if pattern is None:  # no wildcard: the glob is one pointer
+            return [c for c in self.changes if c.unresolved is None and c.pointer == prefix]
+        return [
+            c for c in self.changes if c.unresolved is None and glob_match(pattern, split_pointer(c.pointer))
+        ]
 
     def unresolved(self, glob: str) -> list[Change]:
         return [c for c in self._matching(glob) if c.unresolved is not None]
 
     def _matching(self, glob: str) -> list[Change]:
         # Every rule asks about the changes, and most globs match none: a glob whose literal start is
-        # not an ancestor of any changed pointer is answered with one set lookup, the rest by the regex.
-        prefix, pattern = _compiled_glob(glob)
+        # not an ancestor of any changed pointer is answered with one set lookup.
+        prefix, pattern = _GLOBS.get(glob) or _compiled_glob(glob)
         if prefix not in self._ancestors():
             return []
-        match = pattern.match
-        return [c for c in self.changes if match(c.pointer)]
+        if pattern is None:
+            return [c for c in self.changes if c.pointer == prefix]
+        return [c for c in self.changes if glob_match(pattern, split_pointer(c.pointer))]
 
     def _ancestors(self) -> frozenset[str]:
         """Every changed pointer and each of its ancestors ("" included), as escaped pointer text."""
@@ -80,39 +83,22 @@ class RuleContext:
         return self.current.get(pointer) if value is None else value
 
 
-_GLOBS: dict[str, tuple[str, re.Pattern[str]]] = {}
+_GLOBS: dict[str, tuple[str, list[str] | None]] = {}
 
 
-def _compiled_glob(glob: str) -> tuple[str, re.Pattern[str]]:
-    """(the glob's literal leading segments as pointer text, its regex), once per process."""
+def _compiled_glob(glob: str) -> tuple[str, list[str] | None]:
+    """(the glob's literal leading segments as pointer text, its segments if it has a wildcard), once
+    per process. No regexes: compiling one per rule glob cost a cold run more than all the matching."""
     found = _GLOBS.get(glob)
     if found is None:
+        parts = split_pointer(glob)
         literal = []
-        for part in split_pointer(glob):
+        for part in parts:
             if part in ("*", "**"):
                 break
             literal.append("/" + part.replace("~", "~0").replace("/", "~1"))
-        found = _GLOBS[glob] = ("".join(literal), _glob_regex(glob))
-    return found
-
-
-_GLOB_RE: dict[str, re.Pattern[str]] = {}
-
-
-def _glob_regex(glob: str) -> re.Pattern[str]:
-    """A glob as a regex over escaped pointer text: `*` one segment, `**` any number, literals escaped
-    the RFC 6901 way, so it matches exactly what `glob_match` matches on the split pointer."""
-    found = _GLOB_RE.get(glob)
-    if found is None:
-        body = []
-        for part in split_pointer(glob):
-            if part == "**":
-                body.append("(?:/[^/]*)*")
-            elif part == "*":
-                body.append("/[^/]*")
-            else:
-                body.append("/" + re.escape(part.replace("~", "~0").replace("/", "~1")))
-        found = _GLOB_RE[glob] = re.compile("".join(body) + r"\Z")
+        wild = len(literal) < len(parts)
+        found = _GLOBS[glob] = ("".join(literal), parts if wild else None)
     return found
 
 

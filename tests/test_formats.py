@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -23,6 +22,7 @@ from vmss_lint.formats import renderer
 from vmss_lint.formats import summary as md
 from vmss_lint.formats.sarif import FINGERPRINT_KEY, fingerprint
 from vmss_lint.lint import LintOptions, make_report
+from vmss_lint.records import replace
 from vmss_lint.registry import load_rules
 from vmss_lint.report import ApiVersionUsed, Report, ScaleSetResult
 from vmss_lint.sources import check_inputs
@@ -155,7 +155,7 @@ def test_fingerprints_are_stable_across_runs_and_line_moves() -> None:
 
 def test_sarif_loads_rules_itself_and_never_shows_secrets() -> None:
     secret = finding(pointer="/properties/virtualMachineProfile/osProfile/adminPassword")
-    secret = dataclasses.replace(secret, old="<secret>", new="<secret>")
+    secret = replace(secret, old="<secret>", new="<secret>")
     text = renderer("sarif")(report_of([secret]))  # no rules= given: the renderer loads the packs
     log = json.loads(text)
     jsonschema.Draft4Validator(SCHEMA).validate(log)
@@ -203,7 +203,7 @@ def test_github_command_shape() -> None:
 
 def test_no_output_line_can_start_a_workflow_command() -> None:
     f = finding(message="x\n::error file=a::injected")
-    many = [dataclasses.replace(f, pointer=f"/p{i}") for i in range(15)]
+    many = [replace(f, pointer=f"/p{i}") for i in range(15)]
     for line in gh.render(report_of(many), step_summary="").splitlines():
         assert not line.startswith("::") or line.startswith(("::warning ", "::notice title="))
 
@@ -269,7 +269,7 @@ def test_github_is_the_default_under_actions(tmp_path: Path) -> None:
 
 def test_summary_escapes_table_breakers_and_html() -> None:
     f = finding(message="a | b <script>alert(1)</script>\nnext")
-    f = dataclasses.replace(f, pointer="/tags/a|b`c")
+    f = replace(f, pointer="/tags/a|b`c")
     text = md.render(report_of([f]))
     row = next(line for line in text.splitlines() if line.startswith("| ⚠️"))
     assert row.count(" | ") == 5  # six cells, the pipe in the pointer is escaped
@@ -338,9 +338,7 @@ def test_junit_one_suite_per_scale_set_failures_at_fail_on() -> None:
 
 def test_junit_fail_on_warning_and_xml_safety() -> None:
     bad = finding(message="ctrl \x1b[31m and \x00 & <tag>")
-    text = renderer("junit")(
-        report_of([bad, dataclasses.replace(bad, message="other")], "warning"), rules=RULES
-    )
+    text = renderer("junit")(report_of([bad, replace(bad, message="other")], "warning"), rules=RULES)
     root = ET.fromstring(text)
     cases = [c for c in root.iter("testcase") if "[VMSS301]" in (c.get("name") or "")]
     assert len(cases) == 2 and len({c.get("name") for c in cases}) == 2

@@ -1,8 +1,8 @@
 """The vocabulary of the public contract: severities, impacts, changes and findings.
 
 The words here (`error`, `recreate`, ...) and the JSON dump of `Finding` are what pipelines parse, so they
-change only with a schema version bump. Every type here is a frozen dataclass; `Finding`'s dump
-(`records.to_json`) *is* the JSON output and the snapshot format (see `records` for why not pydantic).
+change only with a schema version bump. `Finding` and `FindingLocation` are records (`records.Record`):
+their dump *is* the JSON output and the snapshot format; the internal types are plain dataclasses.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
+
+from vmss_lint.records import Record
 
 
 class Severity(StrEnum):
@@ -74,8 +76,7 @@ class Location:
     value_from: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class FindingLocation:
+class FindingLocation(Record):
     """A finding's place in a file, as reported (`valueFrom`: the parameter or variable the value came from)."""
 
     file: str
@@ -84,8 +85,7 @@ class FindingLocation:
     value_from: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Finding:
+class Finding(Record):
     """One thing a rule found, as reported; `records.to_json(finding)` is the contract."""
 
     rule: str

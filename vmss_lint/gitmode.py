@@ -15,7 +15,7 @@ import json
 import os
 import posixpath
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from vmss_lint.gitrepo import BICEP_HINT, FileChange, Repo, bicep_command, compi
 from vmss_lint.lint import LintOptions, make_report, rules_for
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.read import InputFile, kind_of, model_from, parse_text
-from vmss_lint.records import to_json
+from vmss_lint.records import replace, to_json
 from vmss_lint.report import Report, ScaleSetResult
 from vmss_lint.template_options import TemplateParams
 

@@ -7,7 +7,7 @@ finding. Input sources (two models, a model plus edits, templates) only decide h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from vmss_lint.engine import EngineOptions, run
 from vmss_lint.findings import Finding, Impact, max_impact
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.plan import build_plan
+from vmss_lint.records import replace
 from vmss_lint.registry import load_rules
 from vmss_lint.report import ApiVersionUsed, Report, ScaleSetResult, summarize
 from vmss_lint.rulespec import LoadedRule

@@ -18,6 +18,7 @@ from vmss_lint.findings import Hit, Severity
 from vmss_lint.lint import LintOptions, lint_pair
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.read import InputFile, kind_of, model_from
+from vmss_lint.records import replace
 from vmss_lint.report import ResultStatus, ScaleSetResult
 from vmss_lint.rulespec import LoadedRule
 
@@ -109,7 +110,7 @@ def lint_pairs(pairs: list[Pair], rules: list[LoadedRule], options: LintOptions)
         model = proposed or current
         assert model is not None
         if result.name == "<unnamed scale set>":
-            result = dataclasses.replace(result, name=display_name(model))
+            result = replace(result, name=display_name(model))
         results.append(result)
     return results
 
@@ -152,7 +153,7 @@ def _single(
     quiet = dataclasses.replace(model, meta_hits=[], removed=frozenset())
     flagged = dataclasses.replace(model, meta_hits=[*model.meta_hits, (rule, hit)], removed=frozenset())
     result = lint_pair(quiet, flagged, rules, options)
-    return dataclasses.replace(result, status=status)
+    return replace(result, status=status)
 
 
 def _may_be_whatif(value: object) -> bool:

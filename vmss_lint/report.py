@@ -6,18 +6,17 @@ change that needs a `SCHEMA_VERSION` bump and a README note.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from vmss_lint import SCHEMA_VERSION, __version__
 from vmss_lint.findings import Finding, Impact, Severity, max_impact
-from vmss_lint.records import to_json
+from vmss_lint.records import Record, to_json
 
 ResultStatus = Literal["changed", "unchanged", "created", "unmanaged", "deleted"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Command:
+class Command(Record):
     """One step of a plan in the three dialects an Azure operator uses."""
 
     cli: str
@@ -25,8 +24,7 @@ class Command:
     rest: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class PlanStep:
+class PlanStep(Record):
     action: str
     title: str
     detail: str = ""
@@ -35,8 +33,7 @@ class PlanStep:
     batches: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class RollingPlan:
+class RollingPlan(Record):
     """What a Rolling upgrade (or an automatic OS upgrade) will do, from rollingUpgradePolicy and its defaults."""
 
     instances: int | None = None
@@ -49,15 +46,13 @@ class RollingPlan:
     max_surge: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
-class ProtectedInstance:
+class ProtectedInstance(Record):
     instance_id: str
     protect_from_scale_in: bool = False
     protect_from_scale_set_actions: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
-class UpgradePlan:
+class UpgradePlan(Record):
     impact: Impact
     upgrade_mode: str
     summary: str
@@ -71,14 +66,12 @@ class UpgradePlan:
     scale_in_candidates: list[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ApiVersionUsed:
+class ApiVersionUsed(Record):
     value: str
     origin: Literal["option", "template", "assumed"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class ScaleSetResult:
+class ScaleSetResult(Record):
     name: str
     resource_group: str | None = None
     subscription: str | None = None
@@ -92,8 +85,7 @@ class ScaleSetResult:
     plan: UpgradePlan | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Summary:
+class Summary(Record):
     scale_sets: int
     errors: int
     warnings: int
@@ -103,8 +95,7 @@ class Summary:
     failed: bool
 
 
-@dataclass(frozen=True, kw_only=True)
-class Report:
+class Report(Record):
     schema_version: str = SCHEMA_VERSION
     tool: dict[str, str] = field(default_factory=lambda: {"name": "vmss-lint", "version": __version__})
     results: list[ScaleSetResult]

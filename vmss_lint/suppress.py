@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from vmss_lint.engine import glob_match, rule_selected, sort_findings
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Finding, FindingLocation
 from vmss_lint.model import split_pointer
+from vmss_lint.records import replace
 from vmss_lint.report import ScaleSetResult
 from vmss_lint.rulespec import LoadedRule, RuleSpec
 

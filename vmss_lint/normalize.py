@@ -278,16 +278,28 @@ def _canon_plain(obj: dict[str, Any], source: str, where: str) -> dict[str, Any]
     """`_canon_object` for the objects without a resource envelope (most of a model), in one pass."""
     result: dict[str, Any] = {}
     for raw_key, value in obj.items():
-        key = _CANONICAL.get(raw_key) or canonical_key(raw_key)
+        key, read_only = _KEY_INFO.get(raw_key) or _key_info(raw_key)
         if value is None:
             result.pop(key, None)  # a later spelling of a key wins, even when it is null
-        elif _read_only(key):
+        elif read_only:
             continue
         elif key in _CHECKED or isinstance(value, (dict, list)):
             result[key] = _canon_value(key, value, source, f"{where}/{key}")
         else:
             result[key] = value
     return result
+
+
+_KEY_INFO: dict[str, tuple[str, bool]] = {}
+
+
+def _key_info(raw_key: str) -> tuple[str, bool]:
+    """(canonical spelling, read-only?) of a key as written, remembered like `canonical_key`."""
+    key = canonical_key(raw_key)
+    info = (key, _read_only(key))
+    if len(_KEY_INFO) < 100_000:
+        _KEY_INFO[raw_key] = info
+    return info
 
 
 _READ_ONLY_SEEN: dict[str, bool] = {}

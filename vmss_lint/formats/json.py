@@ -53,10 +53,14 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
         inner = newline + "  "
         sep = "{" + inner
         for key, item in value.items():
-            out.append(sep)
-            out.append(_ESCAPE(key))
-            out.append(": ")
-            _write(item, inner, out)
+            kind = type(item)
+            if kind is str:  # the common leaves inline: a report is mostly short strings and nulls
+                out.append(f"{sep}{_ESCAPE(key)}: {_ESCAPE(item)}")
+            elif item is None:
+                out.append(f"{sep}{_ESCAPE(key)}: null")
+            else:
+                out.append(f"{sep}{_ESCAPE(key)}: ")
+                _write(item, inner, out)
             sep = "," + inner
         out.append(newline + "}")
     elif isinstance(value, list | tuple):

@@ -361,11 +361,14 @@ def formatted_json(draw: st.DrawFn) -> str:
 def test_single_position_lookup_agrees_with_the_arm_reader(text: str) -> None:
     """`locate` (a finding's line, found without the ARM reader) must give exactly the ARM reader's
     position for every pointer of any strict-JSON text, and nothing for a pointer that is not there."""
-    from vmss_lint.locate import value_position
+    from vmss_lint.locate import has_duplicate_keys, value_position
 
     parsed = load_arm_json(text, "fuzz.json")
+    unique = not has_duplicate_keys(text)
+    assert unique == ('"dup": 1, "dup": [0, 3],' not in text)  # only the injected key repeats
     for pointer, position in parsed.positions.items():
         assert value_position(text, pointer) == position, pointer
+        assert value_position(text, pointer, unique_keys=unique) == position, pointer
     for pointer in list(parsed.positions)[:5]:
         assert value_position(text, pointer + "/nope") is None
         assert value_position(text, pointer + "/999") is None

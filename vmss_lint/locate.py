@@ -31,8 +31,11 @@ def _ws(text: str, idx: int) -> int:
     return _WS.match(text, idx).end()  # type: ignore[union-attr]  # `*` always matches
 
 
-def value_offset(text: str, pointer: str) -> int | None:
-    """The offset where the value at `pointer` starts in `text` (strict JSON), or None if it is absent."""
+def value_offset(text: str, pointer: str, *, unique_keys: bool = False) -> int | None:
+    """The offset where the value at `pointer` starts in `text` (strict JSON), or None if it is absent.
+
+    `unique_keys` says the text has no duplicated key (`has_duplicate_keys`), so the walk may stop at
+    the first match instead of looking for a later one among the siblings."""
     idx = _ws(text, 0)
     for part in split_pointer(pointer):
         opener = text[idx : idx + 1]
@@ -44,7 +47,7 @@ def value_offset(text: str, pointer: str) -> int | None:
                 idx = _ws(text, _ws(text, idx) + 1)  # past the colon
                 if key == part:
                     found = idx
-                    if _no_later_duplicate(text, idx, part):
+                    if unique_keys or _no_later_duplicate(text, idx, part):
                         break
                 idx = _ws(text, _SKIP(text, idx)[1])
                 if text[idx] == ",":
@@ -77,9 +80,28 @@ def _no_later_duplicate(text: str, idx: int, key: str) -> bool:
     return text.find("\\", idx) == -1 and text.find(f'"{key}"', idx) == -1
 
 
-def value_position(text: str, pointer: str) -> Position | None:
+class _Duplicate(Exception):
+    pass
+
+
+def _unique_members(pairs: list[tuple[str, object]]) -> None:
+    if len({key for key, _ in pairs}) != len(pairs):
+        raise _Duplicate
+
+
+def has_duplicate_keys(text: str) -> bool:
+    """Whether any object of a strict-JSON text repeats a key: one C-speed parse with a cheap hook,
+    worth it once per file so that every later lookup can stop at its key."""
+    try:
+        json.loads(text, object_pairs_hook=_unique_members)
+    except _Duplicate:
+        return True
+    return False
+
+
+def value_position(text: str, pointer: str, *, unique_keys: bool = False) -> Position | None:
     """(line, column) of the value at `pointer`, as `armjson.ParsedJson.positions` would give it."""
-    offset = value_offset(text, pointer)
+    offset = value_offset(text, pointer, unique_keys=unique_keys)
     if offset is None:
         return None
     return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)

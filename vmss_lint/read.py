@@ -13,7 +13,7 @@ from vmss_lint.armjson import ParsedJson
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Location
 from vmss_lint.limits import INPUT_BYTES, JSON_DEPTH, load_json
-from vmss_lint.locate import value_position
+from vmss_lint.locate import has_duplicate_keys, value_position
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.normalize import detect_shape, identity_of, normalize, unwrap_document
 
@@ -187,6 +187,7 @@ class _LazyLocations(dict[str, Location]):
         super().__init__()
         self._file: InputFile | None = file
         self._single: dict[str, Location | None] = {}  # memoized single lookups, misses included
+        self._unique_keys: bool | None = None  # no object repeats a key (found on the first lookup)
 
     def _fill(self) -> None:
         if self._file is not None:
@@ -199,7 +200,9 @@ class _LazyLocations(dict[str, Location]):
         if file is not None and file.strict_text is not None:
             # One lookup (a finding's line): walk to it instead of recording every position.
             if key not in self._single:
-                pos = value_position(file.strict_text, key)
+                if self._unique_keys is None:
+                    self._unique_keys = not has_duplicate_keys(file.strict_text)
+                pos = value_position(file.strict_text, key, unique_keys=self._unique_keys)
                 self._single[key] = None if pos is None else Location(file.path, pos[0], pos[1])
             found = self._single[key]
             return default if found is None else found

@@ -84,7 +84,10 @@ class Limit:
     @property
     def value(self) -> int:
         """The limit in force: the environment override if set, else the default."""
-        raw = os.environ.get(self.env, "").strip().replace("_", "")
+        given = os.environ.get(self.env)
+        if given is None:  # the usual case, asked once per template expression: keep it short
+            return self.default
+        raw = given.strip().replace("_", "")
         if not raw:
             return self.default
         if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:

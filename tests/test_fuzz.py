@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 from vmss_lint.armjson import load_arm_json
 from vmss_lint.cli import main
-from vmss_lint.compare import KEYED_LISTS, compare
+from vmss_lint.compare import KEYED_LISTS, _item_key, compare
 from vmss_lint.errors import InputError
 from vmss_lint.formats import renderer
 from vmss_lint.lint import LintOptions, lint_pair, make_report, rules_for
@@ -218,10 +218,8 @@ def keyed_items_ambiguous(doc: Any, key: str = "") -> bool:
     if isinstance(doc, list):
         field = KEYED_LISTS.get(key)
         if field is not None:
-            # Compared as the comparison compares them (case-insensitive; `0 == False` in Python: a
-            # boolean `lun` is invalid input, found by the long run).
-            keys = [i.get(field) for i in doc if isinstance(i, dict)]
-            keys = [k.lower() if isinstance(k, str) else k for k in keys]
+            # Keys as the comparison pairs elements by them (ARM's coercions, case-insensitive names).
+            keys = [_item_key(field, i) for i in doc if isinstance(i, dict)]
             if None in keys or any(a == b for n, a in enumerate(keys) for b in keys[n + 1 :]):
                 return True
         return any(keyed_items_ambiguous(v, key) for v in doc)
@@ -847,3 +845,16 @@ def test_patch_adding_a_key_written_with_a_unicode_digit() -> None:
     ops = [{"op": "add", "path": "/tags/²", "value": "x"}, {"op": "add", "path": "/sku/¹", "value": 1}]
     proposed = apply_patch(BASE_FILE, ops, "patch.json")
     assert lint_json(BASE_MODEL, proposed)
+
+
+def test_a_lun_written_as_true_is_not_lun_1_when_disks_are_reordered() -> None:
+    """ARM coerces "TRUE" to true, and `True == 1` in Python: the two disks paired as one key, so
+    reordering them read as a shrunk disk (VMSS256). Found by the long run."""
+    doc = copy.deepcopy(BASE_REST)
+    disks = doc["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"]
+    disks[0]["lun"] = "TRUE"
+    disks[1]["lun"] = 1
+    shuffled = copy.deepcopy(doc)
+    shuffled["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"].reverse()
+    plain = model_from(parse_text(dumps(doc), "p.json"))
+    assert findings_of(plain, model_from(parse_text(dumps(shuffled), "p.json"))) == []

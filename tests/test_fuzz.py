@@ -847,14 +847,44 @@ def test_patch_adding_a_key_written_with_a_unicode_digit() -> None:
     assert lint_json(BASE_MODEL, proposed)
 
 
-def test_a_lun_written_as_true_is_not_lun_1_when_disks_are_reordered() -> None:
-    """ARM coerces "TRUE" to true, and `True == 1` in Python: the two disks paired as one key, so
-    reordering them read as a shrunk disk (VMSS256). Found by the long run."""
+def test_a_lun_of_true_pairs_and_compares_like_lun_1() -> None:
+    """ARM coerces "TRUE" to true and true equals 1: keys must pair the way values compare. The long
+    run found them disagreeing both ways (two disks "TRUE" and 1 paired as one key while their values
+    differed; then, with keys told apart, an equal list skipped as unchanged but paired differently)."""
     doc = copy.deepcopy(BASE_REST)
     disks = doc["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"]
-    disks[0]["lun"] = "TRUE"
-    disks[1]["lun"] = 1
+    disks[1]["lun"] = True  # base: lun 1
+    plain = model_from(parse_text(dumps(doc), "p.json"))
     shuffled = copy.deepcopy(doc)
     shuffled["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"].reverse()
-    plain = model_from(parse_text(dumps(doc), "p.json"))
-    assert findings_of(plain, model_from(parse_text(dumps(shuffled), "p.json"))) == []
+    reordered = model_from(parse_text(dumps(shuffled), "p.json"))
+    assert compare(BASE_MODEL, plain) == compare(BASE_MODEL, reordered) == []
+    disks[0]["lun"], disks[1]["lun"] = "TRUE", 1
+    assert keyed_items_ambiguous(doc)  # one key twice: such elements pair by position
+
+
+def test_an_extension_handler_type_with_a_slash_survives_the_az_shape() -> None:
+    """A flattened `type` with a slash reads as the extension resource's read-only type; the az shape
+    writes such a handler type as `typePropertiesType` (found by the long run)."""
+    doc = copy.deepcopy(BASE_REST)
+    ext = doc["properties"]["virtualMachineProfile"]["extensionProfile"]["extensions"][0]
+    ext["properties"]["type"] = "/subscriptions/x/providers/Odd/type"
+    rest = model_from(parse_text(dumps(doc), "rest.json"))
+    az = model_from(parse_text(dumps(to_az_shape(rest.doc)), "az.json"))
+    assert az.shape == "az" and compare(rest, az) == compare(az, rest) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[dateTimeFromEpoch(9223372036854775807)]",
+        "[dateTimeAdd('2026-01-01T00:00:00Z', 'P999999999D')]",
+        "[dateTimeAdd('9999-12-31T00:00:00Z', 'P2D')]",
+    ],
+)
+def test_date_arithmetic_out_of_range_is_an_input_error(text: str) -> None:
+    """`dateTimeFromEpoch(9223372036854775807)` was an internal error (found by the long run)."""
+    from vmss_lint.expressions import evaluate
+
+    with pytest.raises(InputError, match="out of range"):
+        evaluate(text, _expression_scope())

@@ -328,11 +328,9 @@ def _item_key(field: str, item: Any) -> Any:
         return None  # paired by order in _walk_keyed
     if isinstance(value, dict | list):  # a malformed key (`"name": []`) must not crash the dict lookup
         return repr(value)
-    if value is None:
-        return None
-    key = canonical_scalar(field, value)
-    # `True == 1` for a dict: a `lun` of "TRUE" (invalid, but seen) must not collide with lun 1.
-    return ("bool", key) if isinstance(key, bool) else key
+    # As values compare: ARM coerces "TRUE" to true, and true equals 1 (a boolean `lun` is invalid input
+    # that Azure rejects; here it pairs like 1, consistently with how the two values compare).
+    return canonical_scalar(field, value) if value is not None else None
 
 
 def _write_only(pointer: str, key: str) -> bool:

@@ -144,6 +144,8 @@ class Evaluator:
             result = spec.fn(args)
         except FunctionError as exc:
             raise self.error(f"{node.name}(): {exc}", node) from None
+        except OverflowError:  # date arithmetic past year 9999, a number too big for C: the input's fault
+            raise self.error(f"{node.name}(): a value is out of range", node) from None
         self.check_size(result, node)
         return result
 

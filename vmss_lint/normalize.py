@@ -254,7 +254,7 @@ def _canon_object(obj: dict[str, Any], kind: str, source: str, where: str) -> di
             continue
         # The extension resource's own type ("Microsoft.Compute/.../extensions") is read-only;
         # a bare "CustomScript" here is az's flattened properties.type.
-        if kind == "ext" and key == "type" and isinstance(value, str) and "/" in value:
+        if kind == "ext" and raw_key.lower() == "type" and isinstance(value, str) and "/" in value:
             continue
         flat[key] = value
     result: dict[str, Any] = {}
@@ -379,6 +379,11 @@ def _flatten(node: Any, kind: str) -> Any:
             out[key] = value
         elif key == "properties" and kind in _ENVELOPES and isinstance(value, dict):
             for inner_key, inner in value.items():
+                if kind == "ext" and inner_key == "type" and isinstance(inner, str) and "/" in inner:
+                    # A flattened `type` with a slash reads as the extension resource's own (read-only)
+                    # type; az's unambiguous name for the handler type keeps such a value what it is.
+                    out["typePropertiesType"] = inner
+                    continue
                 out[inner_key] = (
                     inner if inner_key in FREE_FORM else _flatten(inner, _CHILD_KIND.get(inner_key, "plain"))
                 )

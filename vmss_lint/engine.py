@@ -37,28 +37,24 @@ class RuleContext:
 
     def changed(self, glob: str) -> list[Change]:
         """Resolved changes whose pointer matches a glob (`*` one segment, `**` any)."""
-        # Every rule asks this, so it is `_matching` inlined: most globs end at the set lookup.
+        return self._matching(glob, True)
+
+    def unresolved(self, glob: str) -> list[Change]:
+        return self._matching(glob, False)
+
+    def _matching(self, glob: str, resolved: bool) -> list[Change]:
+        # Every rule asks about the changes, and most globs match none: a glob whose literal start is
+        # not an ancestor of any changed pointer is answered with one set lookup.
         prefix, pattern = _GLOBS.get(glob) or _compiled_glob(glob)
         if prefix not in (self.__dict__.get("_ancestor_set") or self._ancestors()):
             return []
         if pattern is None:  # no wildcard: the glob is one pointer
-            return [c for c in self.changes if c.unresolved is None and c.pointer == prefix]
+            return [c for c in self.changes if (c.unresolved is None) == resolved and c.pointer == prefix]
         return [
-            c for c in self.changes if c.unresolved is None and glob_match(pattern, split_pointer(c.pointer))
+            c
+            for c in self.changes
+            if (c.unresolved is None) == resolved and glob_match(pattern, split_pointer(c.pointer))
         ]
-
-    def unresolved(self, glob: str) -> list[Change]:
-        return [c for c in self._matching(glob) if c.unresolved is not None]
-
-    def _matching(self, glob: str) -> list[Change]:
-        # Every rule asks about the changes, and most globs match none: a glob whose literal start is
-        # not an ancestor of any changed pointer is answered with one set lookup.
-        prefix, pattern = _GLOBS.get(glob) or _compiled_glob(glob)
-        if prefix not in self._ancestors():
-            return []
-        if pattern is None:
-            return [c for c in self.changes if c.pointer == prefix]
-        return [c for c in self.changes if glob_match(pattern, split_pointer(c.pointer))]
 
     def _ancestors(self) -> frozenset[str]:
         """Every changed pointer and each of its ancestors ("" included), as escaped pointer text."""
@@ -154,10 +150,9 @@ def run(
     changes = compare(current, proposed) if changes is None else changes
     ctx = RuleContext(current, proposed, changes, api, instances)
     findings: list[Finding] = []
-    every_rule = not options.select and not options.ignore
     for rule in rules:
         spec = rule.spec
-        if spec.meta or not (every_rule or rule_selected(rule, options)):
+        if spec.meta or not rule_selected(rule, options):
             continue
         if spec.api_versions is not None and not spec.api_versions.contains(api.value):
             continue

@@ -264,12 +264,12 @@ def _canon_object(obj: dict[str, Any], kind: str, source: str, where: str) -> di
             continue
         if kind == "ext" and key == "id":
             continue
-        target = result if envelope is None or key in envelope else props
+        target = result if key in envelope else props
         if key in _CHECKED or isinstance(value, (dict, list)):
             target[key] = _canon_value(key, value, source, f"{where}/{key}")
         else:
             target[key] = value  # a scalar under an unchecked key is kept as it is (the common case)
-    if envelope is not None and props:
+    if props:
         result["properties"] = props
     return result
 
@@ -302,16 +302,8 @@ def _key_info(raw_key: str) -> tuple[str, bool]:
     return info
 
 
-_READ_ONLY_SEEN: dict[str, bool] = {}
-
-
 def _read_only(key: str) -> bool:
-    found = _READ_ONLY_SEEN.get(key)
-    if found is None:
-        found = key.lower() in _READ_ONLY_LOWER
-        if len(_READ_ONLY_SEEN) < 100_000:
-            _READ_ONLY_SEEN[key] = found
-    return found
+    return key.lower() in _READ_ONLY_LOWER
 
 
 def _canon_value(key: str, value: Any, source: str, where: str) -> Any:

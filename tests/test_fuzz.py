@@ -849,8 +849,8 @@ def test_patch_adding_a_key_written_with_a_unicode_digit() -> None:
 
 def test_a_lun_of_true_pairs_and_compares_like_lun_1() -> None:
     """ARM coerces "TRUE" to true and true equals 1: keys must pair the way values compare. The long
-    run found them disagreeing both ways (two disks "TRUE" and 1 paired as one key while their values
-    differed; then, with keys told apart, an equal list skipped as unchanged but paired differently)."""
+    run found the fuzz harness calling disks "TRUE" and 1 distinct keys, and then a product change that
+    told them apart disagreeing with the equal-subtree shortcut (an equal list, paired differently)."""
     doc = copy.deepcopy(BASE_REST)
     disks = doc["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"]
     disks[1]["lun"] = True  # base: lun 1

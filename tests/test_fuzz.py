@@ -36,13 +36,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from vmss_lint.armjson import load_arm_json
+from vmss_lint.az_shape import to_az_shape
 from vmss_lint.cli import main
 from vmss_lint.compare import KEYED_LISTS, _item_key, compare
 from vmss_lint.errors import InputError
 from vmss_lint.formats import renderer
 from vmss_lint.lint import LintOptions, lint_pair, make_report, rules_for
 from vmss_lint.model import ScaleSetModel
-from vmss_lint.normalize import FREE_FORM, canonical_key, to_az_shape
+from vmss_lint.normalize import FREE_FORM, canonical_key
 from vmss_lint.read import model_from, parse_text
 from vmss_lint.sources import apply_az_update, apply_patch
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
+from vmss_lint.az_shape import to_az_shape
 from vmss_lint.compare import compare
 from vmss_lint.model import ScaleSetModel
-from vmss_lint.normalize import detect_shape, to_az_shape
+from vmss_lint.normalize import detect_shape
 from vmss_lint.read import model_from, parse_text, read_file
 
 MODELS = FIXTURES / "models"

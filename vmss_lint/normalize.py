@@ -19,7 +19,7 @@ from vmss_lint.errors import InputError
 from vmss_lint.model import Shape
 
 # Keys that stay on the resource envelope; everything else of a flattened object goes under `properties`.
-_ENVELOPES: dict[str, frozenset[str]] = {
+ENVELOPES: dict[str, frozenset[str]] = {
     "root": frozenset(
         {
             "id",
@@ -44,7 +44,7 @@ _ENVELOPES: dict[str, frozenset[str]] = {
     "ext": frozenset({"name", "id"}),
 }
 # Canonical key -> the kind of sub-resource its value holds (a list of them, or one).
-_CHILD_KIND = {
+CHILD_KIND = {
     "networkInterfaceConfigurations": "nic",
     "ipConfigurations": "ipconfig",
     "publicIPAddressConfiguration": "pip",
@@ -242,7 +242,7 @@ def identity_of(doc: dict[str, Any]) -> tuple[str | None, str | None]:
 
 
 def _canon_object(obj: dict[str, Any], kind: str, source: str, where: str) -> dict[str, Any]:
-    envelope = _ENVELOPES.get(kind)
+    envelope = ENVELOPES.get(kind)
     if envelope is None:
         return _canon_plain(obj, source, where)
     flat: dict[str, Any] = {}
@@ -313,7 +313,7 @@ def _canon_value(key: str, value: Any, source: str, where: str) -> Any:
         raise InputError(source, f"'{key}' must be a list, found {_type_name(value)}", where=where or "/")
     if key in _OBJECT_KEYS and not isinstance(value, dict):
         raise InputError(source, f"'{key}' must be an object, found {_type_name(value)}", where=where or "/")
-    kind = _CHILD_KIND.get(key, "plain")
+    kind = CHILD_KIND.get(key, "plain")
     if isinstance(value, dict):
         if key == "userAssignedIdentities":
             return {
@@ -353,54 +353,3 @@ def _type_name(value: Any) -> str:
         int: "a number",
         float: "a number",
     }.get(type(value), type(value).__name__)
-
-
-def to_az_shape(doc: dict[str, Any]) -> dict[str, Any]:
-    """The flattened shape `az vmss show` prints, which `az vmss update` paths address."""
-    return _flatten(doc, "root")  # type: ignore[no-any-return]
-
-
-def _flatten(node: Any, kind: str) -> Any:
-    if isinstance(node, list):
-        return [_flatten(item, kind) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in FREE_FORM:
-            out[key] = value
-        elif key == "properties" and kind in _ENVELOPES and isinstance(value, dict):
-            for inner_key, inner in value.items():
-                if kind == "ext" and inner_key == "type" and isinstance(inner, str) and "/" in inner:
-                    # A flattened `type` with a slash reads as the extension resource's own (read-only)
-                    # type; az's unambiguous name for the handler type keeps such a value what it is.
-                    out["typePropertiesType"] = inner
-                    continue
-                out[inner_key] = (
-                    inner if inner_key in FREE_FORM else _flatten(inner, _CHILD_KIND.get(inner_key, "plain"))
-                )
-        else:
-            out[key] = _flatten(value, _CHILD_KIND.get(key, "plain"))
-    return out
-
-
-def az_path_to_pointer(az_doc_path: list[str | int], canonical: dict[str, Any]) -> str:
-    """Map a path in the flattened az shape to the canonical pointer (re-inserting `properties`)."""
-    from vmss_lint.model import join_pointer
-
-    parts: list[str | int] = []
-    kind = "root"
-    node: Any = canonical
-    for seg in az_doc_path:
-        if isinstance(seg, int):
-            parts.append(seg)
-            node = node[seg] if isinstance(node, list) and -len(node) <= seg < len(node) else None
-            continue
-        envelope = _ENVELOPES.get(kind)
-        if envelope is not None and seg not in envelope:
-            parts.append("properties")
-            node = node.get("properties") if isinstance(node, dict) else None
-        parts.append(seg)
-        node = node.get(seg) if isinstance(node, dict) else None
-        kind = _CHILD_KIND.get(seg, "plain") if seg not in FREE_FORM else "free"
-    return join_pointer(parts)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from vmss_lint.az_shape import az_path_to_pointer
 from vmss_lint.errors import InputError
 from vmss_lint.limits import PATCH_OPS
 from vmss_lint.lint import LintOptions, lint_pair, make_report, rules_for
 from vmss_lint.model import ScaleSetModel, join_pointer
-from vmss_lint.normalize import az_path_to_pointer, canonical_key, detect_shape, normalize, unwrap_document
+from vmss_lint.normalize import canonical_key, detect_shape, normalize, unwrap_document
 from vmss_lint.read import InputFile, kind_of, model_from, read_file
 from vmss_lint.report import Report
 
@@ -184,8 +185,8 @@ def apply_az_update(current: ScaleSetModel, command: str, number: int, total: in
     """
     from vmss_lint import az_update
     from vmss_lint.az_command import parse_az_update
+    from vmss_lint.az_shape import to_az_shape
     from vmss_lint.findings import Hit
-    from vmss_lint.normalize import to_az_shape
 
     source = f"--az-update #{number}"
     cmd = parse_az_update(command, source=source)

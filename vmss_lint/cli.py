@@ -46,21 +46,17 @@ def _parser(command: str) -> _Parser:
     """The parser of one subcommand; built only for the command that runs."""
     parser = _Parser(prog=f"vmss-lint {command}", description=COMMANDS[command], allow_abbrev=False)
     add = parser.add_argument
+    add(
+        "--rules-dir",
+        metavar="DIR",
+        action="append",
+        type=Path,
+        help="Also use a local folder of TOML rules.",
+    )
+    add("--allow-python-rules", action="store_true", help="Let --rules-dir rules run their Python hooks.")
     if command == "explain":
         add("rule", help="Rule id or name, e.g. VMSS101 or zone-removed.")
     if command in ("rules", "explain"):
-        add(
-            "--rules-dir",
-            metavar="DIR",
-            action="append",
-            type=Path,
-            help="Also use a local folder of TOML rules.",
-        )
-        add(
-            "--allow-python-rules",
-            action="store_true",
-            help="Let --rules-dir rules import their Python hooks.",
-        )
         return parser
     add(
         "paths",
@@ -96,14 +92,6 @@ def _parser(command: str) -> _Parser:
     )
     add("--fail-on", metavar="LEVEL", help=FAIL_ON_HELP)
     add("--api-version", metavar="VERSION", help="Judge by this Microsoft.Compute API version.")
-    add(
-        "--rules-dir",
-        metavar="DIR",
-        action="append",
-        type=Path,
-        help="Add a local folder of TOML rules (repeatable).",
-    )
-    add("--allow-python-rules", action="store_true", help="Let --rules-dir rules run their Python hooks.")
     add(
         "--select",
         metavar="RULE",

@@ -47,7 +47,7 @@ def value_offset(text: str, pointer: str, *, unique_keys: bool = False) -> int |
                 idx = _ws(text, _ws(text, idx) + 1)  # past the colon
                 if key == part:
                     found = idx
-                    if unique_keys or _no_later_duplicate(text, idx, part):
+                    if unique_keys:
                         break
                 idx = _ws(text, _SKIP(text, idx)[1])
                 if text[idx] == ",":
@@ -70,14 +70,6 @@ def value_offset(text: str, pointer: str, *, unique_keys: bool = False) -> int |
         else:
             return None
     return idx
-
-
-def _no_later_duplicate(text: str, idx: int, key: str) -> bool:
-    """True when the rest of the text cannot repeat `key` (json.loads keeps the last of duplicates).
-    Cheap C searches; a key needing escapes, or any escape later on, means "cannot tell"."""
-    if '"' in key or "\\" in key or not key.isprintable():
-        return False
-    return text.find("\\", idx) == -1 and text.find(f'"{key}"', idx) == -1
 
 
 class _Duplicate(Exception):

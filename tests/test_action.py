@@ -237,12 +237,74 @@ def test_without_a_merge_commit_or_base_the_step_says_how_to_fix_it(tmp_path: Pa
     assert run.returncode == 2 and "not a revision" in run.stderr
 
 
+HOSTILE_MODULES = (
+    "json.py",
+    "tomllib.py",
+    "os.py",
+    "venv.py",
+    "encodings/__init__.py",
+    "vmss_lint/__init__.py",
+    "vmss_lint/__main__.py",
+    "vmss_lint/cli.py",
+    "pip/__init__.py",
+    "argparse.py",
+    "enum.py",
+)
+
+
+def plant_hostile_python(repo: GitRepo, marker: Path) -> None:
+    """A pull request that ships modules named like the stdlib's and vmss-lint's own; importing any of them
+    writes the marker (and the module's name into it)."""
+    for name in HOSTILE_MODULES:
+        repo.write(
+            name,
+            f"import pathlib\npathlib.Path({str(marker)!r}).open('a').write({name!r} + '\\n')\n"
+            if "pathlib" not in name
+            else "",
+        )
+    repo.commit("the pull request also ships Python")
+
+
+def hostile_pull_request(tmp_path: Path, marker: Path) -> GitRepo:
+    """As `pull_request`, but the PR branch carries the hostile modules too (so the merge commit has them)."""
+    repo = GitRepo(tmp_path / "workspace")
+    repo.write(TEMPLATE, template())
+    repo.commit("template")
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.write(TEMPLATE, template(vnet="vnet-b"))
+    repo.commit("the pull request")
+    plant_hostile_python(repo, marker)
+    repo.git("checkout", "-q", "main")
+    repo.write("README.md", "main moved on\n")
+    repo.commit("unrelated work on main")
+    repo.git("checkout", "-q", "--detach", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pr into main", "pr")
+    return repo
+
+
+def test_no_python_from_the_pull_request_runs(tmp_path: Path) -> None:
+    marker = tmp_path / "pr-code-ran"
+    repo = hostile_pull_request(tmp_path, marker)
+    assert (repo.path / "json.py").is_file() and (repo.path / "vmss_lint" / "__init__.py").is_file()
+    # The planted modules do work when Python imports from the checkout: the test can fail.
+    subprocess.run([sys.executable, "-c", "import json"], cwd=repo.path, check=True, capture_output=True)
+    assert marker.exists()
+    marker.unlink()
+    run = run_action(repo, tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "VMSS106" in run.summary
+    assert run.outputs["errors"] != "" and int(run.outputs["errors"]) >= 1
+    assert not marker.exists(), f"pull request code ran: {marker.read_text()}"
+
+
 @pytest.mark.slow
 def test_install_step_builds_its_own_environment_from_the_action_checkout(tmp_path: Path) -> None:
     action_path = snapshot_checkout(tmp_path / "action")
-    repo = pull_request(tmp_path, template(vnet="vnet-b"))
+    marker = tmp_path / "pr-code-ran"
+    repo = hostile_pull_request(tmp_path, marker)
     run = run_action(repo, tmp_path, action_path=action_path, python=None)
     assert run.returncode == 1, run.stdout + run.stderr
+    assert not marker.exists(), f"pull request code ran: {marker.read_text()}"
     venv_python = tmp_path / "runner-temp" / "vmss-lint-venv" / "bin" / "python"
     assert venv_python.exists()
     assert "vmss-lint " in run.stdout  # the installed version, printed by the install step

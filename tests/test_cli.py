@@ -312,3 +312,35 @@ def test_no_arguments_prints_help_and_exits_2() -> None:
     proc = run_cli()
     assert proc.returncode == 2
     assert "commands:" in proc.stdout and "check" in proc.stdout
+
+
+def test_pre_commit_refuses_a_file_name_that_reads_as_an_option(tmp_path: Path) -> None:
+    """A user's hook `args:` without the trailing `--`: the committed file name must not become an option."""
+    (tmp_path / "--select=VMSS999.json").write_text("{}", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "vmss_lint", "check", "--pre-commit", "--select=VMSS999.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "reads as an option" in proc.stderr and "--" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_lone_double_dash_ends_the_options(tmp_path: Path) -> None:
+    """After `--` a word that looks like an option is a path (argparse's intermixed parsing alone gets it wrong)."""
+    current = tmp_path / "--select=VMSS999.json"
+    current.write_text((FIXTURES / "example" / "current.json").read_text(encoding="utf-8"), encoding="utf-8")
+    proposed = FIXTURES / "example" / "proposed.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "vmss_lint", "check", "--format", "json", "--", current.name, str(proposed)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    rules = {f["rule"] for s in json.loads(proc.stdout)["results"] for f in s["findings"]}
+    assert {"VMSS101", "VMSS106"} <= rules

@@ -94,6 +94,20 @@ def test_hook_with_from_and_to_refs_checks_the_branch(
     assert "VMSS106 subnet-other-vnet" in proc.stdout
 
 
+@pytest.mark.parametrize("name", ["--select=VMSS999.json", "-o.json", "--fail-on=never.json"])
+def test_a_committed_file_named_like_an_option_stays_a_file_name(
+    repo: GitRepo, hook_repo: Path, pre_commit_home: Path, name: str
+) -> None:
+    repo.write(MODEL, moved_vnet())
+    repo.write(name, {"unrelated": True})
+    repo.git("add", "--", MODEL, name)
+    before = sorted(p.name for p in repo.path.iterdir())
+    proc = try_repo(repo, hook_repo, pre_commit_home)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "VMSS106 subnet-other-vnet" in proc.stdout
+    assert sorted(p.name for p in repo.path.iterdir()) == before  # nothing written into the repository
+
+
 def test_manifest_is_valid_for_pre_commit() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
@@ -110,3 +124,4 @@ def test_manifest_is_valid_for_pre_commit() -> None:
         True,
     )
     assert hook["entry"].split()[:2] == ["vmss-lint", "check"] and "--pre-commit" in hook["entry"]
+    assert hook["args"][-1] == "--"  # file names follow the args: never options

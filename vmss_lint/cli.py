@@ -177,8 +177,9 @@ def run(argv: Sequence[str]) -> int:
     command, rest = args[0], args[1:]
     if command not in COMMANDS:
         raise UsageError(f"unknown command '{command}': use {', '.join(COMMANDS)} (see 'vmss-lint --help')")
+    _refuse_file_names_as_options(rest)
     try:
-        ns = _parser(command).parse_intermixed_args(rest)
+        ns = _parse(command, rest)
     except SystemExit as exc:  # --help printed its text
         return exc.code if isinstance(exc.code, int) else 0
     if command == "rules":
@@ -186,6 +187,43 @@ def run(argv: Sequence[str]) -> int:
     if command == "explain":
         return _explain(ns)
     return _check(ns)
+
+
+def _parse(command: str, args: list[str]) -> argparse.Namespace:
+    """A lone `--` ends the options everywhere: what follows is positional, whatever it looks like.
+    (argparse's intermixed parsing still reads `--select=X` after `--` as an option, so the split is ours.)
+    """
+    tail: list[str] = []
+    if command == "check" and "--" in args:  # the only command whose positionals are file names
+        cut = args.index("--")
+        args, tail = args[:cut], args[cut + 1 :]
+    ns = _parser(command).parse_intermixed_args(args)
+    if tail:
+        ns.paths = [*ns.paths, *tail]
+    return ns
+
+
+def _refuse_file_names_as_options(args: Sequence[str]) -> None:
+    """With --pre-commit the file names come from the repository (anyone's commit), after the hook's args.
+    The hook passes `--` before them; should a user's own `args:` drop it, a committed file named
+    `--select=X.json` or `-o.json` would still become an option. An option-looking word that names an
+    existing file is therefore refused: the check fails closed instead of being reconfigured by a file name.
+    """
+    if "--pre-commit" not in args[: args.index("--") if "--" in args else len(args)]:
+        return
+    for word in args:
+        if word == "--":
+            return
+        if word.startswith("-") and word != "--pre-commit" and os.path.lexists(word):
+            raise UsageError(
+                f"'{_printable(word)}' is a file name that reads as an option: "
+                "end the hook's args with -- so that file names are never options"
+            )
+
+
+def _printable(word: str) -> str:
+    """A file name for a one-line message: control characters (newlines, ESC) shown escaped."""
+    return word.encode("unicode_escape").decode("ascii") if not word.isprintable() else word
 
 
 def _check(ns: argparse.Namespace) -> int:

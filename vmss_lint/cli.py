@@ -17,10 +17,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from vmss_lint import __version__
 from vmss_lint.errors import InputError
+
+if TYPE_CHECKING:
+    from vmss_lint.config_find import LoadedConfig
 
 DESCRIPTION = "Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."
 FAIL_ON_HELP = "Exit 1 when a finding is at or above this severity: error, warning, info or never."
@@ -277,9 +280,8 @@ def _check(ns: argparse.Namespace) -> int:
     else:
         ctx = TemplateContext()
     if not parameters and not current_parameters and not proposed_parameters:
-        mapping = loaded.parameter_files()
-        current_parameters = _configured_parameters(loaded.root, mapping, current) or None
-        proposed_parameters = _configured_parameters(loaded.root, mapping, proposed) or None
+        current_parameters = _configured_parameters(loaded, current) or None
+        proposed_parameters = _configured_parameters(loaded, proposed) or None
     params = TemplateParams(
         parameters=list(parameters),
         current_parameters=list(current_parameters) if current_parameters else None,
@@ -331,14 +333,32 @@ def _explain(ns: argparse.Namespace) -> int:
     return 0
 
 
-def _configured_parameters(root: Path, mapping: dict[str, list[Path]], path: str | None) -> list[str]:
+def _configured_parameters(loaded: LoadedConfig, path: str | None) -> list[str]:
     """The config's `parameters` mapping (template, relative to the config's folder -> files) for one
-    side's template, if it names it."""
+    side's template, if it names it.
+
+    The config file is data a pull request can change, so each mapped file must resolve (symlinks
+    included) inside the config file's folder; one that does not is refused before it is opened, and
+    the message names the mapping as written, never the file's content (see `vmss_lint.confine`).
+    """
+    from vmss_lint.confine import confined
+
     if path is None:
         return []
-    for template, files in mapping.items():
-        if Path(path).resolve() == (root / template).resolve():
-            return [str(f) for f in files]
+    root = loaded.root
+    for template, files in loaded.parameter_files().items():
+        if Path(path).resolve() != (root / template).resolve():
+            continue
+        written = loaded.config.parameters[template]
+        for file, as_written in zip(files, [written] if isinstance(written, str) else written, strict=True):
+            if confined(file, root) is None:
+                raise InputError(
+                    loaded.label,
+                    f"[parameters] maps '{template}' to '{as_written}', which resolves outside the config "
+                    f"file's folder ({root}); refused, not read",
+                    hint="a configured parameters file must be inside that folder; pass others with --parameters",
+                )
+        return [str(f) for f in files]
     return []
 
 

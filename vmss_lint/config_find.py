@@ -121,10 +121,13 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> LoadedC
 
 
 def _read(path: Path) -> str:
+    from vmss_lint.limits import read_capped
+
+    data = read_capped(path, str(path), role="config")
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read the config file: {exc}") from None
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text gives it
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"cannot read the config file: not UTF-8 ({exc.reason})") from None
 
 
 def _parse(text: str, path: Path) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vmss_lint.errors import InputError
+from vmss_lint.confine import OutsideRoot
+from vmss_lint.errors import InputError, LimitExceeded
 from vmss_lint.gitrepo import BICEP_HINT, FileChange, Repo, bicep_command, compile_bicep
 from vmss_lint.lint import LintOptions, make_report, rules_for
 from vmss_lint.model import ScaleSetModel
@@ -196,9 +197,12 @@ def _template_of(repo: Repo, sides: Sides, change: FileChange) -> str | None:
     for candidate in template_for_parameters(change.path):
         if not (repo.exists(sides.head, candidate) or (sides.base and repo.exists(sides.base, candidate))):
             continue
-        data = repo.read(sides.head, change.path) if change.head_path else None
-        if data is None and change.base_path and sides.base:
-            data = repo.read(sides.base, change.base_path)
+        try:
+            data = repo.read(sides.head, change.path) if change.head_path else None
+            if data is None and change.base_path and sides.base:
+                data = repo.read(sides.base, change.base_path)
+        except InputError:  # outside the repository or over the size limit: not a parameters file to us
+            continue
         if data is not None and _kind(data, change.path) == "parameters":
             return candidate
     return None
@@ -215,8 +219,8 @@ def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
     from vmss_lint.pairing import lint_pairs, pairs_from_files, template_suppressions
 
     sides = run.sides
-    base_file = _ours(_load(run, sides.base, unit.base_path))
-    head_file = _ours(_load(run, sides.head, unit.head_path))
+    base_file = _ours(_load_side(run, sides.base, unit.base_path))
+    head_file = _ours(_load_side(run, sides.head, unit.head_path))
     if base_file is None and head_file is None:
         return  # not ours: a parameters file without its template, a patch, package.json, ...
     pairs: list[tuple[ScaleSetModel | None, ScaleSetModel | None]]
@@ -261,7 +265,12 @@ def _unit_params(run: _Run, unit: Unit, cwd: Path | None) -> TemplateParams:
             per_side[role] = [_given_copy(run, rev, p, cwd) for p in given]
             continue
         conventional = parameters_for_template(path) if path is not None else None
-        copy = _side_copy(run, rev, conventional) if conventional is not None else None
+        copy = None
+        if conventional is not None:
+            try:
+                copy = _side_copy(run, rev, conventional)
+            except OutsideRoot as exc:
+                _note(run, f"{exc}, so its parameters are not used")
         per_side[role] = [copy] if copy is not None else []
         if copy is not None and path is not None and conventional is not None:
             run.notices.append(
@@ -325,9 +334,24 @@ def _open_linked(run: _Run, parent: InputFile, relative: str) -> InputFile | Non
     """A linked template's `relativePath`, read from the same revision as the template that links it."""
     rev, path = run.side_of(parent.path)
     target = posixpath.normpath(posixpath.join(posixpath.dirname(path), relative.replace("\\", "/")))
-    if target.startswith("../") or posixpath.isabs(target):
+    if target == ".." or target.startswith("../") or posixpath.isabs(target) or "\0" in target:
+        raise OutsideRoot(parent.path, "the repository")  # refused by the template walker, naming the link
+    return _load(run, rev, target)  # a working-tree symlink out of the repository raises OutsideRoot too
+
+
+def _load_side(run: _Run, rev: str | None, path: str | None) -> InputFile | None:
+    """`_load` for a changed file: one that resolves outside the repository (a working-tree symlink) is
+    not followed, and the run says so instead of failing on a file that is not the change's."""
+    try:
+        return _load(run, rev, path)
+    except OutsideRoot as exc:
+        _note(run, f"{exc}, so the file is skipped")
         return None
-    return _load(run, rev, target)
+
+
+def _note(run: _Run, text: str) -> None:
+    if text not in run.notices:
+        run.notices.append(text)
 
 
 def _load(run: _Run, rev: str | None, path: str | None) -> InputFile | None:
@@ -337,7 +361,19 @@ def _load(run: _Run, rev: str | None, path: str | None) -> InputFile | None:
     label = run.label(rev, path)
     if path.lower().endswith(".bicep"):
         return _load_bicep(run, rev, path, label)
-    data = run.repo.read(rev, path)
+    try:
+        data = run.repo.read(rev, path)
+    except LimitExceeded:
+        # Over the size limit: the user's problem only if it is plainly one of ours (judged by its start),
+        # like a file that does not parse; a big unrelated JSON file is skipped as before.
+        if rev is not None and rev == run.sides.base:
+            _note(run, f"{label} is over the input size limit; treated as absent")
+            return None
+        if _looks_like_ours(run.repo.start(rev, path)):
+            from vmss_lint.limits import INPUT_BYTES
+
+            raise INPUT_BYTES.exceeded(label) from None
+        return None
     if data is None:
         return None
     try:
@@ -371,7 +407,7 @@ def _load_bicep(run: _Run, rev: str | None, path: str, label: str) -> InputFile 
             run.notices.append(note)
         return None
     if rev is None:
-        source = run.repo.root / path
+        source = run.repo.working_path(path)  # not a symlink out of the repository
     else:
         if not run.repo.exists(rev, path):
             return None

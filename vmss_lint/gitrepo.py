@@ -123,19 +123,61 @@ class Repo:
         return changes
 
     def read(self, rev: str | None, path: str) -> bytes | None:
-        """A file's bytes at `rev` (None: the working tree), or None when it is not there."""
+        """A file's bytes at `rev` (None: the working tree), or None when it is not there.
+
+        Never more than the input size limit (`LimitExceeded` past it, before the rest is read). In the
+        working tree a path that resolves outside the repository, through a symlink or `..`, raises
+        `OutsideRoot` without being opened (see `vmss_lint.confine`); a blob at a revision is what git
+        stored, and git never follows a symlink there.
+        """
+        from vmss_lint.limits import INPUT_BYTES, read_capped
+
         if rev is None:
-            full = self.root / path
-            try:
-                return full.read_bytes() if full.is_file() else None
-            except OSError as exc:
-                raise InputError(path, f"cannot read: {exc.strerror}") from None
-        proc = self._run(["cat-file", "blob", f"{rev}:{path}"], check=False)
-        return proc.stdout if proc.returncode == 0 else None
+            full = self.working_path(path)
+            return read_capped(full, path) if full.is_file() else None
+        limit = INPUT_BYTES.value
+        data = self._blob(rev, path, limit + 1)  # a blob over the limit never reaches memory whole
+        if data is not None and len(data) > limit:
+            raise INPUT_BYTES.exceeded(f"{rev[:12]}:{path}")
+        return data
+
+    def start(self, rev: str | None, path: str, size: int = 65536) -> bytes:
+        """At most the first `size` bytes of a file (of one too large to read, to tell what it is)."""
+        if rev is None:
+            with self.working_path(path).open("rb") as handle:
+                return handle.read(size)
+        return self._blob(rev, path, size) or b""
+
+    def _blob(self, rev: str, path: str, size: int) -> bytes | None:
+        """At most `size` bytes of the blob at `rev:path` (None when it is not there)."""
+        command = ["git", "cat-file", "blob", f"{rev}:{path}"]
+        with subprocess.Popen(
+            command, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        ) as proc:
+            assert proc.stdout is not None
+            data = proc.stdout.read(size)
+            if proc.stdout.read(1):  # more than asked for: stop git rather than read the rest
+                proc.kill()
+                return data
+        return data if proc.returncode == 0 else None
+
+    def working_path(self, path: str) -> Path:
+        """A working-tree file, symlinks resolved; `OutsideRoot` when it resolves outside the repository."""
+        from vmss_lint.confine import OutsideRoot, confined
+
+        full = confined(self.root / path, self.root)
+        if full is None:
+            raise OutsideRoot(path, "the repository", what="is a symbolic link that")
+        return full
 
     def exists(self, rev: str | None, path: str) -> bool:
         if rev is None:
-            return (self.root / path).is_file()
+            from vmss_lint.confine import OutsideRoot
+
+            try:
+                return self.working_path(path).is_file()
+            except OutsideRoot:
+                return True  # there as a link: reading it says it is not followed, whatever it points at
         return self._run(["cat-file", "-e", f"{rev}:{path}"], check=False).returncode == 0
 
     def export(self, rev: str, dest: Path) -> None:

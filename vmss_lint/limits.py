@@ -47,6 +47,7 @@ __all__ = [
     "SCALE_SETS",
     "Limit",
     "load_json",
+    "read_capped",
 ]
 
 # Defaults. The armjson ones are armjson's own constants (one number, one place).
@@ -162,3 +163,28 @@ def load_json(data: bytes | str, source: str) -> ParsedJson:
         if "nested" in exc.problem:
             raise JSON_DEPTH.exceeded(source, where=exc.where) from None
         raise INPUT_BYTES.exceeded(source) from None  # stdin is read only up to the limit: size unknown
+
+
+def read_capped(path: str | os.PathLike[str], source: str, *, role: str = "input") -> bytes:
+    """The bytes of one file, never more than `INPUT_BYTES` of them: every file vmss-lint reads from disk
+    (inputs, linked templates, parameters, config and rule files, git working-tree files) comes through
+    here.
+
+    A regular file is refused from its size before anything is read; a pipe or a file whose size the
+    system does not report (`/proc`, `<(az vmss show ...)`) is read only one byte past the limit. An
+    unreadable file is an `InputError` that names `source` and the system's reason, never the content.
+    """
+    import stat
+
+    limit = INPUT_BYTES.value
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISREG(info.st_mode):
+                INPUT_BYTES.check(info.st_size, source)
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(source, f"cannot read {role} file: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > limit:
+        raise INPUT_BYTES.exceeded(source)
+    return data

@@ -90,15 +90,30 @@ def discover_parameters(template_path: str) -> str | None:
     """The parameters file that conventionally belongs to a template, if one sits next to it.
 
     `x.json` -> `x.parameters.json` (quickstart and Visual Studio convention, so `azuredeploy.json` ->
-    `azuredeploy.parameters.json`); a portal export's `template.json` -> `parameters.json`.
+    `azuredeploy.parameters.json`); a portal export's `template.json` -> `parameters.json`. One that is a
+    symlink resolving outside the template's folder is refused unread (`vmss_lint.confine`).
     """
+    import os
+
+    from vmss_lint.confine import OutsideRoot, confined
+
     path = Path(template_path)
     if not path.is_file():
         return None
     candidates = [path.with_name(f"{path.stem}.parameters.json")]
     if path.name.lower() == "template.json":
         candidates.append(path.with_name("parameters.json"))
+    folder = os.path.realpath(path.parent)
     for candidate in candidates:
+        if not os.path.lexists(candidate):
+            continue
+        if confined(candidate, folder) is None:
+            raise OutsideRoot(
+                str(candidate),
+                f"the template's folder ({folder})",
+                what="is the parameters file next to the template, but it",
+                hint="to use it anyway, pass it with --parameters",
+            )
         if candidate.is_file():
             return str(candidate)
     return None

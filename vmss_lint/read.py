@@ -12,7 +12,7 @@ from typing import Any, Literal
 from vmss_lint.armjson import ParsedJson
 from vmss_lint.errors import InputError
 from vmss_lint.findings import Location
-from vmss_lint.limits import INPUT_BYTES, JSON_DEPTH, load_json
+from vmss_lint.limits import INPUT_BYTES, JSON_DEPTH, load_json, read_capped
 from vmss_lint.locate import has_duplicate_keys, value_position
 from vmss_lint.model import ScaleSetModel
 from vmss_lint.normalize import detect_shape, identity_of, normalize, unwrap_document
@@ -107,11 +107,7 @@ def read_file(path: str | Path, *, role: str = "input") -> InputFile:
             raise InputError(name, f"{role} file does not exist", hint="check the path")
         if p.is_dir():
             raise InputError(name, f"{role} is a directory, not a JSON file")
-        try:
-            INPUT_BYTES.check(p.stat().st_size, name)  # before reading: a huge file must not fill memory
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(name, f"cannot read {role} file: {exc.strerror}") from None
+        data = read_capped(p, name, role=role)  # refused from its size: a huge file never fills memory
     return InputFile(name, data=data)
 
 

@@ -103,8 +103,10 @@ def builtin_rule(name: str) -> RuleSpec:
 
 def _load_local(folder: Path, *, allow_python: bool) -> list[LoadedRule]:
     loaded = []
+    from vmss_lint.limits import read_capped
+
     for path in sorted(folder.glob("*.toml")):
-        spec = parse_rule(toml_text(path.read_bytes()), str(path))
+        spec = parse_rule(toml_text(read_capped(path, str(path), role="rule")), str(path))
         if spec.hook is not None and not allow_python:
             raise InputError(
                 str(path),

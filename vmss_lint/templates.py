@@ -94,16 +94,17 @@ def scan_template(
         **context.scope_kwargs(),
     )
     scope.secret_parameters |= params.secret
-    walker = _Walker(context, options or TemplateParams())
+    walker = _Walker(context, options or TemplateParams(), _folder_of(file))
     walker.walk(template, "", Origin(file, scope, params, file, ""), 0)
     _attach_extensions(walker.found, walker.notices)
     return Scan([r for r in walker.found if r.type == VMSS_TYPE], walker.notices)
 
 
 class _Walker:
-    def __init__(self, context: TemplateContext, options: TemplateParams) -> None:
+    def __init__(self, context: TemplateContext, options: TemplateParams, root: str | None) -> None:
         self.context = context
         self.options = options
+        self.root = root  # file mode: linked templates must resolve inside the top-level template's folder
         self.found: list[FoundResource] = []
         self.notices: list[str] = []
 
@@ -293,28 +294,62 @@ class _Walker:
         self.walk(template, base, Origin(file, scope, values, file, base, path, where), depth + 1)
 
     def open_linked(self, origin: Origin, rel: Any, pointer: str) -> InputFile | None:
-        target = resolve(
-            rel, origin.scope, _local(origin.scope, pointer + "/properties/templateLink/relativePath")
-        )
+        """The linked template, or None when it is not there; one that resolves outside the confinement
+        root (see `vmss_lint.confine`) is refused, naming the reference and never the outside file."""
+        from vmss_lint.confine import OutsideRoot
+
+        ptr = pointer + "/properties/templateLink/relativePath"
+        target = resolve(rel, origin.scope, _local(origin.scope, ptr))
         if not isinstance(target, str):
             return None
-        loader = self.options.open_linked or open_relative
-        return loader(origin.file, target)
+        try:
+            if self.options.open_linked is not None:
+                return self.options.open_linked(origin.file, target)
+            return open_relative(origin.file, target, root=self.root)
+        except OutsideRoot as exc:
+            # As written only: the resolved path could carry parameter values, secure ones included.
+            written = _clip(rel if isinstance(rel, str) else str(rel))
+            raise InputError(
+                origin.file.path,
+                f"templateLink.relativePath '{written}' at {ptr} resolves outside {exc.root}; refused, not read",
+                where=_where(origin.file, ptr),
+                hint="a linked template must be a file inside that folder",
+            ) from None
 
 
-def open_relative(parent: InputFile, relative: str) -> InputFile | None:
-    """A linked template next to the parent file on disk (None when the parent is not a real file)."""
+def open_relative(parent: InputFile, relative: str, *, root: str | None = None) -> InputFile | None:
+    """A linked template next to the parent file on disk (None when the parent is not a real file or
+    the target is not there). It must resolve, symlinks included, inside `root` (default: the parent's
+    folder), else `OutsideRoot` is raised before the target is opened or even looked at."""
     from pathlib import Path
 
+    from vmss_lint.confine import OutsideRoot, confined
     from vmss_lint.read import read_file
 
     base = Path(parent.path)
     if not base.is_file():
         return None
-    target = (base.parent / relative).resolve()
+    folder = root if root is not None else _folder_of(parent)
+    target = confined(base.parent / relative, folder) if folder is not None else None
+    if target is None:
+        raise OutsideRoot(parent.path, f"the folder of the template given on the command line ({folder})")
     if not target.is_file():
         return None
     return read_file(target, role="linked template")
+
+
+def _folder_of(file: InputFile) -> str | None:
+    """The folder a file-mode template's links are confined to: its own, symlinks resolved (None when
+    the template is not a file on disk, such as stdin or a git revision)."""
+    import os
+
+    if file.path == "-" or not os.path.isfile(file.path):
+        return None
+    return os.path.realpath(os.path.dirname(os.path.abspath(file.path)))
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _attach_extensions(found: list[FoundResource], notices: list[str]) -> None:

@@ -7,10 +7,10 @@ from typing import Any
 
 from conftest import FIXTURES, REPO, load_case
 
-from vmss_lint.lint import LintOptions, lint_pair, make_report
-from vmss_lint.read import model_from, parse_text
-from vmss_lint.registry import load_rules
-from vmss_lint.sources import apply_patch
+from vmss_lint.engine.packs import load_rules
+from vmss_lint.inputs.read import model_from, parse_text
+from vmss_lint.inputs.sources import apply_patch
+from vmss_lint.pipeline import LintOptions, lint_pair, make_report
 
 _RULES = None
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vmss_lint.armjson import MAX_DEPTH, JsonValue, escape_pointer_token, load_arm_json
-from vmss_lint.errors import InputError, LimitExceeded
+from vmss_lint.arm.reader import MAX_DEPTH, JsonValue, escape_pointer_token, load_arm_json
+from vmss_lint.core.errors import InputError, LimitExceeded
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "arm-templates"
 CORPUS_FILES = sorted(CORPUS.glob("*/*.json"))

@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from vmss_lint import az_update
-from vmss_lint.az_command import parse_az_update
-from vmss_lint.az_update import (
+from vmss_lint.core.errors import InputError, LimitExceeded
+from vmss_lint.inputs.edits import az_update
+from vmss_lint.inputs.edits.az_command import parse_az_update
+from vmss_lint.inputs.edits.az_update import (
     AzUpdateCommand,
     EditTrace,
     apply_az_update,
     check_target,
     trace_pointer,
 )
-from vmss_lint.errors import InputError, LimitExceeded
 
 SRC = "--az-update #1"
 IPC = "virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0].ipConfigurations[0]"

@@ -10,8 +10,8 @@ import pytest
 from conftest import FIXTURES
 
 from vmss_lint.cli import main
-from vmss_lint.config import find_config, load_config, parse_config
-from vmss_lint.errors import InputError
+from vmss_lint.config.file import find_config, load_config, parse_config
+from vmss_lint.core.errors import InputError
 
 CONFIGS = FIXTURES / "configs"
 CURRENT = str(FIXTURES / "example" / "current.json")
@@ -272,8 +272,8 @@ def test_default_config_matches_an_empty_config_file() -> None:
     """A run without a config file must behave exactly like one with an empty file."""
     import dataclasses
 
-    from vmss_lint.config import Config
-    from vmss_lint.config_find import DefaultConfig
+    from vmss_lint.config.file import Config
+    from vmss_lint.config.find import DefaultConfig
 
     default = DefaultConfig()
     empty = Config()

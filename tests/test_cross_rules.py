@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from vmss_lint.rules.hooks_image import generation_change
 
-from vmss_lint import apiversion
-from vmss_lint.engine import run
-from vmss_lint.model import ScaleSetModel
-from vmss_lint.registry import load_rules
+from vmss_lint.core import apiversion
+from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.engine.packs import load_rules
+from vmss_lint.engine.run import run
+from vmss_lint.rules.hooks.image import generation_change
 
 RULES = {r.spec.id: r for r in load_rules()}
 MODE = "/properties/upgradePolicy/mode"

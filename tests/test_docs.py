@@ -9,8 +9,8 @@ import pytest
 from conftest import REPO
 
 from vmss_lint.cli import main
-from vmss_lint.docs import BEGIN, END, markdown_reference, update_readme
-from vmss_lint.registry import load_rules
+from vmss_lint.engine.docs import BEGIN, END, markdown_reference, update_readme
+from vmss_lint.engine.packs import load_rules
 
 RULES = load_rules()
 
@@ -23,7 +23,7 @@ def readme_section(text: str) -> str:
 def test_readme_rule_table_is_current() -> None:
     current = readme_section((REPO / "README.md").read_text(encoding="utf-8"))
     assert current == markdown_reference(RULES), (
-        "README.md's rule reference is stale: run `python -m vmss_lint.docs README.md`"
+        "README.md's rule reference is stale: run `python -m vmss_lint.engine.docs README.md`"
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vmss_lint.entrypoints import _scan, entry_points
+from vmss_lint.engine.entrypoints import _scan, entry_points
 
 
 def _groups() -> set[str]:

@@ -11,12 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vmss_lint import expr_eval
-from vmss_lint.armjson import load_arm_json
-from vmss_lint.errors import InputError, LimitExceeded
-from vmss_lint.expr_context import PLACEHOLDER_ID, PLACEHOLDER_LOCATION, PLACEHOLDER_RESOURCE_GROUP
-from vmss_lint.expr_hash import unique_string
-from vmss_lint.expressions import (
+from vmss_lint.arm.expressions import evaluate as expr_eval
+from vmss_lint.arm.expressions.api import (
     MAX_EXPRESSION_DEPTH,
     MAX_EXPRESSION_LENGTH,
     EvalScope,
@@ -28,6 +24,10 @@ from vmss_lint.expressions import (
     resolve,
     unknowns_as_text,
 )
+from vmss_lint.arm.expressions.context import PLACEHOLDER_ID, PLACEHOLDER_LOCATION, PLACEHOLDER_RESOURCE_GROUP
+from vmss_lint.arm.expressions.hashing import unique_string
+from vmss_lint.arm.reader import load_arm_json
+from vmss_lint.core.errors import InputError, LimitExceeded
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "arm-templates"
 RG_ID = f"/subscriptions/{PLACEHOLDER_ID}/resourceGroups/{PLACEHOLDER_RESOURCE_GROUP}"

@@ -15,17 +15,17 @@ import pytest
 from conftest import FIXTURES, REPO
 
 from vmss_lint.cli import main
-from vmss_lint.findings import Finding, FindingLocation, Impact, Severity
-from vmss_lint.formats import azure_pipelines as azp
-from vmss_lint.formats import github as gh
-from vmss_lint.formats import renderer
-from vmss_lint.formats import summary as md
-from vmss_lint.formats.sarif import FINGERPRINT_KEY, fingerprint
-from vmss_lint.lint import LintOptions, make_report
-from vmss_lint.records import replace
-from vmss_lint.registry import load_rules
-from vmss_lint.report import ApiVersionUsed, Report, ScaleSetResult
-from vmss_lint.sources import check_inputs
+from vmss_lint.core.findings import Finding, FindingLocation, Impact, Severity
+from vmss_lint.core.records import replace
+from vmss_lint.engine.packs import load_rules
+from vmss_lint.inputs.sources import check_inputs
+from vmss_lint.pipeline import LintOptions, make_report
+from vmss_lint.report.document import ApiVersionUsed, Report, ScaleSetResult
+from vmss_lint.report.formats import azure_pipelines as azp
+from vmss_lint.report.formats import github as gh
+from vmss_lint.report.formats import renderer
+from vmss_lint.report.formats import summary as md
+from vmss_lint.report.formats.sarif import FINGERPRINT_KEY, fingerprint
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 CURRENT = str(FIXTURES / "example" / "current.json")
@@ -434,7 +434,7 @@ def test_rules_and_explain_also_need_the_flag_to_import_hooks(
 
 def test_json_format_is_the_reports_dump_written_by_json_dumps() -> None:
     """The JSON writer walks the records directly; it must print exactly their dump."""
-    from vmss_lint.formats.json import render
+    from vmss_lint.report.formats.json import render
 
     report = report_of([finding("VMSS301"), finding("VMSS101", severity="error", line=3)], "warning")
     assert render(report) == json.dumps(report.dump(), indent=2, ensure_ascii=False) + "\n"

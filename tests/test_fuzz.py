@@ -35,17 +35,17 @@ from conftest import FIXTURES, SHARED
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vmss_lint.armjson import load_arm_json
-from vmss_lint.az_shape import to_az_shape
+from vmss_lint.arm.reader import load_arm_json
 from vmss_lint.cli import main
 from vmss_lint.compare import KEYED_LISTS, _item_key, compare
-from vmss_lint.errors import InputError
-from vmss_lint.formats import renderer
-from vmss_lint.lint import LintOptions, lint_pair, make_report, rules_for
-from vmss_lint.model import ScaleSetModel
-from vmss_lint.normalize import FREE_FORM, canonical_key
-from vmss_lint.read import model_from, parse_text
-from vmss_lint.sources import apply_az_update, apply_patch
+from vmss_lint.core.errors import InputError
+from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.core.normalize import FREE_FORM, canonical_key
+from vmss_lint.inputs.az_shape import to_az_shape
+from vmss_lint.inputs.read import model_from, parse_text
+from vmss_lint.inputs.sources import apply_az_update, apply_patch
+from vmss_lint.pipeline import LintOptions, lint_pair, make_report, rules_for
+from vmss_lint.report.formats import renderer
 
 LONG = os.environ.get("VMSS_LINT_FUZZ", "").strip().lower() == "long"
 MODELS = FIXTURES / "models"
@@ -360,7 +360,7 @@ def formatted_json(draw: st.DrawFn) -> str:
 def test_single_position_lookup_agrees_with_the_arm_reader(text: str) -> None:
     """`locate` (a finding's line, found without the ARM reader) must give exactly the ARM reader's
     position for every pointer of any strict-JSON text, and nothing for a pointer that is not there."""
-    from vmss_lint.locate import has_duplicate_keys, value_position
+    from vmss_lint.core.locate import has_duplicate_keys, value_position
 
     parsed = load_arm_json(text, "fuzz.json")
     unique = not has_duplicate_keys(text)
@@ -377,7 +377,7 @@ def test_single_position_lookup_agrees_with_the_arm_reader(text: str) -> None:
 @given(_JSON_VALUES)
 def test_json_format_writes_exactly_what_json_dumps_writes(value: Any) -> None:
     """The JSON report's hand-written pretty printer is byte for byte `json.dumps(indent=2)`."""
-    from vmss_lint.formats.json import pretty
+    from vmss_lint.report.formats.json import pretty
 
     assert pretty(value) == json.dumps(value, indent=2, ensure_ascii=False)
 
@@ -395,10 +395,10 @@ def test_rule_context_matches_globs_like_the_segment_matcher(
 ) -> None:
     """What a rule sees (a compiled glob behind an ancestor-set shortcut, over raw pointer text) is
     exactly what `glob_match` says on split segments, change by change."""
-    from vmss_lint.apiversion import ApiVersion
-    from vmss_lint.engine import RuleContext, glob_match
-    from vmss_lint.findings import Change
-    from vmss_lint.model import join_pointer, split_pointer
+    from vmss_lint.core.apiversion import ApiVersion
+    from vmss_lint.core.findings import Change
+    from vmss_lint.core.model import join_pointer, split_pointer
+    from vmss_lint.engine.run import RuleContext, glob_match
 
     glob_text = join_pointer(list(glob))
     changes = [Change(join_pointer(list(p)), "replace", 1, 2) for p in pointers]
@@ -730,7 +730,7 @@ def test_template_compared_with_itself_has_no_finding(path: Path) -> None:
 
 
 def _expression_scope() -> Any:
-    from vmss_lint.expressions import EvalScope
+    from vmss_lint.arm.expressions.api import EvalScope
 
     return EvalScope(
         parameters={"name": "web", "count": 3, "obj": {"a": [1, 2], "B": "x"}, "pw": "hunter2"},
@@ -743,7 +743,7 @@ def _expression_scope() -> Any:
 
 
 def _function_names() -> list[str]:
-    from vmss_lint import expr_eval
+    from vmss_lint.arm.expressions import evaluate as expr_eval
 
     return [*sorted(expr_eval.known_function_names()), "listKeys", "reference", "madeUp", "ns.fn"]
 
@@ -792,7 +792,7 @@ def _expressions(depth: int) -> st.SearchStrategy[str]:
 @fuzz(800, 15_000)
 @given(_expressions(3))
 def test_expressions_evaluate_or_raise_input_error_deterministically(body: str) -> None:
-    from vmss_lint.expressions import evaluate
+    from vmss_lint.arm.expressions.api import evaluate
 
     text = f"[{body}]"
     try:
@@ -825,7 +825,7 @@ def test_superscript_digit_is_text_not_a_number() -> None:
 
 
 def test_format_precision_with_a_unicode_digit_is_an_input_error() -> None:
-    from vmss_lint.expressions import evaluate
+    from vmss_lint.arm.expressions.api import evaluate
 
     with contextlib.suppress(InputError):
         evaluate("[format('{0:D²}', 5)]", _expression_scope())
@@ -885,7 +885,7 @@ def test_an_extension_handler_type_with_a_slash_survives_the_az_shape() -> None:
 )
 def test_date_arithmetic_out_of_range_is_an_input_error(text: str) -> None:
     """`dateTimeFromEpoch(9223372036854775807)` was an internal error (found by the long run)."""
-    from vmss_lint.expressions import evaluate
+    from vmss_lint.arm.expressions.api import evaluate
 
     with pytest.raises(InputError, match="out of range"):
         evaluate(text, _expression_scope())

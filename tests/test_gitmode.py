@@ -23,7 +23,7 @@ from gitfixture import (
     unrelated,
 )
 
-from vmss_lint.gitmode import parameters_for_template, template_for_parameters
+from vmss_lint.inputs.git.mode import parameters_for_template, template_for_parameters
 
 SPACED = "infra dir/scale set é.json"
 

@@ -12,12 +12,12 @@ from typing import Any
 
 from conftest import FIXTURES
 
-from vmss_lint import apiversion
-from vmss_lint.engine import run
-from vmss_lint.findings import Finding
-from vmss_lint.instances import load_instances
-from vmss_lint.model import ScaleSetModel
-from vmss_lint.registry import load_rules
+from vmss_lint.core import apiversion
+from vmss_lint.core.findings import Finding
+from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.engine.packs import load_rules
+from vmss_lint.engine.run import run
+from vmss_lint.inputs.instances import load_instances
 
 RULES = {r.spec.id: r for r in load_rules()}
 VMP = "/properties/virtualMachineProfile"

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from conftest import FIXTURES
 
-from vmss_lint.errors import InputError
-from vmss_lint.instances import (
+from vmss_lint.core.errors import InputError
+from vmss_lint.inputs.instances import (
     Instance,
     load_instances,
     parse_instances,

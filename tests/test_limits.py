@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, SHARED
 
-from vmss_lint import limits
 from vmss_lint.cli import main
-from vmss_lint.errors import InputError, LimitExceeded
+from vmss_lint.core import limits
+from vmss_lint.core.errors import InputError, LimitExceeded
 
 WEB = FIXTURES / "models" / "web-rest.json"
 CORPUS = SHARED / "corpus" / "arm-templates"
@@ -274,7 +274,7 @@ def test_json_patch_operations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_az_update_command_length() -> None:
-    from vmss_lint.az_update import MAX_COMMAND_CHARS
+    from vmss_lint.inputs.edits.az_update import MAX_COMMAND_CHARS
 
     command = "az vmss update -g rg-web -n web --set tags.x=" + "a" * MAX_COMMAND_CHARS
     rc, _, err = run(["check", str(WEB), "--az-update", command])

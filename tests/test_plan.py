@@ -13,15 +13,15 @@ import pytest
 from conftest import FIXTURES
 from syrupy.assertion import SnapshotAssertion
 
-from vmss_lint.commands import Target, ps_quote
-from vmss_lint.findings import Finding, Impact, Severity
-from vmss_lint.instances import load_instances
-from vmss_lint.model import ScaleSetModel
-from vmss_lint.plan import build_plan
-from vmss_lint.read import model_from, parse_text
-from vmss_lint.records import to_json
-from vmss_lint.report import UpgradePlan
-from vmss_lint.sources import apply_patch
+from vmss_lint.core.findings import Finding, Impact, Severity
+from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.core.records import to_json
+from vmss_lint.inputs.instances import load_instances
+from vmss_lint.inputs.read import model_from, parse_text
+from vmss_lint.inputs.sources import apply_patch
+from vmss_lint.plan.commands import Target, ps_quote
+from vmss_lint.plan.upgrade import build_plan
+from vmss_lint.report.document import UpgradePlan
 
 URL = (
     "https://management.azure.com/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-web"

@@ -9,8 +9,8 @@ from typing import ClassVar
 
 import pytest
 
-from vmss_lint.findings import Finding, FindingLocation, Impact, Severity
-from vmss_lint.records import Record, replace, to_json
+from vmss_lint.core.findings import Finding, FindingLocation, Impact, Severity
+from vmss_lint.core.records import Record, replace, to_json
 
 
 class Step(Record):

@@ -15,8 +15,8 @@ import pytest
 from conftest import FIXTURES, REPO
 
 from vmss_lint.cli import main
-from vmss_lint.errors import InputError
-from vmss_lint.registry import discover_packs, load_rules
+from vmss_lint.core.errors import InputError
+from vmss_lint.engine.packs import discover_packs, load_rules
 
 WEB = str(FIXTURES / "models" / "web-rest.json")
 
@@ -151,7 +151,7 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # The wheel ships rules/index.json, and the installed built-in pack loads without parsing a rule file.
 _INDEX_IN_WHEEL = """
 from importlib import resources
-from vmss_lint.registry import _load_folder, _parse_rule_cached
+from vmss_lint.engine.packs import _load_folder, _parse_rule_cached
 print(resources.files("vmss_lint.rules").joinpath("index.json").is_file())
 _load_folder(resources.files("vmss_lint.rules"), "vmss", "vmss_lint.rules")
 print(_parse_rule_cached.cache_info().currsize)

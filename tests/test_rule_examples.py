@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from vmss_lint import apiversion
-from vmss_lint.engine import run
-from vmss_lint.model import ScaleSetModel
-from vmss_lint.registry import load_rules
-from vmss_lint.rulespec import LoadedRule
+from vmss_lint.core import apiversion
+from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.engine.packs import load_rules
+from vmss_lint.engine.run import run
+from vmss_lint.engine.spec import LoadedRule
 
 RULES = [r for r in load_rules() if r.spec.example is not None and not r.spec.meta]
 

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from vmss_lint import registry, rule_index
-from vmss_lint.findings import Impact, Severity
-from vmss_lint.rulespec import Example, LoadedRule, Match, RuleSpec
+from vmss_lint.core.findings import Impact, Severity
+from vmss_lint.engine import index as rule_index
+from vmss_lint.engine import packs as registry
+from vmss_lint.engine.spec import Example, LoadedRule, Match, RuleSpec
 
-RULES = REPO / "rules"
+RULES = REPO / "vmss_lint" / "rules"
 ZONES = "VMSS101-zone-removed.toml"
 
 
@@ -50,7 +51,7 @@ def test_committed_index_is_current() -> None:
     committed = (RULES / rule_index.INDEX_NAME).read_text(encoding="utf-8")
     assert committed == expected, (
         "rules/index.json is stale: a rule file changed since it was generated. "
-        "Regenerate it with `python -m vmss_lint.rule_index` and commit it."
+        "Regenerate it with `python -m vmss_lint.engine.index` and commit it."
     )
     assert notes == [], "every built-in rule should be served from the index"
 
@@ -130,7 +131,7 @@ def test_generator_is_deterministic_and_check_passes_after_it(
 ) -> None:
     (pack / rule_index.INDEX_NAME).unlink()
     assert rule_index.main(["--check", str(pack)]) == 1
-    assert "python -m vmss_lint.rule_index" in capsys.readouterr().err
+    assert "python -m vmss_lint.engine.index" in capsys.readouterr().err
     assert rule_index.main([str(pack)]) == 0
     first = (pack / rule_index.INDEX_NAME).read_bytes()
     assert first == (RULES / rule_index.INDEX_NAME).read_bytes()

@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 from conftest import CASES, FIXTURES, REPO, case_files, load_case
 
-from vmss_lint.formats import FORMATS, renderer
-from vmss_lint.instances import load_instances
-from vmss_lint.lint import LintOptions, lint_pair, make_report
-from vmss_lint.read import model_from, parse_text
-from vmss_lint.redact import SECRET_KEYS
-from vmss_lint.registry import load_rules
-from vmss_lint.report import Report
-from vmss_lint.sources import apply_patch
+from vmss_lint.core.redact import SECRET_KEYS
+from vmss_lint.engine.packs import load_rules
+from vmss_lint.inputs.instances import load_instances
+from vmss_lint.inputs.read import model_from, parse_text
+from vmss_lint.inputs.sources import apply_patch
+from vmss_lint.pipeline import LintOptions, lint_pair, make_report
+from vmss_lint.report.document import Report
+from vmss_lint.report.formats import FORMATS, renderer
 
 MARKERS = ("Fixture-Secret", "FIXTURESAS")
 INSTANCES = FIXTURES / "instances" / "web-rest.json"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-HEAVY = ["pydantic", "tomllib", "importlib.metadata", "email", "typer", "click", "vmss_lint.templates"]
+HEAVY = ["pydantic", "tomllib", "importlib.metadata", "email", "typer", "click", "vmss_lint.arm.templates"]
 
 PROBE = """
 import sys

@@ -11,13 +11,13 @@ import pytest
 from conftest import FIXTURES
 
 from vmss_lint.cli import main
-from vmss_lint.config import SuppressionSpec
-from vmss_lint.engine import EngineOptions
-from vmss_lint.errors import InputError
-from vmss_lint.lint import LintOptions, finish_report
-from vmss_lint.report import Report
-from vmss_lint.sources import check_inputs
-from vmss_lint.suppress import Suppression, apply_suppressions, suppressions_from_metadata
+from vmss_lint.config.file import SuppressionSpec
+from vmss_lint.core.errors import InputError
+from vmss_lint.engine.run import EngineOptions
+from vmss_lint.engine.suppress import Suppression, apply_suppressions, suppressions_from_metadata
+from vmss_lint.inputs.sources import check_inputs
+from vmss_lint.pipeline import LintOptions, finish_report
+from vmss_lint.report.document import Report
 
 CURRENT = str(FIXTURES / "example" / "current.json")
 PROPOSED = str(FIXTURES / "example" / "proposed.json")

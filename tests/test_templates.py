@@ -15,16 +15,16 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, SHARED
 
+from vmss_lint.arm.template_model import model_from_found
+from vmss_lint.arm.templates import pairs_from_files, scan_template
 from vmss_lint.cli import main
 from vmss_lint.compare import compare
-from vmss_lint.errors import InputError
-from vmss_lint.lint import LintOptions
-from vmss_lint.pairing import pairs_from_files as pairing_pairs_from_files
-from vmss_lint.params import ParameterValues, TemplateContext, TemplateParams
-from vmss_lint.read import read_file
-from vmss_lint.sources import check_inputs
-from vmss_lint.template_model import model_from_found
-from vmss_lint.templates import pairs_from_files, scan_template
+from vmss_lint.core.errors import InputError
+from vmss_lint.inputs.pairing import pairs_from_files as pairing_pairs_from_files
+from vmss_lint.inputs.params import ParameterValues, TemplateContext, TemplateParams
+from vmss_lint.inputs.read import read_file
+from vmss_lint.inputs.sources import check_inputs
+from vmss_lint.pipeline import LintOptions
 
 TEMPLATES = FIXTURES / "templates"
 WEB = TEMPLATES / "web" / "azuredeploy.json"
@@ -596,7 +596,7 @@ def test_live_model_against_template_with_context(tmp_path: Path) -> None:
             }
         )
     )
-    from vmss_lint.params import load_context
+    from vmss_lint.inputs.params import load_context
 
     report = run(WEB_MODEL, WEB, context=load_context(str(ctx)))
     assert not [f for f in findings(report) if f["pointer"] == "/location"]
@@ -635,7 +635,7 @@ def test_live_model_against_corpus_template(tmp_path: Path) -> None:
     """A live model made from a corpus template (as Azure would return it) against that template."""
     path = TEMPLATES / "vmss-windows-app-gateway" / "azuredeploy.json"
     file = read_file(path)
-    from vmss_lint.pairing import side_parameters
+    from vmss_lint.inputs.pairing import side_parameters
 
     values = side_parameters(file, "proposed", TemplateParams(), [])
     (found,) = scan_template(
@@ -673,7 +673,7 @@ def test_live_model_with_a_template_that_lacks_it() -> None:
 
 
 def _file(value: Any) -> Any:
-    from vmss_lint.read import parse_text
+    from vmss_lint.inputs.read import parse_text
 
     return parse_text(json.dumps(value, indent=2), "<derived>")
 

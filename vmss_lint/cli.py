@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from vmss_lint import __version__
-from vmss_lint.errors import InputError
+from vmss_lint.core.errors import InputError
 
 if TYPE_CHECKING:
-    from vmss_lint.config_find import LoadedConfig
+    from vmss_lint.config.find import LoadedConfig
 
 DESCRIPTION = "Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."
 FAIL_ON_HELP = "Exit 1 when a finding is at or above this severity: error, warning, info or never."
@@ -231,9 +231,9 @@ def _printable(word: str) -> str:
 
 def _check(ns: argparse.Namespace) -> int:
     """`vmss-lint check`: build the options from flags and config, run, render, map to an exit code."""
-    from vmss_lint.config_find import build_options, load_config
-    from vmss_lint.lint import finish_report
-    from vmss_lint.sources import check_inputs
+    from vmss_lint.config.find import build_options, load_config
+    from vmss_lint.inputs.sources import check_inputs
+    from vmss_lint.pipeline import finish_report
 
     paths: list[str] = ns.paths
     current = paths[0] if paths else None
@@ -249,7 +249,7 @@ def _check(ns: argparse.Namespace) -> int:
             "--fail-on", f"'{ns.fail_on}' is not a level", hint="use error, warning, info or never"
         )
     fmt = (ns.output_format or _default_format()).lower()
-    from vmss_lint.formats import FORMATS, renderer
+    from vmss_lint.report.formats import FORMATS, renderer
 
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format '{ns.output_format}'", hint="use " + ", ".join(FORMATS))
@@ -264,17 +264,17 @@ def _check(ns: argparse.Namespace) -> int:
         warn=lambda line: sys.stderr.write(f"vmss-lint: warning: {line}\n"),
     )
     if ns.instances is not None:
-        from vmss_lint.instances import load_instances
+        from vmss_lint.inputs.instances import load_instances
 
         options.instances = load_instances(ns.instances)
-    from vmss_lint.template_options import TemplateContext, TemplateParams, with_overrides
+    from vmss_lint.inputs.template_options import TemplateContext, TemplateParams, with_overrides
 
     if ns.context is not None:
-        from vmss_lint.params import load_context
+        from vmss_lint.inputs.params import load_context
 
         ctx = load_context(ns.context)
     elif loaded.config.context is not None:
-        from vmss_lint.params import context_from_data
+        from vmss_lint.inputs.params import context_from_data
 
         ctx = context_from_data(loaded.config.context.as_context_file(), f"{loaded.label} [context]")
     else:
@@ -294,7 +294,7 @@ def _check(ns: argparse.Namespace) -> int:
         if not git_mode and not Path(given).is_file():
             raise InputError(given, "parameters file does not exist", hint="check --parameters")
     if git_mode:
-        from vmss_lint.gitmode import check_git
+        from vmss_lint.inputs.git.mode import check_git
 
         report = check_git(ns.base, ns.head, paths, options, params=params, pre_commit=ns.pre_commit)
     elif more_paths:
@@ -317,16 +317,16 @@ def _check(ns: argparse.Namespace) -> int:
 
 
 def _rules(ns: argparse.Namespace) -> int:
-    from vmss_lint.docs import rules_table
-    from vmss_lint.registry import load_rules
+    from vmss_lint.engine.docs import rules_table
+    from vmss_lint.engine.packs import load_rules
 
     sys.stdout.write(rules_table(load_rules(ns.rules_dir or [], allow_python=ns.allow_python_rules)) + "\n")
     return 0
 
 
 def _explain(ns: argparse.Namespace) -> int:
-    from vmss_lint.docs import explain_rule, find_rule
-    from vmss_lint.registry import load_rules
+    from vmss_lint.engine.docs import explain_rule, find_rule
+    from vmss_lint.engine.packs import load_rules
 
     found = find_rule(load_rules(ns.rules_dir or [], allow_python=ns.allow_python_rules), ns.rule)
     sys.stdout.write(explain_rule(found) + "\n")
@@ -339,9 +339,9 @@ def _configured_parameters(loaded: LoadedConfig, path: str | None) -> list[str]:
 
     The config file is data a pull request can change, so each mapped file must resolve (symlinks
     included) inside the config file's folder; one that does not is refused before it is opened, and
-    the message names the mapping as written, never the file's content (see `vmss_lint.confine`).
+    the message names the mapping as written, never the file's content (see `vmss_lint.core.confine`).
     """
-    from vmss_lint.confine import confined
+    from vmss_lint.core.confine import confined
 
     if path is None:
         return []
@@ -381,7 +381,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from vmss_lint.outfile import write_atomic
+    from vmss_lint.report.outfile import write_atomic
 
     write_atomic(output, text)
 

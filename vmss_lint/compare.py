@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from vmss_lint.findings import Change
-from vmss_lint.model import WRITE_ONLY_POINTERS, ScaleSetModel, split_pointer
-from vmss_lint.normalize import FREE_FORM
+from vmss_lint.core.findings import Change
+from vmss_lint.core.model import WRITE_ONLY_POINTERS, ScaleSetModel, split_pointer
+from vmss_lint.core.normalize import FREE_FORM
 
 # Lists whose elements Azure identifies by a key, not by position.
 KEYED_LISTS: dict[str, str] = {
@@ -93,7 +93,7 @@ _WRITE_ONLY_KEYS = frozenset({"protectedSettings", "protectedSettingsFromKeyVaul
 
 
 def is_unknown(value: Any) -> bool:
-    """An unresolved template value (see `vmss_lint.expressions.Unknown`)."""
+    """An unresolved template value (see `vmss_lint.arm.expressions.api.Unknown`)."""
     return type(value).__name__ == "Unknown" and hasattr(value, "reason")
 
 

@@ -1,0 +1,1 @@
+"""ARM templates: the JSON reader with positions, the expression evaluator, scale sets a template deploys."""

@@ -1,0 +1,1 @@
+"""Offline evaluation of ARM template expressions, one module per family of functions."""

@@ -1,0 +1,366 @@
+"""Array, object, comparison, logical and numeric ARM functions (registered on import).
+
+Split from `expr_functions` only to keep modules short; it shares that module's registry.
+`if`, `and`, `or` and `coalesce` are not here: they are lazy and live in the evaluator.
+"""
+
+from __future__ import annotations
+
+from vmss_lint.arm.expressions.functions import (
+    canonical,
+    checked_int,
+    is_int,
+    json_equal,
+    register,
+    to_text,
+    type_name,
+    want_dict,
+    want_int,
+    want_list,
+    want_str,
+)
+from vmss_lint.arm.expressions.parse import FunctionError, Value
+
+MAX_RANGE = 10_000  # ARM's limit for range() count
+
+
+@register("array", 1, structural=True)
+def _array(args: list[Value]) -> Value:
+    return args[0] if isinstance(args[0], list) else [args[0]]
+
+
+@register("createArray", 0, None, structural=True)
+def _create_array(args: list[Value]) -> Value:
+    return list(args)
+
+
+@register("createObject", 0, None, structural=True)
+def _create_object(args: list[Value]) -> Value:
+    if len(args) % 2:
+        raise FunctionError("createObject needs key/value pairs (an even number of arguments)")
+    return {want_str(args[i], f"key {i // 2 + 1}"): args[i + 1] for i in range(0, len(args), 2)}
+
+
+@register("length", 1, structural=True)
+def _length(args: list[Value]) -> Value:
+    v = args[0]
+    if isinstance(v, str | list | dict):
+        return len(v)
+    raise FunctionError(f"the argument must be a string, array or object, not {type_name(v)}")
+
+
+@register("empty", 1, structural=True)
+def _empty(args: list[Value]) -> Value:
+    v = args[0]
+    if v is None:
+        return True
+    if isinstance(v, str | list | dict):
+        return len(v) == 0
+    raise FunctionError(f"the argument must be a string, array or object, not {type_name(v)}")
+
+
+@register("first", 1, structural=True)
+def _first(args: list[Value]) -> Value:
+    v = args[0]
+    if isinstance(v, str | list):
+        return v[0] if v else ("" if isinstance(v, str) else None)
+    raise FunctionError(f"the argument must be a string or array, not {type_name(v)}")
+
+
+@register("last", 1, structural=True)
+def _last(args: list[Value]) -> Value:
+    v = args[0]
+    if isinstance(v, str | list):
+        return v[-1] if v else ("" if isinstance(v, str) else None)
+    raise FunctionError(f"the argument must be a string or array, not {type_name(v)}")
+
+
+@register("take", 2, structural=True)
+def _take(args: list[Value]) -> Value:
+    v, n = args[0], max(0, want_int(args[1], "numberToTake"))
+    if isinstance(v, str | list):
+        return v[:n]
+    raise FunctionError(f"originalValue must be a string or array, not {type_name(v)}")
+
+
+@register("skip", 2, structural=True)
+def _skip(args: list[Value]) -> Value:
+    v, n = args[0], max(0, want_int(args[1], "numberToSkip"))
+    if isinstance(v, str | list):
+        return v[n:]
+    raise FunctionError(f"originalValue must be a string or array, not {type_name(v)}")
+
+
+@register("contains", 2)
+def _contains(args: list[Value]) -> Value:
+    container, item = args
+    if isinstance(container, str):
+        return to_text(item) in container  # case-sensitive
+    if isinstance(container, list):
+        return any(json_equal(v, item) for v in container)
+    if isinstance(container, dict):
+        key = to_text(item).lower()  # object keys compare case-insensitively
+        return any(k.lower() == key for k in container)
+    raise FunctionError(f"container must be a string, array or object, not {type_name(container)}")
+
+
+def _merge(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
+    """union() merges nested objects recursively; arrays and scalars are replaced."""
+    out = dict(a)
+    for k, v in b.items():
+        old = out.get(k)
+        out[k] = _merge(old, v) if isinstance(old, dict) and isinstance(v, dict) else v
+    return out
+
+
+@register("union", 1, None, structural=True)
+def _union(args: list[Value]) -> Value:
+    if all(isinstance(a, dict) for a in args):
+        merged: dict[str, Value] = {}
+        for a in args:
+            merged = _merge(merged, want_dict(a, "every argument"))
+        return merged
+    if all(isinstance(a, list) for a in args):
+        out: list[Value] = []
+        seen: set[object] = set()
+        for a in args:
+            for v in want_list(a, "every argument"):
+                key = canonical(v)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(v)
+        return out
+    raise FunctionError("union needs all arrays or all objects")
+
+
+@register("intersection", 2, None)
+def _intersection(args: list[Value]) -> Value:
+    if all(isinstance(a, dict) for a in args):
+        first = want_dict(args[0], "every argument")
+        rest = [want_dict(a, "every argument") for a in args[1:]]
+        return {k: v for k, v in first.items() if all(k in o and json_equal(o[k], v) for o in rest)}
+    if all(isinstance(a, list) for a in args):
+        others = [{canonical(w) for w in want_list(a, "every argument")} for a in args[1:]]
+        out: list[Value] = []
+        seen: set[object] = set()
+        for v in want_list(args[0], "every argument"):
+            key = canonical(v)
+            if key not in seen and all(key in o for o in others):
+                seen.add(key)
+                out.append(v)
+        return out
+    raise FunctionError("intersection needs all arrays or all objects")
+
+
+@register("flatten", 1, structural=True)
+def _flatten(args: list[Value]) -> Value:
+    out: list[Value] = []
+    for v in want_list(args[0], "the argument"):
+        out.extend(want_list(v, "every element"))
+    return out
+
+
+@register("items", 1, structural=True)
+def _items(args: list[Value]) -> Value:
+    obj = want_dict(args[0], "the argument")
+    # ARM returns the entries sorted by key (ordinal, as .NET sorts JObject properties here).
+    return [{"key": k, "value": obj[k]} for k in sorted(obj)]
+
+
+@register("objectKeys", 1, structural=True)
+def _object_keys(args: list[Value]) -> Value:
+    return list(want_dict(args[0], "the argument"))
+
+
+@register("shallowMerge", 1, structural=True)
+def _shallow_merge(args: list[Value]) -> Value:
+    out: dict[str, Value] = {}
+    for v in want_list(args[0], "the argument"):
+        out.update(want_dict(v, "every element"))
+    return out
+
+
+@register("tryGet", 2, None, structural=True)
+def _try_get(args: list[Value]) -> Value:
+    cur = args[0]
+    for key in args[1:]:
+        if isinstance(cur, dict) and isinstance(key, str):
+            cur = cur.get(key)
+        elif isinstance(cur, list) and is_int(key):
+            assert isinstance(key, int)
+            cur = cur[key] if 0 <= key < len(cur) else None
+        else:
+            return None
+    return cur
+
+
+@register("range", 2)
+def _range(args: list[Value]) -> Value:
+    start, count = want_int(args[0], "startIndex"), want_int(args[1], "count")
+    if not 0 <= count <= MAX_RANGE:
+        raise FunctionError(f"count must be between 0 and {MAX_RANGE}, not {count}")
+    return list(range(start, checked_int(start + count)))
+
+
+def _numbers(args: list[Value]) -> list[int]:
+    flat = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+    nums = [want_int(v, "every value") for v in flat]
+    if not nums:
+        raise FunctionError("needs at least one value")
+    return nums
+
+
+@register("min", 1, None)
+def _min(args: list[Value]) -> Value:
+    return min(_numbers(args))
+
+
+@register("max", 1, None)
+def _max(args: list[Value]) -> Value:
+    return max(_numbers(args))
+
+
+# --- comparison ------------------------------------------------------------------------------
+
+
+@register("equals", 2)
+def _equals(args: list[Value]) -> Value:
+    return json_equal(args[0], args[1])  # strings compare case-sensitively, as PSRule and Bicep's '==' do
+
+
+def _compare(args: list[Value]) -> int:
+    a, b = args
+    if is_int(a) and is_int(b):
+        assert isinstance(a, int) and isinstance(b, int)
+        return (a > b) - (a < b)
+    if isinstance(a, str) and isinstance(b, str):
+        return (a > b) - (a < b)  # ordinal
+    raise FunctionError(
+        f"can only compare two integers or two strings, not {type_name(a)} and {type_name(b)}"
+    )
+
+
+@register("greater", 2)
+def _greater(args: list[Value]) -> Value:
+    return _compare(args) > 0
+
+
+@register("greaterOrEquals", 2)
+def _greater_or_equals(args: list[Value]) -> Value:
+    return _compare(args) >= 0
+
+
+@register("less", 2)
+def _less(args: list[Value]) -> Value:
+    return _compare(args) < 0
+
+
+@register("lessOrEquals", 2)
+def _less_or_equals(args: list[Value]) -> Value:
+    return _compare(args) <= 0
+
+
+# --- logical and conversion ------------------------------------------------------------------
+
+
+@register("true", 0)
+def _true(args: list[Value]) -> Value:
+    return True
+
+
+@register("false", 0)
+def _false(args: list[Value]) -> Value:
+    return False
+
+
+@register("null", 0)
+def _null(args: list[Value]) -> Value:
+    return None
+
+
+@register("not", 1)
+def _not(args: list[Value]) -> Value:
+    if not isinstance(args[0], bool):
+        raise FunctionError(f"the argument must be a bool, not {type_name(args[0])}")
+    return not args[0]
+
+
+@register("bool", 1)
+def _bool(args: list[Value]) -> Value:
+    v = args[0]
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.lower() in ("true", "false"):
+        return v.lower() == "true"
+    if is_int(v):
+        return v != 0
+    raise FunctionError(f"cannot convert {type_name(v)} {to_text(v)[:40]!r} to bool")
+
+
+@register("int", 1)
+def _int(args: list[Value]) -> Value:
+    v = args[0]
+    if isinstance(v, str):
+        try:
+            return checked_int(int(v.strip()))
+        except ValueError:
+            raise FunctionError(f"cannot convert {v[:40]!r} to an integer") from None
+    if isinstance(v, float):
+        return checked_int(int(v))
+    return want_int(v, "the argument")
+
+
+@register("float", 1)
+def _float(args: list[Value]) -> Value:
+    v = args[0]
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            raise FunctionError(f"cannot convert {v[:40]!r} to a float") from None
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v)
+    raise FunctionError(f"cannot convert {type_name(v)} to a float")
+
+
+# --- numeric ---------------------------------------------------------------------------------
+
+
+def _operands(args: list[Value]) -> tuple[int, int]:
+    return want_int(args[0], "operand1"), want_int(args[1], "operand2")
+
+
+@register("add", 2)
+def _add(args: list[Value]) -> Value:
+    a, b = _operands(args)
+    return checked_int(a + b)
+
+
+@register("sub", 2)
+def _sub(args: list[Value]) -> Value:
+    a, b = _operands(args)
+    return checked_int(a - b)
+
+
+@register("mul", 2)
+def _mul(args: list[Value]) -> Value:
+    a, b = _operands(args)
+    return checked_int(a * b)
+
+
+@register("div", 2)
+def _div(args: list[Value]) -> Value:
+    a, b = _operands(args)
+    if b == 0:
+        raise FunctionError("division by zero")
+    q = abs(a) // abs(b)  # .NET truncates toward zero
+    return checked_int(q if (a < 0) == (b < 0) else -q)
+
+
+@register("mod", 2)
+def _mod(args: list[Value]) -> Value:
+    a, b = _operands(args)
+    if b == 0:
+        raise FunctionError("division by zero")
+    r = abs(a) % abs(b)  # .NET: the remainder takes the dividend's sign
+    return -r if a < 0 else r

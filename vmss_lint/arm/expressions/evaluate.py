@@ -1,0 +1,299 @@
+"""Tree-walking evaluator for parsed ARM expressions.
+
+Holds what cannot be a plain function of evaluated arguments: lazy logic (`if`, `and`, `or`,
+`coalesce`), lookups into the scope (`parameters`, `variables`, `copyIndex`, user functions),
+lambdas, property access and `Unknown` propagation. The scope is duck-typed (see `ScopeLike`) so
+that this module does not import `vmss_lint.arm.expressions.api`, which imports it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Protocol
+
+from vmss_lint.arm.expressions import collections as _collections  # noqa: F401  # registers its functions
+from vmss_lint.arm.expressions import extra as _extra  # noqa: F401  # registers its functions
+from vmss_lint.arm.expressions import hashing as _hash  # noqa: F401  # registers its functions
+from vmss_lint.arm.expressions import lambdas as expr_lambdas
+from vmss_lint.arm.expressions.context import CONTEXT_FUNCTIONS, DeploymentContext
+from vmss_lint.arm.expressions.functions import FUNCTIONS, json_equal, type_name, want_bool
+from vmss_lint.arm.expressions.parse import (
+    Call,
+    ExpressionError,
+    ExpressionLimitExceeded,
+    FunctionError,
+    Index,
+    Lit,
+    Member,
+    Node,
+    Unknown,
+    Value,
+)
+
+MAX_STEPS = 1_000_000
+"""Function calls allowed per top-level evaluation (lambdas over ranges can explode)."""
+MAX_RESULT_ITEMS = 100_000
+MAX_RESULT_CHARS = 4 * 1024 * 1024
+
+LIVE_FUNCTIONS = frozenset(
+    {"reference", "references", "pickzones", "providers", "deployer", "resourceinfo", "environmentvariables"}
+)
+RANDOM_FUNCTIONS = frozenset({"newguid", "utcnow"})
+
+
+class ScopeLike(Protocol):
+    source: str
+
+    def parameter(self, name: str) -> Value: ...
+    def variable(self, name: str) -> Value: ...
+    def copy_index_value(self, loop: str | None) -> int | None: ...
+    def context(self) -> DeploymentContext: ...
+    def call_user_function(self, name: str, args: list[Value]) -> Value | None: ...
+    def count_step(self) -> int: ...
+
+
+def find_unknown(value: Value) -> Unknown | None:
+    """The first Unknown anywhere inside `value` (iterative: values can be deep)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Unknown):
+            return v
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return None
+
+
+class Evaluator:
+    def __init__(self, scope: ScopeLike, text: str) -> None:
+        self.scope = scope
+        self.text = text
+
+    def error(
+        self, problem: str, node: Node, cls: type[ExpressionError] = ExpressionError
+    ) -> ExpressionError:
+        return cls(problem, expression=self.text, offset=node.start, source=self.scope.source)
+
+    def eval(self, node: Node, lvars: dict[str, Value]) -> Value:
+        if isinstance(node, Lit):
+            return node.value
+        if isinstance(node, Call):
+            return self.call(node, lvars)
+        target = self.eval(node.target, lvars)
+        if isinstance(target, Unknown):
+            return target
+        if isinstance(node, Member):
+            return self.member(target, node.name, node)
+        assert isinstance(node, Index)
+        index = self.eval(node.index, lvars)
+        if isinstance(index, Unknown):
+            return index
+        if isinstance(target, list) and isinstance(index, int) and not isinstance(index, bool):
+            if not 0 <= index < len(target):
+                raise self.error(f"index {index} is out of range for an array of length {len(target)}", node)
+            return target[index]
+        if isinstance(target, dict) and isinstance(index, str):
+            return self.member(target, index, node)
+        raise self.error(f"cannot index {type_name(target)} with {type_name(index)}", node)
+
+    def member(self, target: Value, name: str, node: Node) -> Value:
+        if not isinstance(target, dict):
+            raise self.error(f"cannot read property {name!r} of {type_name(target)}", node)
+        if name in target:
+            return target[name]
+        folded = name.lower()
+        for key, value in target.items():  # ARM property names are case-insensitive
+            if key.lower() == folded:
+                return value
+        shown = ", ".join(list(target)[:10]) or "none"
+        raise self.error(f"property {name!r} does not exist (available: {shown})", node)
+
+    def call(self, node: Call, lvars: dict[str, Value]) -> Value:
+        name = node.name.lower()
+        self.step(node)
+        lazy = _LAZY.get(name)
+        if lazy is not None:
+            return lazy(self, node, lvars)
+        if "." not in name and (name in LIVE_FUNCTIONS or name.startswith("list")):
+            return Unknown(f"function '{node.name}' needs a live Azure deployment", self.text)
+        if name in RANDOM_FUNCTIONS:
+            return Unknown(f"function '{node.name}' returns a different value on every deployment", self.text)
+        args = [self.eval(a, lvars) for a in node.args]
+        try:
+            if "." in name:
+                result = self.scope.call_user_function(node.name, args)
+                if result is None:
+                    return Unknown(f"unknown function '{node.name}'", self.text)
+                return result
+            context_fn = CONTEXT_FUNCTIONS.get(name)
+            if context_fn is not None:
+                fn, low, high = context_fn
+                self.check_count(node, low, high)
+                if (unknown := _first_unknown(args, deep=True)) is not None:
+                    return unknown
+                return fn(self.scope.context(), args)
+            spec = FUNCTIONS.get(name)
+            if spec is None:
+                return Unknown(f"unknown function '{node.name}'", self.text)
+            self.check_count(node, spec.min_args, spec.max_args)
+            if (unknown := _first_unknown(args, deep=not spec.structural)) is not None:
+                return unknown
+            result = spec.fn(args)
+        except FunctionError as exc:
+            raise self.error(f"{node.name}(): {exc}", node) from None
+        except OverflowError:  # date arithmetic past year 9999, a number too big for C: the input's fault
+            raise self.error(f"{node.name}(): a value is out of range", node) from None
+        self.check_size(result, node)
+        return result
+
+    def step(self, node: Node) -> None:
+        """Charge one unit of work (a call or a lambda application) against the budget."""
+        if self.scope.count_step() > MAX_STEPS:
+            raise self.error(f"evaluation took more than {MAX_STEPS} steps", node, ExpressionLimitExceeded)
+
+    def check_count(self, node: Call, low: int, high: int | None) -> None:
+        n = len(node.args)
+        if n < low or (high is not None and n > high):
+            if high == low:
+                want = f"{low} argument{'s' if low != 1 else ''}"
+            elif high is None:
+                want = f"at least {low} argument{'s' if low != 1 else ''}"
+            else:
+                want = f"{low} to {high} arguments"
+            raise self.error(f"function '{node.name}' takes {want}, got {n}", node)
+
+    def check_size(self, result: Value, node: Node) -> None:
+        if isinstance(result, str) and len(result) > MAX_RESULT_CHARS:
+            raise self.error(
+                f"result is longer than {MAX_RESULT_CHARS} characters", node, ExpressionLimitExceeded
+            )
+        if isinstance(result, list | dict) and len(result) > MAX_RESULT_ITEMS:
+            raise self.error(f"result has more than {MAX_RESULT_ITEMS} items", node, ExpressionLimitExceeded)
+
+    def eval_str(self, node: Node, lvars: dict[str, Value], what: str) -> str | Unknown:
+        v = self.eval(node, lvars)
+        if isinstance(v, str | Unknown):
+            return v
+        raise self.error(f"{what} must be a string, not {type_name(v)}", node)
+
+
+def _first_unknown(args: list[Value], *, deep: bool) -> Unknown | None:
+    for a in args:
+        found = find_unknown(a) if deep else (a if isinstance(a, Unknown) else None)
+        if found is not None:
+            return found
+    return None
+
+
+# --- lazy functions --------------------------------------------------------------------------
+
+
+def _if(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
+    ev.check_count(node, 3, 3)
+    cond = ev.eval(node.args[0], lvars)
+    if isinstance(cond, Unknown):
+        try:  # the result is still known when both branches agree
+            a, b = ev.eval(node.args[1], lvars), ev.eval(node.args[2], lvars)
+        except ExpressionError:
+            return cond
+        return a if find_unknown(a) is None and find_unknown(b) is None and json_equal(a, b) else cond
+    try:
+        flag = want_bool(cond, "the condition")
+    except FunctionError as exc:
+        raise ev.error(f"if(): {exc}", node.args[0]) from None
+    return ev.eval(node.args[1] if flag else node.args[2], lvars)
+
+
+def _and_or(is_and: bool) -> expr_lambdas.LazyFn:
+    def fn(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
+        ev.check_count(node, 2, None)
+        unknown: Unknown | None = None
+        for arg in node.args:
+            v = ev.eval(arg, lvars)
+            if isinstance(v, Unknown):
+                unknown = unknown or v
+                continue
+            if not isinstance(v, bool):
+                raise ev.error(f"{node.name}(): every argument must be a bool, not {type_name(v)}", arg)
+            if v is not is_and:  # false decides and(), true decides or()
+                return v
+        return unknown if unknown is not None else is_and
+
+    return fn
+
+
+def _coalesce(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
+    ev.check_count(node, 1, None)
+    for arg in node.args:
+        v = ev.eval(arg, lvars)
+        if v is not None:
+            return v  # an Unknown might be null, so it decides too: the result is unknown
+    return None
+
+
+def _named_value(
+    what: str, lookup: Callable[[ScopeLike, str], Value]
+) -> Callable[[Evaluator, Call, dict[str, Value]], Value]:
+    """`parameters('x')` and `variables('x')`: one name in, the scope's value out."""
+
+    def fn(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
+        ev.check_count(node, 1, 1)
+        name = ev.eval_str(node.args[0], lvars, f"the {what} name")
+        if isinstance(name, Unknown):
+            return name
+        try:
+            return lookup(ev.scope, name)
+        except FunctionError as exc:
+            raise ev.error(str(exc), node) from None
+
+    return fn
+
+
+_parameters = _named_value("parameter", lambda scope, name: scope.parameter(name))
+_variables = _named_value("variable", lambda scope, name: scope.variable(name))
+
+
+def _copy_index(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
+    ev.check_count(node, 0, 2)
+    args = [ev.eval(a, lvars) for a in node.args]
+    if (unknown := _first_unknown(args, deep=False)) is not None:
+        return unknown
+    loop: str | None = None
+    offset: Value = 0
+    if len(args) == 2:
+        loop, offset = args[0] if isinstance(args[0], str) else None, args[1]
+        if loop is None:
+            raise ev.error("copyIndex(): the loop name must be a string", node)
+    elif len(args) == 1:
+        if isinstance(args[0], str):
+            loop = args[0]
+        else:
+            offset = args[0]
+    if not isinstance(offset, int) or isinstance(offset, bool):
+        raise ev.error(f"copyIndex(): the offset must be an integer, not {type_name(offset)}", node)
+    index = ev.scope.copy_index_value(loop)
+    if index is None:
+        where = f"copy loop '{loop}'" if loop else "resource copy loop"
+        return Unknown(f"copyIndex() is not known here (no {where} is being expanded)", ev.text)
+    return index + offset
+
+
+_LAZY: dict[str, expr_lambdas.LazyFn] = {
+    "if": _if,
+    "and": _and_or(True),
+    "or": _and_or(False),
+    "coalesce": _coalesce,
+    "parameters": _parameters,
+    "variables": _variables,
+    "copyindex": _copy_index,
+    **expr_lambdas.LAMBDA_FUNCTIONS,
+}
+
+
+@functools.cache
+def known_function_names() -> frozenset[str]:
+    """Lower-case names this evaluator computes (for documentation and tests)."""
+    return frozenset(_LAZY) | frozenset(FUNCTIONS) | frozenset(CONTEXT_FUNCTIONS)

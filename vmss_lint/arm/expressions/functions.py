@@ -1,0 +1,373 @@
+"""Deterministic ARM template functions that depend only on their arguments.
+
+Every function here receives already-evaluated arguments with no top-level `Unknown` (the evaluator
+handles propagation) and either returns a value or raises `FunctionError`. Functions registered as
+`structural` only move values around, so they may receive containers holding `Unknown` leaves; all
+others get only fully known values. Behaviour follows the ARM function reference and PSRule's
+implementation where the docs are silent (noted inline).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
+from urllib.parse import quote, unquote, urljoin
+
+from vmss_lint.arm.expressions.format import format_composite
+from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
+from vmss_lint.arm.reader import load_arm_json
+
+Fn = Callable[[list[Value]], Value]
+
+
+@dataclass(frozen=True)
+class Spec:
+    fn: Fn
+    min_args: int
+    max_args: int | None  # None = no upper bound
+    structural: bool = False
+
+
+FUNCTIONS: dict[str, Spec] = {}
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+MAX_TEXT = 4 * 1024 * 1024  # longest string a function may build (checked before building it)
+
+
+def register(
+    name: str, min_args: int, max_args: int | None = -1, *, structural: bool = False
+) -> Callable[[Fn], Fn]:
+    """Add a function under its lower-case name; `max_args=-1` means "same as min_args"."""
+
+    def deco(fn: Fn) -> Fn:
+        upper = min_args if max_args == -1 else max_args
+        FUNCTIONS[name.lower()] = Spec(fn, min_args, upper, structural)
+        return fn
+
+    return deco
+
+
+# --- type helpers ----------------------------------------------------------------------------
+
+
+def type_name(v: Value) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    if isinstance(v, dict):
+        return "object"
+    return "unknown"
+
+
+def is_int(v: Value) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def want_int(v: Value, what: str) -> int:
+    if is_int(v):
+        assert isinstance(v, int)
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    raise FunctionError(f"{what} must be an integer, not {type_name(v)}")
+
+
+def want_str(v: Value, what: str) -> str:
+    if isinstance(v, str):
+        return v
+    raise FunctionError(f"{what} must be a string, not {type_name(v)}")
+
+
+def want_list(v: Value, what: str) -> list[Value]:
+    if isinstance(v, list):
+        return v  # list is invariant; elements are Values
+    raise FunctionError(f"{what} must be an array, not {type_name(v)}")
+
+
+def want_dict(v: Value, what: str) -> dict[str, Value]:
+    if isinstance(v, dict):
+        return v
+    raise FunctionError(f"{what} must be an object, not {type_name(v)}")
+
+
+def want_bool(v: Value, what: str) -> bool:
+    if isinstance(v, bool):
+        return v
+    raise FunctionError(f"{what} must be a bool, not {type_name(v)}")
+
+
+def checked_int(n: int) -> int:
+    """ARM integers are 64-bit; overflow is an error there, so it is one here."""
+    if not INT64_MIN <= n <= INT64_MAX:
+        raise FunctionError("integer overflow (ARM integers are 64-bit)")
+    return n
+
+
+def to_text(v: Value) -> str:
+    """How .NET's JToken.ToString renders a value inside concat/format/string (bools as True/False)."""
+    if isinstance(v, str):
+        return v
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "True" if v else "False"
+    if isinstance(v, int | float):
+        return str(v)
+    if isinstance(v, Unknown):
+        raise FunctionError("value is unknown")
+    return json.dumps(v, separators=(",", ":"), ensure_ascii=False, default=_not_json)
+
+
+def _not_json(v: object) -> object:
+    raise FunctionError("the value holds something not known offline")
+
+
+def json_equal(a: Value, b: Value) -> bool:
+    """Deep equality as JToken.DeepEquals: strings case-sensitive, bool never equals a number."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+def canonical(v: Value) -> object:
+    """A hashable key such that canonical(a) == canonical(b) exactly when json_equal(a, b)."""
+    if isinstance(v, bool):
+        return ("b", v)
+    if isinstance(v, int | float):
+        return ("n", v)  # 1 == 1.0 and they hash alike, as json_equal wants
+    if isinstance(v, str):
+        return ("s", v)
+    if isinstance(v, list):
+        return ("l", tuple(canonical(x) for x in v))
+    if isinstance(v, dict):
+        return ("d", frozenset((k, canonical(x)) for k, x in v.items()))
+    return ("z", v)  # None or Unknown (hashable)
+
+
+def parse_json_text(text: str, what: str) -> Value:
+
+    try:
+        return cast(Value, load_arm_json(text, what).value)
+    except Exception as exc:  # InputError with position; restate it briefly
+        raise FunctionError(f"{what} is not valid JSON ({getattr(exc, 'problem', exc)})") from None
+
+
+# --- string ----------------------------------------------------------------------------------
+
+
+@register("concat", 1, None, structural=True)
+def _concat(args: list[Value]) -> Value:
+    if (
+        args
+        and all(isinstance(a, list) or a is None for a in args)
+        and any(isinstance(a, list) for a in args)
+    ):
+        out: list[Value] = []
+        for a in args:
+            if isinstance(a, list):
+                out.extend(a)
+        return out
+    for i, a in enumerate(args):
+        if isinstance(a, list | dict):
+            raise FunctionError(
+                f"argument {i + 1} is an {type_name(a)}; concat joins all strings or all arrays"
+            )
+    return "".join(to_text(a) for a in args)
+
+
+@register("format", 1, None)
+def _format(args: list[Value]) -> Value:
+    return format_composite(want_str(args[0], "the format string"), args[1:], to_text)
+
+
+@register("string", 1)
+def _string(args: list[Value]) -> Value:
+    return to_text(args[0])
+
+
+@register("toLower", 1)
+def _to_lower(args: list[Value]) -> Value:
+    return want_str(args[0], "the argument").lower()
+
+
+@register("toUpper", 1)
+def _to_upper(args: list[Value]) -> Value:
+    return want_str(args[0], "the argument").upper()
+
+
+@register("trim", 1)
+def _trim(args: list[Value]) -> Value:
+    return want_str(args[0], "the argument").strip()
+
+
+@register("substring", 2, 3)
+def _substring(args: list[Value]) -> Value:
+    s = want_str(args[0], "stringToParse")
+    start = want_int(args[1], "startIndex")
+    length = want_int(args[2], "length") if len(args) > 2 and args[2] is not None else len(s) - start
+    if start < 0 or length < 0 or start + length > len(s):
+        raise FunctionError(
+            f"startIndex {start} and length {length} do not fit in a string of length {len(s)}"
+        )
+    return s[start : start + length]
+
+
+@register("replace", 3)
+def _replace(args: list[Value]) -> Value:
+    s, old, new = (
+        want_str(a, n) for a, n in zip(args, ("originalString", "oldString", "newString"), strict=True)
+    )
+    if not old:
+        raise FunctionError("oldString must not be empty")
+    if len(new) > len(old) and len(s) + s.count(old) * (len(new) - len(old)) > MAX_TEXT:
+        raise FunctionError(f"the result would be longer than {MAX_TEXT} characters")
+    return s.replace(old, new)
+
+
+@register("split", 2)
+def _split(args: list[Value]) -> Value:
+    s = want_str(args[0], "inputString")
+    delims = args[1]
+    seps = (
+        [want_str(d, "delimiter") for d in delims]
+        if isinstance(delims, list)
+        else [want_str(delims, "delimiter")]
+    )
+    seps = [sep for sep in seps if sep]
+    if not seps:
+        return [s]
+    # Like .NET String.Split(string[]): at each position the first matching separator wins.
+    parts: list[Value] = list(re.split("|".join(map(re.escape, seps)), s))
+    return parts
+
+
+@register("join", 2)
+def _join(args: list[Value]) -> Value:
+    items = want_list(args[0], "inputArray")
+    return want_str(args[1], "delimiter").join(to_text(i) for i in items)
+
+
+@register("padLeft", 2, 3)
+def _pad_left(args: list[Value]) -> Value:
+    value = args[0]
+    s = to_text(value) if is_int(value) else want_str(value, "valueToPad")
+    total = want_int(args[1], "totalLength")
+    pad = want_str(args[2], "paddingCharacter") if len(args) > 2 else " "
+    if len(pad) != 1:
+        raise FunctionError("paddingCharacter must be a single character")
+    if total > 16_384:
+        raise FunctionError("totalLength is larger than vmss-lint's limit of 16384")
+    return s.rjust(total, pad)
+
+
+def _ci_strings(args: list[Value]) -> tuple[str, str]:
+    return want_str(args[0], "stringToSearch").lower(), want_str(args[1], "stringToFind").lower()
+
+
+@register("startsWith", 2)
+def _starts_with(args: list[Value]) -> Value:
+    s, find = _ci_strings(args)  # ARM docs: case-insensitive
+    return s.startswith(find)
+
+
+@register("endsWith", 2)
+def _ends_with(args: list[Value]) -> Value:
+    s, find = _ci_strings(args)
+    return s.endswith(find)
+
+
+@register("indexOf", 2)
+def _index_of(args: list[Value]) -> Value:
+    if isinstance(args[0], list):
+        return next((i for i, v in enumerate(args[0]) if json_equal(v, args[1])), -1)
+    s, find = _ci_strings(args)
+    return s.find(find)
+
+
+@register("lastIndexOf", 2)
+def _last_index_of(args: list[Value]) -> Value:
+    if isinstance(args[0], list):
+        hits = [i for i, v in enumerate(args[0]) if json_equal(v, args[1])]
+        return hits[-1] if hits else -1
+    s, find = _ci_strings(args)
+    return s.rfind(find)
+
+
+@register("base64", 1)
+def _base64(args: list[Value]) -> Value:
+    return base64.b64encode(want_str(args[0], "inputString").encode()).decode("ascii")
+
+
+def _unbase64(v: Value) -> str:
+    try:
+        return base64.b64decode(want_str(v, "base64Value"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise FunctionError("the argument is not base64-encoded UTF-8 text") from None
+
+
+@register("base64ToString", 1)
+def _base64_to_string(args: list[Value]) -> Value:
+    return _unbase64(args[0])
+
+
+@register("base64ToJson", 1)
+def _base64_to_json(args: list[Value]) -> Value:
+    return parse_json_text(_unbase64(args[0]), "the decoded base64 value")
+
+
+@register("json", 1)
+def _json(args: list[Value]) -> Value:
+    return parse_json_text(want_str(args[0], "the argument"), "the json() argument")
+
+
+@register("uri", 2)
+def _uri(args: list[Value]) -> Value:
+    base = want_str(args[0], "baseUri")
+    if "://" not in base:
+        raise FunctionError(f"baseUri {base!r} is not an absolute URI")
+    return urljoin(base, want_str(args[1], "relativeUri"))
+
+
+@register("uriComponent", 1)
+def _uri_component(args: list[Value]) -> Value:
+    return quote(want_str(args[0], "stringToEncode"), safe="-_.~")  # .NET Uri.EscapeDataString
+
+
+@register("uriComponentToString", 1)
+def _uri_component_to_string(args: list[Value]) -> Value:
+    return unquote(want_str(args[0], "uriEncodedString"))
+
+
+@register("dataUri", 1)
+def _data_uri(args: list[Value]) -> Value:
+    encoded = base64.b64encode(to_text(args[0]).encode()).decode("ascii")
+    return f"data:text/plain;charset=utf8;base64,{encoded}"
+
+
+@register("dataUriToString", 1)
+def _data_uri_to_string(args: list[Value]) -> Value:
+    s = want_str(args[0], "dataUriToConvert")
+    head, sep, data = s.partition(",")
+    if not head.startswith("data:") or not sep:
+        raise FunctionError("the argument is not a data URI")
+    return _unbase64(data) if head.endswith(";base64") else unquote(data)

@@ -1,0 +1,327 @@
+"""Tokenizer, parser and shared value types for ARM template expressions.
+
+Kept apart from evaluation so that the function library can import `Unknown` and the error types
+without importing the evaluator. Public names are re-exported by `vmss_lint.arm.expressions.api`.
+
+Grammar (reference doc section 2.2): an expression is `[` expr `]`; expr is a primary (function
+call, `'string'` with `''` as the escaped quote, or integer) followed by any number of `.member` and
+`[index]` accessors. Namespaced user functions are `ns.fn(...)`. Bare `true`/`false`/`null` are accepted
+as literals as well (PowerShell DSC does; whether ARM does is unverified, and accepting more is the
+safer mistake for a linter).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeAlias
+
+from vmss_lint.core.errors import InputError, LimitExceeded
+from vmss_lint.core.limits import EXPRESSION_DEPTH, EXPRESSION_LENGTH, Limit
+
+MAX_EXPRESSION_LENGTH = EXPRESSION_LENGTH.default
+"""ARM's documented maximum length of one expression string (the default; see `vmss_lint.core.limits`)."""
+
+MAX_EXPRESSION_DEPTH = EXPRESSION_DEPTH.default
+"""Deepest nesting of calls and index brackets we parse, by default (keeps recursion bounded)."""
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known offline (live state, randomness, missing input).
+
+    It propagates: a function given an Unknown returns an Unknown unless the result does not depend on
+    it. Two Unknowns with the same reason and text compare equal, so an unchanged unresolvable
+    expression is not reported as a change.
+    """
+
+    reason: str
+    text: str
+
+
+Value: TypeAlias = dict[str, "Value"] | list["Value"] | str | int | float | bool | Unknown | None
+"""What an expression evaluates to: JSON whose leaves may be `Unknown` (a JsonValue is one too,
+but mypy's invariant containers need a `cast` to say so)."""
+
+
+class ExpressionError(InputError):
+    """A template expression is malformed or fails to evaluate.
+
+    `offset` is the 0-based index into `expression` (the whole JSON string, brackets included).
+    `pointer` is the JSON pointer of the string when known; `relocated` fills it in later.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        expression: str,
+        offset: int,
+        source: str = "<expression>",
+        pointer: str | None = None,
+        position: tuple[int, int] | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.expression = expression
+        self.offset = offset
+        self.pointer = pointer
+        self.position = position
+        self.bare_problem = problem
+        shown = expression if len(expression) <= 120 else expression[:117] + "..."
+        where = f"character {offset + 1} of the expression"
+        if position is not None:
+            where = f"line {position[0]}, column {position[1]}, {where}"
+        elif pointer is not None:
+            where = f"{pointer or '/'}, {where}"
+        super().__init__(source, f"{problem} in {shown!r}", where=where, hint=hint)
+
+    def relocated(
+        self, source: str, pointer: str | None = None, position: tuple[int, int] | None = None
+    ) -> ExpressionError:
+        """The same error, now naming the file and where in it the expression sits."""
+        return type(self)(
+            self.bare_problem,
+            expression=self.expression,
+            offset=self.offset,
+            source=source,
+            pointer=pointer,
+            position=position,
+            hint=self.hint,
+        )
+
+
+class ExpressionLimitExceeded(ExpressionError, LimitExceeded):
+    """An expression went past a safety limit (length, nesting, work, size)."""
+
+
+class FunctionError(Exception):
+    """Raised inside the function library; the evaluator adds the expression and position."""
+
+
+# --- AST -------------------------------------------------------------------------------------
+# Plain slotted classes rather than dataclasses: they are created once per import and dataclass
+# creation costs start-up time that every vmss-lint run pays. Nodes are never mutated after parsing.
+
+
+class _Node:
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, n) for n in self.__slots__)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={v!r}" for n, v in zip(self.__slots__, self._values(), strict=True))
+        return f"{type(self).__name__}({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+
+class Lit(_Node):
+    __slots__ = ("start", "value")
+
+    def __init__(self, value: Value, start: int) -> None:
+        self.value = value
+        self.start = start
+
+
+class Call(_Node):
+    __slots__ = ("args", "name", "start")
+
+    def __init__(self, name: str, args: tuple[Node, ...], start: int) -> None:
+        self.name = name  # as written; compare with `.lower()`
+        self.args = args
+        self.start = start
+
+
+class Member(_Node):
+    __slots__ = ("name", "start", "target")
+
+    def __init__(self, target: Node, name: str, start: int) -> None:
+        self.target = target
+        self.name = name
+        self.start = start
+
+
+class Index(_Node):
+    __slots__ = ("index", "start", "target")
+
+    def __init__(self, target: Node, index: Node, start: int) -> None:
+        self.target = target
+        self.index = index
+        self.start = start
+
+
+Node: TypeAlias = Lit | Call | Member | Index
+
+
+def is_expression(s: str) -> bool:
+    """`[...]` is an expression, `[[...]` an escaped literal. `[]` is taken as a literal."""
+    return len(s) > 2 and s[0] == "[" and s[-1] == "]" and s[1] != "["
+
+
+def unescape_literal(s: str) -> str:
+    """`[[x]` stands for the literal `[x]`; any other non-expression string is itself."""
+    if s.startswith("[[") and s.endswith("]"):
+        return s[1:]
+    return s
+
+
+_TOKEN = re.compile(
+    r"\s*(?:"
+    r"('(?:[^']|'')*')"  # 1 string
+    r"|(-?[0-9]+)"  # 2 integer
+    r"|([A-Za-z_$][A-Za-z0-9_$]*)"  # 3 identifier
+    r"|([(),\[\].])"  # 4 punctuation
+    r"|(\Z)"  # 5 end
+    r"|(.)"  # 6 anything else
+    r")",
+    re.DOTALL,
+)
+_STR, _INT, _IDENT, _PUNCT, _END, _BAD = 1, 2, 3, 4, 5, 6
+_BARE_LITERALS: dict[str, Value] = {"true": True, "false": False, "null": None}
+
+Token: TypeAlias = tuple[int, str, int]  # kind, text, offset
+
+
+def parse_expression(text: str) -> Node:
+    """Parse a whole expression string such as `[concat('a', parameters('b'))]`.
+
+    Offsets in nodes and errors index into `text`, so callers can point at the exact character.
+    Limits come from `vmss_lint.core.limits` (environment overrides apply).
+    """
+    if len(text) > EXPRESSION_LENGTH.value:
+        raise limit_error(EXPRESSION_LENGTH, len(text), text, 0)
+    return _parse(text, EXPRESSION_DEPTH.value)
+
+
+def limit_error(limit: Limit, actual: int | None, text: str, offset: int) -> ExpressionLimitExceeded:
+    """The shared limit wording (which names the override variable), tied to a spot in `text`."""
+    exc = limit.exceeded("<expression>", actual)
+    return ExpressionLimitExceeded(exc.problem, expression=text, offset=offset, hint=exc.hint)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str, max_depth: int) -> Node:
+    if not is_expression(text):
+        raise ExpressionError("not an expression (must be '[...]')", expression=text, offset=0)
+    tokens = _tokenize(text)
+    parser = _Parser(text, tokens, max_depth)
+    if tokens[0][0] == _END:
+        raise ExpressionError("expression is empty", expression=text, offset=1)
+    try:
+        node = parser.expr(0)
+    except RecursionError:  # only when the depth limit was raised far beyond the default
+        raise limit_error(EXPRESSION_DEPTH, None, text, 0) from None
+    kind, tok, offset = parser.peek()
+    if kind != _END:
+        raise ExpressionError(
+            f"unexpected {tok!r} after the end of the expression", expression=text, offset=offset
+        )
+    return node
+
+
+def _tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    end = len(text) - 1  # skip the closing ']'
+    for m in _TOKEN.finditer(text, 1, end):
+        kind = m.lastindex or 0
+        start = m.start(kind)
+        if kind == _BAD:
+            ch = text[start]
+            problem = "unterminated string literal" if ch == "'" else f"unexpected character {ch!r}"
+            if ch == '"':
+                problem += " (string literals use single quotes)"
+            raise ExpressionError(problem, expression=text, offset=start)
+        tokens.append((kind, m.group(kind), start))
+        if kind == _END:
+            break
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str, tokens: list[Token], max_depth: int) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.max_depth = max_depth
+        self.pos = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.pos]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.pos]
+        if tok[0] != _END:
+            self.pos += 1
+        return tok
+
+    def fail(self, problem: str, offset: int) -> ExpressionError:
+        return ExpressionError(problem, expression=self.text, offset=offset)
+
+    def expect(self, punct: str, context: str) -> None:
+        kind, tok, offset = self.take()
+        if kind != _PUNCT or tok != punct:
+            found = "the end of the expression" if kind == _END else repr(tok)
+            raise self.fail(f"expected {punct!r} {context}, found {found}", offset)
+
+    def expr(self, depth: int) -> Node:
+        if depth >= self.max_depth:
+            raise limit_error(EXPRESSION_DEPTH, None, self.text, self.peek()[2])
+        node = self.primary(depth)
+        while True:
+            kind, tok, offset = self.peek()
+            if kind != _PUNCT or tok not in ".[":
+                return node
+            self.take()
+            if tok == ".":
+                kind, name, name_at = self.take()
+                if kind != _IDENT:
+                    raise self.fail("expected a property name after '.'", name_at)
+                node = Member(node, name, offset)
+            else:
+                index = self.expr(depth + 1)
+                self.expect("]", "to close the index")
+                node = Index(node, index, offset)
+
+    def primary(self, depth: int) -> Node:
+        kind, tok, offset = self.take()
+        if kind == _STR:
+            return Lit(tok[1:-1].replace("''", "'"), offset)
+        if kind == _INT:
+            return Lit(int(tok), offset)
+        if kind == _IDENT:
+            name = tok
+            nk, nt, _ = self.peek()
+            if nk == _PUNCT and nt == ".":
+                after = self.tokens[self.pos + 1 : self.pos + 3]
+                if len(after) == 2 and after[0][0] == _IDENT and after[1][1] == "(":
+                    self.take()
+                    name = f"{tok}.{self.take()[1]}"
+                    nk, nt = _PUNCT, "("
+            if nk == _PUNCT and nt == "(":
+                self.take()
+                return Call(name, self.args(depth), offset)
+            if tok.lower() in _BARE_LITERALS:
+                return Lit(_BARE_LITERALS[tok.lower()], offset)
+            raise self.fail(f"expected '(' after function name {tok!r}", self.peek()[2])
+        found = "the end of the expression" if kind == _END else repr(tok)
+        raise self.fail(f"expected a function call, 'string' or integer, found {found}", offset)
+
+    def args(self, depth: int) -> tuple[Node, ...]:
+        args: list[Node] = []
+        kind, tok, _ = self.peek()
+        if kind == _PUNCT and tok == ")":
+            self.take()
+            return ()
+        while True:
+            args.append(self.expr(depth + 1))
+            kind, tok, offset = self.take()
+            if kind == _PUNCT and tok == ")":
+                return tuple(args)
+            if kind != _PUNCT or tok != ",":
+                found = "the end of the expression" if kind == _END else repr(tok)
+                raise self.fail(f"expected ',' or ')' after function argument, found {found}", offset)

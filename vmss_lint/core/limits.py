@@ -1,0 +1,190 @@
+"""Every safety limit in one place, with the environment variable that raises it.
+
+A linter that hangs or eats memory on a strange input gets uninstalled, so each input dimension that
+could grow without bound (bytes, nesting, expression length and depth, copy counts, nested
+deployments, scale sets per run, patch operations) is capped. Crossing a cap is never a traceback: it
+is a `LimitExceeded` (an `InputError`, so exit 2) whose message names the limit and how to raise it.
+
+Where ARM enforces the same limit (copy count, expression length) the default is ARM's own, so a
+template that hits it would be rejected by Azure anyway; the variable still lets you lint it. The
+others are vmss-lint's, chosen far above anything real (the largest corpus template is well under
+1 MB) and far below what would take seconds.
+
+Modules keep their own fast checks but read the value from here (`Limit.value`), so the number and the
+advice in the message never drift apart. This module imports nothing heavy: the readers import it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from vmss_lint.arm.reader import MAX_BYTES as _ARMJSON_MAX_BYTES
+from vmss_lint.arm.reader import MAX_DEPTH as _ARMJSON_MAX_DEPTH
+from vmss_lint.core.errors import InputError, LimitExceeded
+
+if TYPE_CHECKING:
+    from vmss_lint.arm.reader import ParsedJson
+
+__all__ = [
+    "ALL_LIMITS",
+    "COPY_COUNT",
+    "COPY_MAX_COUNT",
+    "EXPRESSION_DEPTH",
+    "EXPRESSION_LENGTH",
+    "EXPRESSION_MAX_DEPTH",
+    "EXPRESSION_MAX_LENGTH",
+    "INPUT_BYTES",
+    "INPUT_MAX_BYTES",
+    "JSON_DEPTH",
+    "JSON_MAX_DEPTH",
+    "MAX_SCALE_SETS",
+    "NESTED_DEPLOYMENTS",
+    "NESTED_DEPLOYMENT_MAX_DEPTH",
+    "PATCH_MAX_OPS",
+    "PATCH_OPS",
+    "SCALE_SETS",
+    "Limit",
+    "load_json",
+    "read_capped",
+]
+
+# Defaults. The armjson ones are armjson's own constants (one number, one place).
+INPUT_MAX_BYTES = _ARMJSON_MAX_BYTES
+"""Largest input file (20 MiB; ARM caps a template at 4 MB, `az vmss show` output is ~10 KB)."""
+JSON_MAX_DEPTH = _ARMJSON_MAX_DEPTH
+"""Deepest nesting of JSON objects/arrays (a real scale set model is about 12 levels deep)."""
+EXPRESSION_MAX_LENGTH = 24_576
+"""Characters in one template expression: ARM's documented limit."""
+EXPRESSION_MAX_DEPTH = 100
+"""Nesting of function calls in one expression (ours; ARM documents none)."""
+COPY_MAX_COUNT = 800
+"""`count` of one copy loop: ARM's documented limit (also its limit on resources per template)."""
+NESTED_DEPLOYMENT_MAX_DEPTH = 32
+"""Nested `Microsoft.Resources/deployments` inside each other (ours; ARM documents no depth limit)."""
+MAX_SCALE_SETS = 500
+"""Scale sets in one run (ours; a template has at most 800 resources, a subscription far fewer VMSS)."""
+PATCH_MAX_OPS = 10_000
+"""Operations in one JSON Patch (ours; each op is applied to a copy of the whole document)."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One cap: its default, the variable that overrides it, and how to describe it to a user."""
+
+    env: str
+    """Environment variable holding a positive whole number that replaces the default."""
+    default: int
+    what: str
+    """What is counted, for the message: "input size", "copy count", ..."""
+    unit: str = ""
+    arm: bool = False
+    """True when ARM enforces the same limit, so Azure would reject the input too."""
+
+    @property
+    def value(self) -> int:
+        """The limit in force: the environment override if set, else the default."""
+        given = os.environ.get(self.env)
+        if given is None:  # the usual case, asked once per template expression: keep it short
+            return self.default
+        raw = given.strip().replace("_", "")
+        if not raw:
+            return self.default
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise InputError(
+                self.env,
+                f"'{os.environ[self.env]}' is not a positive whole number",
+                hint=f"unset it to use the default of {self.default}",
+            )
+        return int(raw)
+
+    def exceeded(self, source: str, actual: int | None = None, *, where: str | None = None) -> LimitExceeded:
+        """The exception to raise when `actual` (if known) went past the limit."""
+        limit = self.value
+        unit = f" {self.unit}" if self.unit else ""
+        owner = "ARM's and vmss-lint's" if self.arm and limit == self.default else "vmss-lint's"
+        seen = f" is {actual}{unit}," if actual is not None else ""
+        problem = f"{self.what}{seen} over {owner} limit of {limit}{unit}"
+        if self.arm and limit == self.default:
+            hint = f"Azure rejects this too; to lint it anyway set {self.env} to a larger number"
+        else:
+            hint = f"to raise it, set the environment variable {self.env} to a larger number"
+        return LimitExceeded(source, problem, where=where, hint=hint)
+
+    def check(self, actual: int, source: str, *, where: str | None = None) -> None:
+        """Raise `LimitExceeded` when `actual` is over the limit; cheap enough for inner loops."""
+        if actual > self.value:
+            raise self.exceeded(source, actual, where=where)
+
+
+INPUT_BYTES = Limit("VMSS_LINT_MAX_BYTES", INPUT_MAX_BYTES, "input size", "bytes")
+JSON_DEPTH = Limit("VMSS_LINT_MAX_DEPTH", JSON_MAX_DEPTH, "JSON nesting depth", "levels")
+EXPRESSION_LENGTH = Limit(
+    "VMSS_LINT_EXPRESSION_MAX_LENGTH", EXPRESSION_MAX_LENGTH, "template expression length", "characters", True
+)
+EXPRESSION_DEPTH = Limit(
+    "VMSS_LINT_EXPRESSION_MAX_DEPTH", EXPRESSION_MAX_DEPTH, "template expression nesting", "levels"
+)
+COPY_COUNT = Limit("VMSS_LINT_COPY_MAX_COUNT", COPY_MAX_COUNT, "copy count", "", True)
+NESTED_DEPLOYMENTS = Limit(
+    "VMSS_LINT_NESTED_DEPLOYMENT_MAX_DEPTH",
+    NESTED_DEPLOYMENT_MAX_DEPTH,
+    "nested deployment depth",
+    "levels",
+)
+SCALE_SETS = Limit("VMSS_LINT_MAX_SCALE_SETS", MAX_SCALE_SETS, "number of scale sets", "")
+PATCH_OPS = Limit("VMSS_LINT_PATCH_MAX_OPS", PATCH_MAX_OPS, "number of JSON Patch operations", "")
+
+ALL_LIMITS: tuple[Limit, ...] = (
+    INPUT_BYTES,
+    JSON_DEPTH,
+    EXPRESSION_LENGTH,
+    EXPRESSION_DEPTH,
+    COPY_COUNT,
+    NESTED_DEPLOYMENTS,
+    SCALE_SETS,
+    PATCH_OPS,
+)
+
+
+def load_json(data: bytes | str, source: str) -> ParsedJson:
+    """`load_arm_json` under the limits in force, with a message that says how to raise them.
+
+    armjson's own hint names its keyword arguments (right for a library caller); a CLI user needs
+    the environment variable instead.
+    """
+    from vmss_lint.arm.reader import load_arm_json
+
+    size, depth = INPUT_BYTES.value, JSON_DEPTH.value
+    try:
+        return load_arm_json(data, source, max_depth=depth, max_bytes=size)
+    except LimitExceeded as exc:
+        if "nested" in exc.problem:
+            raise JSON_DEPTH.exceeded(source, where=exc.where) from None
+        raise INPUT_BYTES.exceeded(source) from None  # stdin is read only up to the limit: size unknown
+
+
+def read_capped(path: str | os.PathLike[str], source: str, *, role: str = "input") -> bytes:
+    """The bytes of one file, never more than `INPUT_BYTES` of them: every file vmss-lint reads from disk
+    (inputs, linked templates, parameters, config and rule files, git working-tree files) comes through
+    here.
+
+    A regular file is refused from its size before anything is read; a pipe or a file whose size the
+    system does not report (`/proc`, `<(az vmss show ...)`) is read only one byte past the limit. An
+    unreadable file is an `InputError` that names `source` and the system's reason, never the content.
+    """
+    import stat
+
+    limit = INPUT_BYTES.value
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISREG(info.st_mode):
+                INPUT_BYTES.check(info.st_size, source)
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(source, f"cannot read {role} file: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > limit:
+        raise INPUT_BYTES.exceeded(source)
+    return data

@@ -1,0 +1,302 @@
+"""Run the rules over the changes between two models and turn what they say into findings.
+
+Rules state facts (this pointer changed, Azure rejects it); the engine adds what is the same for every
+rule: ids and names, severities, messages, secret redaction, source locations, the API-version gate and
+the one `info` for a change that could not be resolved offline. Sorting is stable, so the same input
+always gives the same output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from vmss_lint.compare import canonical_scalar, compare, is_unknown
+from vmss_lint.core.apiversion import ApiVersion
+from vmss_lint.core.errors import InputError
+from vmss_lint.core.findings import Change, Finding, FindingLocation, Hit, Impact, Location, Severity
+from vmss_lint.core.model import ScaleSetModel, split_pointer
+from vmss_lint.core.redact import is_secret_pointer, safe_value
+from vmss_lint.engine.spec import LoadedRule, Match
+
+UNRESOLVED_RULE = "VMSS001"
+
+
+@dataclass
+class RuleContext:
+    """What a hook sees: both models, the effective changes and the API version. Pure data, no I/O."""
+
+    current: ScaleSetModel
+    proposed: ScaleSetModel
+    changes: list[Change]
+    api: ApiVersion
+    instances: list[dict[str, Any]] | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def changed(self, glob: str) -> list[Change]:
+        """Resolved changes whose pointer matches a glob (`*` one segment, `**` any)."""
+        return self._matching(glob, True)
+
+    def unresolved(self, glob: str) -> list[Change]:
+        return self._matching(glob, False)
+
+    def _matching(self, glob: str, resolved: bool) -> list[Change]:
+        # Every rule asks about the changes, and most globs match none: a glob whose literal start is
+        # not an ancestor of any changed pointer is answered with one set lookup.
+        prefix, pattern = _GLOBS.get(glob) or _compiled_glob(glob)
+        if prefix not in (self.__dict__.get("_ancestor_set") or self._ancestors()):
+            return []
+        if pattern is None:  # no wildcard: the glob is one pointer
+            return [c for c in self.changes if (c.unresolved is None) == resolved and c.pointer == prefix]
+        return [
+            c
+            for c in self.changes
+            if (c.unresolved is None) == resolved and glob_match(pattern, split_pointer(c.pointer))
+        ]
+
+    def _ancestors(self) -> frozenset[str]:
+        """Every changed pointer and each of its ancestors ("" included), as escaped pointer text."""
+        found: frozenset[str] | None = self.__dict__.get("_ancestor_set")
+        if found is None:
+            texts = {""}
+            for change in self.changes:
+                pointer = change.pointer
+                cut = pointer.find("/", 1)
+                while cut != -1:
+                    texts.add(pointer[:cut])
+                    cut = pointer.find("/", cut + 1)
+                texts.add(pointer)
+            found = self.__dict__["_ancestor_set"] = frozenset(texts)
+        return found
+
+    def effective(self, pointer: str) -> Any:
+        """The value Azure will hold after the change: proposed if specified, else current."""
+        if any(pointer == r or pointer.startswith(r + "/") for r in self.proposed.removed):
+            return None  # removed explicitly, itself or a parent
+        value = self.proposed.get(pointer)
+        return self.current.get(pointer) if value is None else value
+
+
+_GLOBS: dict[str, tuple[str, list[str] | None]] = {}
+
+
+def _compiled_glob(glob: str) -> tuple[str, list[str] | None]:
+    """(the glob's literal leading segments as pointer text, its segments if it has a wildcard), once
+    per process. No regexes: compiling one per rule glob cost a cold run more than all the matching."""
+    found = _GLOBS.get(glob)
+    if found is None:
+        parts = split_pointer(glob)
+        literal = []
+        for part in parts:
+            if part in ("*", "**"):
+                break
+            literal.append("/" + part.replace("~", "~0").replace("/", "~1"))
+        wild = len(literal) < len(parts)
+        found = _GLOBS[glob] = ("".join(literal), parts if wild else None)
+    return found
+
+
+def glob_match(pattern: list[str], parts: list[str]) -> bool:
+    if not pattern:
+        return not parts
+    head = pattern[0]
+    if head == "**":
+        return any(glob_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
+    if not parts:
+        return False
+    return (head == "*" or head == parts[0]) and glob_match(pattern[1:], parts[1:])
+
+
+@dataclass
+class EngineOptions:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, Severity] = field(default_factory=dict)
+
+
+def rule_selected(rule: LoadedRule, options: EngineOptions) -> bool:
+    """flake8's rule: the most specific of select/ignore wins; ids, names and id prefixes all work."""
+    if not options.select and not options.ignore:
+        return True
+
+    def best(patterns: list[str]) -> int:
+        score = -1
+        for p in patterns:
+            low = p.lower()
+            if low in (rule.spec.name, *map(str.lower, rule.spec.aliases)) or low == rule.spec.id.lower():
+                score = max(score, 1000)
+            elif rule.spec.id.lower().startswith(low):
+                score = max(score, len(low))
+        return score
+
+    chosen = best(options.select) if options.select else 0
+    ignored = best(options.ignore)
+    return chosen >= 0 and chosen >= ignored if ignored >= 0 else chosen >= 0
+
+
+def run(
+    rules: list[LoadedRule],
+    current: ScaleSetModel,
+    proposed: ScaleSetModel,
+    api: ApiVersion,
+    *,
+    options: EngineOptions | None = None,
+    instances: list[dict[str, Any]] | None = None,
+    changes: list[Change] | None = None,
+) -> list[Finding]:
+    options = options or EngineOptions()
+    changes = compare(current, proposed) if changes is None else changes
+    ctx = RuleContext(current, proposed, changes, api, instances)
+    findings: list[Finding] = []
+    for rule in rules:
+        spec = rule.spec
+        if spec.meta or not rule_selected(rule, options):
+            continue
+        if spec.api_versions is not None and not spec.api_versions.contains(api.value):
+            continue
+        for hit in _hits(rule, ctx):
+            findings.append(make_finding(rule, hit, ctx, options))
+    by_id = {r.spec.id: r for r in rules if r.spec.meta}
+    for rule_id, hit in [*current.meta_hits, *proposed.meta_hits]:
+        meta_rule = by_id.get(rule_id)
+        if meta_rule is not None and rule_selected(meta_rule, options):
+            findings.append(make_finding(meta_rule, hit, ctx, options))
+    meta = by_id.get(UNRESOLVED_RULE)
+    if meta is not None and rule_selected(meta, options):
+        for change in changes:
+            if change.unresolved is not None:
+                hit = Hit(
+                    change.pointer,
+                    change.op,
+                    change.old,
+                    change.new,
+                    message=f"could not resolve {change.pointer} because {change.unresolved}; "
+                    "vmss-lint cannot tell whether this change is accepted",
+                )
+                findings.append(make_finding(meta, hit, ctx, options, edit=change.edit))
+    return sort_findings(_dedupe(findings))
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(
+        findings, key=lambda f: (-f.severity.rank, f.pointer, f.rule, json.dumps(f.new, default=str))
+    )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.pointer, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _hits(rule: LoadedRule, ctx: RuleContext) -> Iterable[Hit]:
+    match = rule.spec.match
+    if match is not None:
+        return [
+            Hit(c.pointer, c.op, c.old, c.new) for c in ctx.changed(match.path) if _filters_pass(match, c)
+        ]
+    try:
+        return list(rule.hook_fn(ctx))
+    except InputError:
+        raise
+    except Exception as exc:  # a broken third-party hook must not take the run down silently
+        raise InputError(rule.source, f"rule {rule.spec.id} ({rule.spec.hook}) failed: {exc!r}") from None
+
+
+def _filters_pass(match: Match, change: Change) -> bool:
+    if match.ops is not None and change.op not in match.ops:
+        return False
+    key = split_pointer(change.pointer)[-1] if change.pointer else ""
+    if match.old is not None and canonical_scalar(key, change.old) not in [
+        canonical_scalar(key, v) for v in match.old
+    ]:
+        return False
+    return match.new is None or canonical_scalar(key, change.new) in [
+        canonical_scalar(key, v) for v in match.new
+    ]
+
+
+def make_finding(
+    rule: LoadedRule, hit: Hit, ctx: RuleContext, options: EngineOptions, *, edit: str | None = None
+) -> Finding:
+    spec = rule.spec
+    secrets = ctx.proposed.secret_pointers | ctx.current.secret_pointers
+    old = safe_value(hit.pointer, _plain(hit.old), secrets)
+    new = safe_value(hit.pointer, _plain(hit.new), secrets)
+    # A hook's message is final text and may quote user values with braces: only TOML templates are formatted.
+    template = spec.message or spec.summary
+    message = hit.message or template.format(pointer=hit.pointer, old=_show(old), new=_show(new))
+    if spec.azure_error and hit.severity in (None, Severity.ERROR) and spec.severity == Severity.ERROR:
+        message += f' Azure answers: "{spec.azure_error}"'
+    if spec.confidence == "low" and "confidence" not in message.lower():
+        message += " (Low confidence: the sources disagree or the behaviour is inferred.)"
+    if is_secret_pointer(hit.pointer, secrets) and "changed" not in message:
+        message += " (secret value: vmss-lint says that it changed, never what it is)"
+    severity = options.severity.get(spec.id) or hit.severity or spec.severity
+    impact: Impact = hit.impact or spec.impact
+    return Finding(
+        rule=spec.id,
+        name=spec.name,
+        severity=severity,
+        impact=impact,
+        pointer=hit.pointer,
+        op=hit.op,
+        old=old,
+        new=new,
+        message=message,
+        fix=spec.fix,
+        confidence=spec.confidence,
+        edit=edit or _edit_for(hit.pointer, ctx),
+        location=_location(hit.pointer, ctx.proposed),
+        references=list(spec.references),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy: an unresolved template value is shown as `<unknown: reason>`."""
+    if is_unknown(value):
+        return f"<unknown: {getattr(value, 'reason', 'unresolved')}>"
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+def _edit_for(pointer: str, ctx: RuleContext) -> str | None:
+    if not pointer:
+        return None
+    for change in ctx.changes:
+        if change.edit and (
+            change.pointer == pointer
+            or change.pointer.startswith(pointer + "/")
+            or pointer.startswith(change.pointer + "/")
+        ):
+            return change.edit
+    return None
+
+
+def _location(pointer: str, proposed: ScaleSetModel) -> FindingLocation | None:
+    probe = pointer
+    while True:
+        loc: Location | None = proposed.positions.get(probe)
+        if loc is not None:
+            return FindingLocation(file=loc.file, line=loc.line, column=loc.column, value_from=loc.value_from)
+        if not probe:
+            return None
+        probe = probe.rsplit("/", 1)[0]

@@ -1,0 +1,1 @@
+"""What the user passes, turned into pairs of canonical models: files, shapes, edits, git, what-if."""

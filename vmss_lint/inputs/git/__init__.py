@@ -1,0 +1,1 @@
+"""Git mode: the revisions of a repository as inputs."""

@@ -1,0 +1,421 @@
+"""Git mode: lint what a commit, a branch or a pull request changes, straight from the repository.
+
+This is how the pre-commit hook and the GitHub Action run: they know a base revision, not two files.
+Each changed file is paired with its own version at the base (under its old name when it was renamed),
+so the result is the same whichever subset of files a caller passes: pre-commit may split the file list
+into batches, and a parameters file in one batch still re-lints its template from the other. JSON that
+is neither a template, a parameters file nor a scale-set model is skipped without a word, because a
+repository is full of `package.json` and friends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import posixpath
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vmss_lint.core.confine import OutsideRoot
+from vmss_lint.core.errors import InputError, LimitExceeded
+from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.core.records import replace, to_json
+from vmss_lint.inputs.git.repo import BICEP_HINT, FileChange, Repo, bicep_command, compile_bicep
+from vmss_lint.inputs.read import InputFile, kind_of, model_from, parse_text
+from vmss_lint.inputs.template_options import TemplateParams
+from vmss_lint.pipeline import LintOptions, make_report, rules_for
+from vmss_lint.report.document import Report, ScaleSetResult
+
+PARAMS_SUFFIX = ".parameters.json"
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The two revisions compared: `None` as base means no commit yet, `None` as head the working tree."""
+
+    base: str | None
+    head: str | None
+    base_label: str
+    head_label: str
+
+
+def resolve_sides(
+    repo: Repo, base: str | None, head: str | None, *, pre_commit: bool = False
+) -> tuple[Sides, list[str]]:
+    """Pick the revisions: explicit options first, then what pre-commit exported, then HEAD.
+
+    Under pre-commit with `--from-ref/--to-ref` (pre-push, CI) the file list is a three-dot diff, so the
+    base is the merge base of the two refs and the head is the `to` ref, which need not be checked out.
+    For a plain commit pre-commit has stashed the unstaged changes, so the working tree is what is
+    being committed and HEAD is what it replaces.
+    """
+    notices: list[str] = []
+    if pre_commit and base is None:
+        from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+        if from_ref and to_ref:
+            to_sha = repo.resolve(to_ref, option="PRE_COMMIT_TO_REF")
+            from_sha = repo.resolve(from_ref, option="PRE_COMMIT_FROM_REF")
+            head_side = repo.resolve(head, option="--head") if head is not None else to_sha
+            merge_base = repo.merge_base(from_sha, to_sha) or from_sha
+            return Sides(merge_base, head_side, from_ref, head or to_ref), []
+        if not repo.has_commits():
+            notices.append("no commit yet: every scale set is new, so there is nothing to compare")
+            return Sides(None, None, "(no commits)", "the working tree"), notices
+        base = "HEAD"
+    if base is None:
+        raise InputError("--base", "git mode needs a base revision", hint="e.g. --base origin/main")
+    base_sha = repo.resolve(base, option="--base")
+    head_sha = repo.resolve(head, option="--head") if head is not None else None
+    return Sides(base_sha, head_sha, base, head or "the working tree"), notices
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One file to lint across the two sides: its path at the base and at the head (None: absent)."""
+
+    base_path: str | None
+    head_path: str | None
+
+
+@dataclass
+class _Run:
+    repo: Repo
+    sides: Sides
+    options: LintOptions
+    params: TemplateParams
+    rules: list[Any]
+    tmp: Path
+    notices: list[str] = field(default_factory=list)
+    results: list[ScaleSetResult] = field(default_factory=list)
+    exported: dict[str, Path] = field(default_factory=dict)
+
+    def label(self, rev: str | None, path: str) -> str:
+        """How a file is named in the report: the head side by its path (annotations need exactly that),
+        the base side as `REF:path`."""
+        return f"{self.sides.base_label}:{path}" if rev is not None and rev == self.sides.base else path
+
+    def side_of(self, label: str) -> tuple[str | None, str]:
+        prefix = f"{self.sides.base_label}:"
+        if self.sides.base is not None and label.startswith(prefix):
+            return self.sides.base, label[len(prefix) :]
+        return self.sides.head, label
+
+
+def check_git(
+    base: str | None,
+    head: str | None,
+    paths: list[str],
+    options: LintOptions,
+    *,
+    params: TemplateParams | None = None,
+    pre_commit: bool = False,
+    cwd: Path | None = None,
+) -> Report:
+    """The `check --base` command: lint every changed template or model between two revisions.
+
+    `paths` (relative to `cwd`) restrict the run to those files; with none, every changed `.json` and
+    `.bicep` file counts. `params` carries --parameters/--context; a parameters file given there that
+    lives in the repository is read at each side's revision, like the template.
+    """
+    repo = Repo(cwd)
+    sides, notices = resolve_sides(repo, base, head, pre_commit=pre_commit)
+    listed = repo.changes(sides.base, sides.head, untracked=not pre_commit)
+    changes = [c for c in listed if _relevant(c.path)]
+    if paths:
+        wanted = {repo.relative(p, cwd) for p in paths}
+        changes = [c for c in changes if _selected(c, wanted)]
+    user_params = params or TemplateParams()
+    with tempfile.TemporaryDirectory(prefix="vmss-lint-") as tmp:
+        run = _Run(repo, sides, options, user_params, rules_for(options), Path(tmp), notices=notices)
+        for unit in units_for(repo, sides, changes):
+            _lint_unit(run, unit, cwd)
+    if sides.base is not None:
+        run.notices.insert(0, f"git mode: {sides.base_label} ({sides.base[:12]}) -> {sides.head_label}")
+    return make_report(run.results, options.fail_on, [_relabel(run, n) for n in run.notices])
+
+
+def _selected(change: FileChange, wanted: set[str]) -> bool:
+    """A path names the file under either of its names; a folder names everything under it."""
+    if "." in wanted:
+        return True
+    for path in (change.path, change.old_path):
+        if path is not None and (path in wanted or any(path.startswith(w + "/") for w in wanted)):
+            return True
+    return False
+
+
+def _relevant(path: str) -> bool:
+    return path.lower().endswith((".json", ".bicep"))
+
+
+def template_for_parameters(path: str) -> list[str]:
+    """The templates a parameters file belongs to by the usual names (`x.parameters.json` → `x.json`,
+    a portal export's `parameters.json` → `template.json`)."""
+    if path.lower().endswith(PARAMS_SUFFIX):
+        stem = path[: -len(PARAMS_SUFFIX)]
+        return [stem + ".json", stem + ".bicep"]
+    head, _, name = path.rpartition("/")
+    if name.lower() == "parameters.json":
+        return [f"{head}/template.json" if head else "template.json"]
+    return []
+
+
+def parameters_for_template(path: str) -> str | None:
+    lowered = path.lower()
+    if lowered.endswith(PARAMS_SUFFIX) or lowered.rpartition("/")[2] == "parameters.json":
+        return None
+    if lowered.rpartition("/")[2] == "template.json":
+        return path[: -len("template.json")] + "parameters.json"
+    for ext in (".json", ".bicep"):
+        if lowered.endswith(ext):
+            return path[: -len(ext)] + PARAMS_SUFFIX
+    return None
+
+
+def units_for(repo: Repo, sides: Sides, changes: list[FileChange]) -> list[Unit]:
+    """Turn changed files into files to lint; a changed parameters file stands for its template."""
+    renamed_from = {c.path: c.old_path for c in changes if c.status == "renamed"}
+    units: dict[Unit, None] = {}
+    for change in changes:
+        template = _template_of(repo, sides, change)
+        if template is not None:
+            in_head = repo.exists(sides.head, template)
+            base_name = renamed_from.get(template) or template
+            in_base = sides.base is not None and repo.exists(sides.base, base_name)
+            if in_head or in_base:
+                units[Unit(base_name if in_base else None, template if in_head else None)] = None
+                continue
+        units[Unit(change.base_path, change.head_path)] = None
+    return list(units)
+
+
+def _template_of(repo: Repo, sides: Sides, change: FileChange) -> str | None:
+    """The template a changed parameters file feeds, if it is one and the template is there."""
+    for candidate in template_for_parameters(change.path):
+        if not (repo.exists(sides.head, candidate) or (sides.base and repo.exists(sides.base, candidate))):
+            continue
+        try:
+            data = repo.read(sides.head, change.path) if change.head_path else None
+            if data is None and change.base_path and sides.base:
+                data = repo.read(sides.base, change.base_path)
+        except InputError:  # outside the repository or over the size limit: not a parameters file to us
+            continue
+        if data is not None and _kind(data, change.path) == "parameters":
+            return candidate
+    return None
+
+
+def _kind(data: bytes, name: str) -> str:
+    try:
+        return kind_of(parse_text(data, name).value)
+    except InputError:
+        return "unknown"
+
+
+def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
+    from vmss_lint.inputs.pairing import lint_pairs, pairs_from_files, template_suppressions
+
+    sides = run.sides
+    base_file = _ours(_load_side(run, sides.base, unit.base_path))
+    head_file = _ours(_load_side(run, sides.head, unit.head_path))
+    if base_file is None and head_file is None:
+        return  # not ours: a parameters file without its template, a patch, package.json, ...
+    pairs: list[tuple[ScaleSetModel | None, ScaleSetModel | None]]
+    only = None if base_file is not None and head_file is not None else (head_file or base_file)
+    if only is not None and kind_of(only.value) == "model":
+        # A model file added or deleted: one scale set on one side (the pairing wants two files).
+        model = model_from(only)
+        pairs = [(None, model)] if only is head_file else [(model, None)]
+    else:
+        pairs, notices = pairs_from_files(base_file, head_file, _unit_params(run, unit, cwd))
+        run.notices.extend(notices)
+        # A template's own `metadata` suppressions, applied by the caller's finish_report like the CLI's.
+        run.options.suppressions.extend(template_suppressions(base_file, head_file))
+    if unit.head_path is None and base_file is not None:
+        run.notices.append(f"{unit.base_path} was deleted at {sides.head_label}")
+    for result in lint_pairs(pairs, run.rules, run.options):
+        if _is_bicep(unit):
+            # Positions are in the compiled JSON, which is not a file anyone can open: drop them.
+            findings = [replace(f, location=None) for f in result.findings]
+            result = replace(result, findings=findings)
+        run.results.append(_relabel_result(run, result))
+
+
+def _ours(file: InputFile | None) -> InputFile | None:
+    return file if file is not None and kind_of(file.value) in ("model", "template") else None
+
+
+def _is_bicep(unit: Unit) -> bool:
+    return (unit.head_path or unit.base_path or "").lower().endswith(".bicep")
+
+
+def _unit_params(run: _Run, unit: Unit, cwd: Path | None) -> TemplateParams:
+    """Per-side parameters read from each side's revision; the user's files apply to both sides."""
+    user = run.params
+    per_side: dict[str, list[str]] = {}
+    for role, rev, path in (
+        ("current", run.sides.base, unit.base_path),
+        ("proposed", run.sides.head, unit.head_path),
+    ):
+        given = user.files_for(role)
+        if given:
+            per_side[role] = [_given_copy(run, rev, p, cwd) for p in given]
+            continue
+        conventional = parameters_for_template(path) if path is not None else None
+        copy = None
+        if conventional is not None:
+            try:
+                copy = _side_copy(run, rev, conventional)
+            except OutsideRoot as exc:
+                _note(run, f"{exc}, so its parameters are not used")
+        per_side[role] = [copy] if copy is not None else []
+        if copy is not None and path is not None and conventional is not None:
+            run.notices.append(
+                f"{role} template {run.label(rev, path)}: parameters from {run.label(rev, conventional)} "
+                "(found next to it)"
+            )
+    return dataclasses.replace(
+        user,
+        current_parameters=per_side["current"],
+        proposed_parameters=per_side["proposed"],
+        discover=False,
+        open_linked=lambda parent, relative: _open_linked(run, parent, relative),
+    )
+
+
+def _given_copy(run: _Run, rev: str | None, path: str, cwd: Path | None) -> str:
+    """A --parameters file: inside the repository it is read at the side's revision, else as it is."""
+    try:
+        rel = run.repo.relative(path, cwd)
+    except InputError:
+        return path
+    copy = _side_copy(run, rev, rel)
+    if copy is None:
+        raise InputError(path, f"parameters file does not exist at {run.label(rev, rel).split(':')[0]}")
+    return copy
+
+
+def _side_copy(run: _Run, rev: str | None, path: str) -> str | None:
+    """A repository file as it is at `rev`, copied where the template reader can open it by name.
+
+    The copy's name is mapped back to `REF:path` (or `path`) in everything reported.
+    """
+    data = run.repo.read(rev, path)
+    if data is None:
+        return None
+    side = "base" if rev is not None and rev == run.sides.base else "head"
+    target = run.tmp / side / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return str(target)
+
+
+def _relabel(run: _Run, text: str) -> str:
+    base_dir, head_dir = f"{run.tmp / 'base'}{os.sep}", f"{run.tmp / 'head'}{os.sep}"
+    return text.replace(base_dir, f"{run.sides.base_label}:").replace(head_dir, "")
+
+
+def _relabel_result(run: _Run, result: ScaleSetResult) -> ScaleSetResult:
+    if str(run.tmp) not in json.dumps(to_json(result)):
+        return result
+    findings = []
+    for f in result.findings:
+        update: dict[str, Any] = {"message": _relabel(run, f.message)}
+        if f.location is not None and f.location.value_from:
+            update["location"] = replace(f.location, value_from=_relabel(run, f.location.value_from))
+        findings.append(replace(f, **update))
+    return replace(result, findings=findings)
+
+
+def _open_linked(run: _Run, parent: InputFile, relative: str) -> InputFile | None:
+    """A linked template's `relativePath`, read from the same revision as the template that links it."""
+    rev, path = run.side_of(parent.path)
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), relative.replace("\\", "/")))
+    if target == ".." or target.startswith("../") or posixpath.isabs(target) or "\0" in target:
+        raise OutsideRoot(parent.path, "the repository")  # refused by the template walker, naming the link
+    return _load(run, rev, target)  # a working-tree symlink out of the repository raises OutsideRoot too
+
+
+def _load_side(run: _Run, rev: str | None, path: str | None) -> InputFile | None:
+    """`_load` for a changed file: one that resolves outside the repository (a working-tree symlink) is
+    not followed, and the run says so instead of failing on a file that is not the change's."""
+    try:
+        return _load(run, rev, path)
+    except OutsideRoot as exc:
+        _note(run, f"{exc}, so the file is skipped")
+        return None
+
+
+def _note(run: _Run, text: str) -> None:
+    if text not in run.notices:
+        run.notices.append(text)
+
+
+def _load(run: _Run, rev: str | None, path: str | None) -> InputFile | None:
+    """One side of a unit, parsed; a `.bicep` file is compiled first (or skipped, saying how to enable)."""
+    if path is None:
+        return None
+    label = run.label(rev, path)
+    if path.lower().endswith(".bicep"):
+        return _load_bicep(run, rev, path, label)
+    try:
+        data = run.repo.read(rev, path)
+    except LimitExceeded:
+        # Over the size limit: the user's problem only if it is plainly one of ours (judged by its start),
+        # like a file that does not parse; a big unrelated JSON file is skipped as before.
+        if rev is not None and rev == run.sides.base:
+            _note(run, f"{label} is over the input size limit; treated as absent")
+            return None
+        if _looks_like_ours(run.repo.start(rev, path)):
+            from vmss_lint.core.limits import INPUT_BYTES
+
+            raise INPUT_BYTES.exceeded(label) from None
+        return None
+    if data is None:
+        return None
+    try:
+        return parse_text(data, label)
+    except InputError:
+        if rev is not None and rev == run.sides.base:
+            run.notices.append(f"{label} is not valid JSON; treated as absent")
+            return None
+        if _looks_like_ours(data):
+            raise
+        return None
+
+
+def _looks_like_ours(data: bytes) -> bool:
+    """A file we cannot parse is still the user's problem if it is plainly an ARM or scale-set document."""
+    text = data[:65536].decode("utf-8", "replace").lower()
+    markers = (
+        "deploymenttemplate",
+        "deploymentparameters",
+        "virtualmachinescalesets",
+        "virtualmachineprofile",
+    )
+    return any(marker in text for marker in markers)
+
+
+def _load_bicep(run: _Run, rev: str | None, path: str, label: str) -> InputFile | None:
+    command = bicep_command()
+    if command is None:
+        note = f"{path}: skipped, no Bicep compiler on PATH ({BICEP_HINT})"
+        if note not in run.notices:
+            run.notices.append(note)
+        return None
+    if rev is None:
+        source = run.repo.working_path(path)  # not a symlink out of the repository
+    else:
+        if not run.repo.exists(rev, path):
+            return None
+        if rev not in run.exported:
+            dest = run.tmp / f"tree-{len(run.exported)}"
+            run.repo.export(rev, dest)
+            run.exported[rev] = dest
+        source = run.exported[rev] / path
+    if not source.is_file():
+        return None
+    return parse_text(compile_bicep(command, source, label), label)

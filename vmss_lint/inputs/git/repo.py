@@ -1,0 +1,251 @@
+"""The git plumbing behind git mode: every call to `git` goes through `Repo`.
+
+Only porcelain-independent, NUL-separated output is parsed (`-z`), so paths with spaces, quotes or
+non-ASCII characters survive exactly as the file system spells them. Any git failure the user can fix
+(not a repository, an unknown revision, no commits yet) becomes an `InputError` naming what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from vmss_lint.core.errors import InputError
+
+Status = Literal["added", "modified", "deleted", "renamed"]
+
+_STATUS = {"A": "added", "M": "modified", "T": "modified", "D": "deleted", "R": "renamed", "C": "added"}
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file that differs between the two sides; `old_path` is its name on the base side."""
+
+    status: Status
+    path: str
+    old_path: str | None
+
+    @property
+    def base_path(self) -> str | None:
+        return None if self.status == "added" else (self.old_path or self.path)
+
+    @property
+    def head_path(self) -> str | None:
+        return None if self.status == "deleted" else self.path
+
+
+class Repo:
+    """A git working tree, addressed by its top level; paths are repo-relative with `/`."""
+
+    def __init__(self, cwd: str | Path | None = None) -> None:
+        self.cwd = Path(cwd) if cwd is not None else Path.cwd()
+        if shutil.which("git") is None:
+            raise InputError(
+                "git mode", "git is not on PATH", hint="install git, or compare two files instead"
+            )
+        proc = self._run(["rev-parse", "--show-toplevel"], cwd=self.cwd, check=False)
+        if proc.returncode != 0:
+            raise InputError(
+                str(self.cwd),
+                "not inside a git working tree",
+                hint="run vmss-lint from your repository, or compare two files instead of using --base",
+            )
+        self.root = Path(os.fsdecode(proc.stdout.rstrip(b"\n")))
+
+    def _run(
+        self, args: list[str], *, cwd: Path | None = None, check: bool = True, stdin: bytes | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=cwd or self.root,
+            input=stdin,
+            capture_output=True,
+            check=False,
+        )
+        if check and proc.returncode != 0:
+            message = os.fsdecode(proc.stderr).strip().splitlines()
+            raise InputError("git " + args[0], message[-1] if message else f"exited {proc.returncode}")
+        return proc
+
+    def git(self, *args: str) -> bytes:
+        return self._run(list(args)).stdout
+
+    def has_commits(self) -> bool:
+        return self._run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], check=False).returncode == 0
+
+    def resolve(self, ref: str, *, option: str = "--base") -> str:
+        """The commit a revision names; an unknown one is a clear InputError, never a git traceback."""
+        if ref.startswith("-"):
+            raise InputError(option, f"'{ref}' is not a revision")
+        proc = self._run(
+            ["rev-parse", "--verify", "-q", "--end-of-options", f"{ref}^{{commit}}"], check=False
+        )
+        if proc.returncode == 0:
+            return os.fsdecode(proc.stdout).strip()
+        if not self.has_commits():
+            raise InputError(
+                option,
+                f"cannot resolve '{ref}': this repository has no commits yet",
+                hint="commit the current state first; every file is new until then",
+            )
+        hint = "check the name; in a shallow clone fetch more history (actions/checkout with fetch-depth: 2)"
+        raise InputError(option, f"unknown revision '{ref}'", hint=hint)
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        proc = self._run(["merge-base", a, b], check=False)
+        if proc.returncode != 0:
+            return None
+        return os.fsdecode(proc.stdout).strip() or None
+
+    def changes(self, base: str | None, head: str | None, *, untracked: bool = True) -> list[FileChange]:
+        """Every changed file from `base` (None: nothing committed) to `head` (None: the working tree).
+
+        `untracked` counts files git does not track yet (not ignored ones) as new in the working tree: a
+        user's new template is a change, but a commit only holds what is staged.
+        """
+        if base is None:
+            # No commit yet: everything staged (and untracked, if asked) is new.
+            others = ["--others", "--exclude-standard"] if untracked else []
+            listed = self.git("ls-files", "-z", "--cached", *others)
+            return [FileChange("added", p, None) for p in dict.fromkeys(_split_z(listed))]
+        args = ["diff", "--name-status", "-M", "-z", "--no-relative", "--ignore-submodules", base]
+        if head is not None:
+            args.append(head)
+        changes = _parse_name_status(self.git(*args, "--"))
+        if head is None and untracked:
+            seen = {c.path for c in changes}
+            new = _split_z(self.git("ls-files", "-z", "--others", "--exclude-standard"))
+            changes += [FileChange("added", p, None) for p in new if p not in seen]
+        return changes
+
+    def read(self, rev: str | None, path: str) -> bytes | None:
+        """A file's bytes at `rev` (None: the working tree), or None when it is not there.
+
+        Never more than the input size limit (`LimitExceeded` past it, before the rest is read). In the
+        working tree a path that resolves outside the repository, through a symlink or `..`, raises
+        `OutsideRoot` without being opened (see `vmss_lint.core.confine`); a blob at a revision is what git
+        stored, and git never follows a symlink there.
+        """
+        from vmss_lint.core.limits import INPUT_BYTES, read_capped
+
+        if rev is None:
+            full = self.working_path(path)
+            return read_capped(full, path) if full.is_file() else None
+        limit = INPUT_BYTES.value
+        data = self._blob(rev, path, limit + 1)  # a blob over the limit never reaches memory whole
+        if data is not None and len(data) > limit:
+            raise INPUT_BYTES.exceeded(f"{rev[:12]}:{path}")
+        return data
+
+    def start(self, rev: str | None, path: str, size: int = 65536) -> bytes:
+        """At most the first `size` bytes of a file (of one too large to read, to tell what it is)."""
+        if rev is None:
+            with self.working_path(path).open("rb") as handle:
+                return handle.read(size)
+        return self._blob(rev, path, size) or b""
+
+    def _blob(self, rev: str, path: str, size: int) -> bytes | None:
+        """At most `size` bytes of the blob at `rev:path` (None when it is not there)."""
+        command = ["git", "cat-file", "blob", f"{rev}:{path}"]
+        with subprocess.Popen(
+            command, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        ) as proc:
+            assert proc.stdout is not None
+            data = proc.stdout.read(size)
+            if proc.stdout.read(1):  # more than asked for: stop git rather than read the rest
+                proc.kill()
+                return data
+        return data if proc.returncode == 0 else None
+
+    def working_path(self, path: str) -> Path:
+        """A working-tree file, symlinks resolved; `OutsideRoot` when it resolves outside the repository."""
+        from vmss_lint.core.confine import OutsideRoot, confined
+
+        full = confined(self.root / path, self.root)
+        if full is None:
+            raise OutsideRoot(path, "the repository", what="is a symbolic link that")
+        return full
+
+    def exists(self, rev: str | None, path: str) -> bool:
+        if rev is None:
+            from vmss_lint.core.confine import OutsideRoot
+
+            try:
+                return self.working_path(path).is_file()
+            except OutsideRoot:
+                return True  # there as a link: reading it says it is not followed, whatever it points at
+        return self._run(["cat-file", "-e", f"{rev}:{path}"], check=False).returncode == 0
+
+    def export(self, rev: str, dest: Path) -> None:
+        """Write the whole tree at `rev` under `dest` (for tools such as bicep that follow relative paths)."""
+        import io
+        import tarfile
+
+        data = self.git("archive", "--format=tar", rev)
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: refuse links and paths leaving `dest`
+                tar.extractall(dest, filter="data")
+            else:  # pragma: no cover - git archive writes only plain members under the tree
+                tar.extractall(dest)
+
+    def relative(self, path: str, cwd: Path | None = None) -> str:
+        """A user-given path (relative to where they ran vmss-lint) as a repo-relative `/` path."""
+        full = Path(os.path.abspath((cwd or Path.cwd()) / path))
+        root = Path(os.path.realpath(self.root))
+        for candidate in (full, Path(os.path.realpath(full.parent)) / full.name):
+            try:
+                return candidate.relative_to(root).as_posix()
+            except ValueError:
+                continue
+        raise InputError(path, f"is outside the git repository at {self.root}")
+
+
+def _split_z(data: bytes) -> list[str]:
+    return [os.fsdecode(p) for p in data.split(b"\0") if p]
+
+
+def _parse_name_status(data: bytes) -> list[FileChange]:
+    fields = data.split(b"\0")
+    out: list[FileChange] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        code = os.fsdecode(fields[i])[:1]
+        if code in ("R", "C"):
+            old, new = os.fsdecode(fields[i + 1]), os.fsdecode(fields[i + 2])
+            i += 3
+            # A copy leaves the original in place: the copy is a new file, not a rename.
+            out.append(FileChange("renamed", new, old) if code == "R" else FileChange("added", new, None))
+            continue
+        path = os.fsdecode(fields[i + 1])
+        i += 2
+        status = _STATUS.get(code, "modified")
+        out.append(FileChange(status, path, None))  # type: ignore[arg-type]
+    return out
+
+
+BICEP_HINT = (
+    "install the Bicep CLI (`az bicep install`, or the standalone `bicep` binary) so that `bicep` or `az` "
+    "is on PATH, then run vmss-lint again"
+)
+
+
+def bicep_command() -> list[str] | None:
+    """How to compile Bicep here: the standalone CLI first (faster), else `az bicep`."""
+    if shutil.which("bicep"):
+        return ["bicep", "build", "--stdout"]
+    if shutil.which("az"):
+        return ["az", "bicep", "build", "--stdout", "--file"]
+    return None
+
+
+def compile_bicep(command: list[str], file: Path, label: str) -> bytes:
+    """The ARM JSON a `.bicep` file compiles to; a compile error is the user's input error."""
+    proc = subprocess.run([*command, str(file)], capture_output=True, check=False, cwd=file.parent)
+    if proc.returncode != 0:
+        lines = os.fsdecode(proc.stderr).strip().splitlines()
+        raise InputError(label, "bicep build failed: " + (lines[0] if lines else f"exit {proc.returncode}"))
+    return proc.stdout

@@ -1,0 +1,226 @@
+"""Turn what the user passed on the command line into pairs of scale-set models, then lint them.
+
+Inputs come in several forms: two models, a model plus a JSON Patch or planned `az vmss update`
+commands, two templates, a live model and a template, a what-if result. Each form only decides how
+the (current, proposed) pairs are built; linting is the same for all of them.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+from vmss_lint.core.errors import InputError
+from vmss_lint.core.limits import PATCH_OPS
+from vmss_lint.core.model import ScaleSetModel, join_pointer
+from vmss_lint.core.normalize import canonical_key, detect_shape, normalize, unwrap_document
+from vmss_lint.inputs.az_shape import az_path_to_pointer
+from vmss_lint.inputs.read import InputFile, kind_of, model_from, read_file
+from vmss_lint.pipeline import LintOptions, lint_pair, make_report, rules_for
+from vmss_lint.report.document import Report
+
+if TYPE_CHECKING:
+    from vmss_lint.inputs.template_options import TemplateParams
+
+
+def check_inputs(
+    current: str | None,
+    proposed: str | None,
+    options: LintOptions,
+    *,
+    patch: str | None = None,
+    az_updates: list[str] | None = None,
+    params: TemplateParams | None = None,
+) -> Report:
+    """The `check` command's core: build the pairs, lint each, and assemble one report.
+
+    `params` carries the template options (--parameters, --context, ...); templates and what-if results
+    are paired by `vmss_lint.inputs.pairing.pairs_from_files`, which git mode calls directly.
+    """
+    az_updates = az_updates or []
+    if current is None:
+        raise InputError(
+            "check",
+            "missing CURRENT",
+            hint="usage: vmss-lint check CURRENT PROPOSED (or --patch/--az-update)",
+        )
+    edits_given = patch is not None or bool(az_updates)
+    if edits_given and proposed is not None:
+        raise InputError("check", "give either PROPOSED or edits (--patch/--az-update), not both")
+    rules = rules_for(options)
+    current_file = read_file(current, role="current")
+    if not edits_given and proposed is None and not _is_whatif(current_file):
+        raise InputError(
+            "check",
+            "missing PROPOSED",
+            hint="give a proposed model or template, --patch FILE or --az-update CMD (or one what-if result)",
+        )
+    notices: list[str] = []
+    if edits_given:
+        cur = _as_model(current_file)
+        prop = cur
+        if patch is not None:
+            prop = apply_patch_file(current_file, patch)
+        for i, command in enumerate(az_updates, 1):
+            prop = apply_az_update(prop, command, i, len(az_updates))
+        pairs = [(cur, prop)]
+    else:
+        from vmss_lint.inputs.pairing import lint_pairs, pairs_from_files, template_suppressions
+        from vmss_lint.inputs.template_options import TemplateParams
+
+        proposed_file = read_file(proposed, role="proposed") if proposed is not None else None
+        found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
+        options.suppressions.extend(template_suppressions(current_file, proposed_file))
+        return make_report(lint_pairs(found, rules, options), options.fail_on, notices)
+    results = [lint_pair(c, p, rules, options) for c, p in pairs]
+    return make_report(results, options.fail_on, notices)
+
+
+def _is_whatif(file: InputFile) -> bool:
+    from vmss_lint.inputs.whatif import is_whatif
+
+    return is_whatif(file.value)
+
+
+def _as_model(file: InputFile) -> ScaleSetModel:
+    kind = kind_of(file.value)
+    if kind == "model":
+        return model_from(file)
+    if kind == "patch":
+        raise InputError(
+            file.path, "this is a JSON Patch, not a scale-set model", hint="pass it with --patch"
+        )
+    if kind in ("template", "parameters", "what-if"):
+        raise InputError(
+            file.path,
+            f"--patch and --az-update edit a scale-set model, not a {kind} file",
+            hint="compare two templates as CURRENT PROPOSED, or pass the live model as CURRENT",
+        )
+    return model_from(file)  # raises the "not a scale set" message with the keys it found
+
+
+def apply_patch_file(current_file: InputFile, patch_path: str) -> ScaleSetModel:
+    """Apply an RFC 6902 patch to the current document as given (its paths are in that document's shape)."""
+
+    patch_file = read_file(patch_path, role="patch")
+    return apply_patch(current_file, patch_file.value, patch_path)
+
+
+def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetModel:
+    """Apply parsed patch operations; every failure names the op's index, its path and the reason."""
+    import jsonpatch
+    import jsonpointer
+
+    if not isinstance(ops, list):
+        raise InputError(patch_path, "a JSON Patch must be a list of operations")
+    PATCH_OPS.check(len(ops), patch_path)  # each op copies the document: a huge patch would take minutes
+    doc = copy.deepcopy(unwrap_document(current_file.value, current_file.path))
+    base = model_from(current_file)
+    removed: set[str] = set()
+    edits: dict[str, str] = {}
+    shape = detect_shape(doc) if isinstance(doc, dict) else None
+    for index, op in enumerate(ops):
+        where = f"op {index}"
+        if (
+            not isinstance(op, dict)
+            or not isinstance(op.get("op"), str)
+            or not isinstance(op.get("path"), str)
+        ):
+            raise InputError(patch_path, "malformed operation: needs string 'op' and 'path'", where=where)
+        where = f"op {index} ({op['op']} {op['path']})"
+        try:
+            doc = jsonpatch.JsonPatch([op]).apply(doc, in_place=False)
+        except jsonpatch.JsonPatchTestFailed as exc:
+            raise InputError(
+                patch_path,
+                f"test failed: {exc}",
+                where=where,
+                hint="the current model is not what the patch expects",
+            ) from None
+        except (jsonpatch.JsonPatchConflict, jsonpointer.JsonPointerException) as exc:
+            raise InputError(patch_path, f"path does not exist: {_short(exc)}", where=where) from None
+        except (jsonpatch.InvalidJsonPatch, TypeError, ValueError, KeyError) as exc:
+            raise InputError(patch_path, f"invalid operation: {_short(exc)}", where=where) from None
+        pointer = _canonical_pointer(op["path"], shape, base.doc)
+        edits[pointer] = f"patch op {index}"
+        if op["op"] == "remove":
+            removed.add(pointer)
+    if not isinstance(doc, dict) or detect_shape(doc) is None:
+        raise InputError(patch_path, "after the patch the document is no longer a scale-set model")
+    prop_shape = detect_shape(doc) or "rest"
+    proposed = ScaleSetModel(
+        doc=normalize(doc, patch_path, prop_shape),
+        source=f"{current_file.path} + {patch_path}",
+        shape="edit",
+        api_version=None,
+        removed=frozenset(removed),
+        edits=edits,
+        subscription=base.subscription,
+        resource_group=base.resource_group,
+    )
+    return proposed
+
+
+def _canonical_pointer(path: str, shape: str | None, canonical: dict[str, Any]) -> str:
+    import jsonpointer
+
+    try:
+        parts: list[str | int] = [
+            int(p) if p.isdigit() and p.isascii() else p for p in jsonpointer.JsonPointer(path).parts
+        ]
+    except jsonpointer.JsonPointerException:
+        return path
+    parts = [canonical_key(p) if isinstance(p, str) else p for p in parts]
+    if shape in ("az", "powershell"):
+        return az_path_to_pointer(parts, canonical)
+    return join_pointer(parts)
+
+
+def apply_az_update(current: ScaleSetModel, command: str, number: int, total: int) -> ScaleSetModel:
+    """Apply one planned `az vmss update` with azure-cli's semantics on the flattened `az` shape.
+
+    Paths in `--set/--add/--remove` address what `az vmss show` prints whatever shape the current model
+    came in, so the canonical model is flattened, edited, and normalized back; every edit's path is
+    mapped to its canonical pointer so findings can name the edit that caused them.
+    """
+    from vmss_lint.core.findings import Hit
+    from vmss_lint.inputs.az_shape import to_az_shape
+    from vmss_lint.inputs.edits import az_update
+    from vmss_lint.inputs.edits.az_command import parse_az_update
+
+    source = f"--az-update #{number}"
+    cmd = parse_az_update(command, source=source)
+    az_doc = to_az_shape(current.doc)
+    new_az, traces = az_update.apply_az_update(az_doc, cmd, source)
+    doc = normalize(new_az, source, "az")
+    prefix = f"#{number} " if total > 1 else ""
+    edits = dict(current.edits)
+    removed = set(current.removed)
+    for trace in traces:
+        if trace.removed_path is not None:
+            pointer = az_path_to_pointer(list(trace.removed_path), current.doc)
+            removed.add(pointer)
+        else:
+            pointer = az_path_to_pointer(list(trace.path), doc)
+        edits[pointer] = prefix + trace.label
+    meta_hits = list(current.meta_hits)
+    mismatch = az_update.check_target(cmd, current.resource_group, current.name)
+    if mismatch is not None:
+        meta_hits.append(("VMSS006", Hit("", None, None, None, message=f"{source}: {mismatch}")))
+    return ScaleSetModel(
+        doc=doc,
+        source=current.source if current.shape == "edit" else f"{current.source} + {source}",
+        shape="edit",
+        api_version=current.api_version,
+        removed=frozenset(removed),
+        edits=edits,
+        subscription=current.subscription,
+        resource_group=current.resource_group,
+        meta_hits=meta_hits,
+    )
+
+
+def _short(exc: Exception) -> str:
+    """jsonpatch/jsonpointer messages can embed the whole document (and its secrets): keep the reason only."""
+    text = str(exc).split(" in {", 1)[0].split(" in [", 1)[0]
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -1,0 +1,1 @@
+"""The upgrade plan: what a change needs to reach the running VMs, and the commands that do it."""

@@ -1,0 +1,114 @@
+"""The commands a plan step runs, in the three dialects an Azure operator copies from: Azure CLI (bash),
+Azure PowerShell (Az module) and REST.
+
+Every value is quoted for its shell (`shlex.quote` for bash, single quotes for PowerShell, where `$` and
+backticks stay literal), so a placeholder such as `<resource-group>` is never read as a redirection and a
+command pasted as it is either runs or fails on the placeholder, never on a syntax error.
+
+Verified syntax (Microsoft Learn): `az vmss update-instances|reimage|deallocate|start --instance-ids ...`
+(space-separated, `*` for all; reimage/deallocate/start without ids act on every instance),
+`az vmss rolling-upgrade start|get-latest`; `Update-AzVmssInstance -InstanceId` (mandatory string[]),
+`Set-AzVmss -Reimage [-InstanceId]`, `Stop-AzVmss [-InstanceId] -Force` (deallocates unless
+`-StayProvisioned`), `Start-AzVmss [-InstanceId]`, `Start-AzVmssRollingOSUpgrade`,
+`Get-AzVmssRollingUpgrade`; REST `POST .../manualupgrade` (`instanceIds` required), `.../reimage`,
+`.../deallocate`, `.../start` (omitting `instanceIds` means all), `.../osRollingUpgrade`,
+`GET .../rollingUpgrades/latest`.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.report.document import Command
+
+REST_API_VERSION = "2024-11-01"
+ARM = "https://management.azure.com"
+
+
+def ps_quote(value: str) -> str:
+    """A PowerShell single-quoted literal (nothing inside is expanded; a quote is doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+class Target:
+    """The scale set the commands address, with readable placeholders for what the model does not say."""
+
+    def __init__(self, model: ScaleSetModel, fallback: ScaleSetModel | None = None) -> None:
+        self.subscription = (
+            model.subscription or (fallback.subscription if fallback else None) or "<subscription-id>"
+        )
+        self.resource_group = (
+            model.resource_group or (fallback.resource_group if fallback else None) or "<resource-group>"
+        )
+        self.name = model.name or (fallback.name if fallback else None) or "<scale-set-name>"
+
+    @property
+    def url(self) -> str:
+        return (
+            f"{ARM}/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}"
+            f"/providers/Microsoft.Compute/virtualMachineScaleSets/{self.name}"
+        )
+
+    def az(self, verb: str, extra: str = "") -> str:
+        """`az vmss VERB --resource-group RG --name NAME` plus `extra`, quoted for bash."""
+        rg, name = shlex.quote(self.resource_group), shlex.quote(self.name)
+        return f"az vmss {verb} --resource-group {rg} --name {name}{extra}"
+
+    def _ps(self, cmdlet: str, extra: str = "") -> str:
+        rg, name = ps_quote(self.resource_group), ps_quote(self.name)
+        return f"{cmdlet} -ResourceGroupName {rg} -VMScaleSetName {name}{extra}"
+
+    def _rest(self, method: str, path: str, body: dict[str, object] | None = None, query: str = "") -> str:
+        text = f"{method} {self.url}{path}?api-version={REST_API_VERSION}{query}"
+        return text + (" " + json.dumps(body) if body is not None else "")
+
+    def command(self, action: str, instance_ids: list[str] | None = None) -> Command:
+        """The command triple for `action` on `instance_ids` (None or empty: every instance)."""
+        ids = list(instance_ids or [])
+        az_ids = " " + " ".join(shlex.quote(i) for i in ids) if ids else ""
+        ps_ids = " -InstanceId " + ",".join(ps_quote(i) for i in ids) if ids else ""
+        body: dict[str, object] | None = {"instanceIds": ids} if ids else None
+        if action == "update-instances":
+            return Command(
+                cli=self.az("update-instances", " --instance-ids" + (az_ids or " '*'")),
+                powershell=self._ps("Update-AzVmssInstance", ps_ids or " -InstanceId '*'"),
+                rest=self._rest("POST", "/manualupgrade", {"instanceIds": ids or ["*"]}),
+            )
+        if action in ("reimage", "deallocate", "start"):
+            cmdlet = {
+                "reimage": ("Set-AzVmss", " -Reimage"),
+                "deallocate": ("Stop-AzVmss", " -Force"),
+                "start": ("Start-AzVmss", ""),
+            }[action]
+            return Command(
+                cli=self.az(action, " --instance-ids" + az_ids if ids else ""),
+                powershell=self._ps(cmdlet[0], ps_ids + cmdlet[1]),
+                rest=self._rest("POST", f"/{action}", body),
+            )
+        if action == "rolling-status":
+            return Command(
+                cli=self.az("rolling-upgrade get-latest"),
+                powershell=self._ps("Get-AzVmssRollingUpgrade"),
+                rest=self._rest("GET", "/rollingUpgrades/latest"),
+            )
+        if action == "os-upgrade":
+            return Command(
+                cli=self.az("rolling-upgrade start"),
+                powershell=self._ps("Start-AzVmssRollingOSUpgrade"),
+                rest=self._rest("POST", "/osRollingUpgrade"),
+            )
+        if action == "list-stale":
+            query = shlex.quote("[?latestModelApplied==`false`].instanceId")
+            return Command(
+                cli=self.az("list-instances", f" --query {query} --output tsv"),
+                powershell=self._ps("Get-AzVmssVM")
+                + " | Where-Object { -not $_.LatestModelApplied } | Select-Object -ExpandProperty InstanceId",
+                rest=self._rest(
+                    "GET",
+                    "/virtualMachines",
+                    query="&$filter=properties/latestModelApplied%20eq%20false",
+                ),
+            )
+        raise ValueError(f"unknown plan action {action!r}")

@@ -1,0 +1,293 @@
+"""The upgrade plan: what the change needs to reach the running VMs, and the commands that do it.
+
+The overall impact is the highest over the findings; the steps depend on the upgrade mode, because the
+same model change is a manual `update-instances` on a Manual set, a platform-driven rollout in batches on
+a Rolling set and an everything-at-once restart on an Automatic one. With an instance list
+(`--instances`) the plan names real instances: those already stale, those protected, and those a
+scale-in will most likely delete; commands then list real instance ids instead of `*`.
+
+Sentences go to `summary`, `notes` and each step's `detail` (what the text format prints); the same facts
+are carried as data (`rolling`, `staleInstances`, `protectedInstances`, `scaleInCandidates`) for JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vmss_lint.core.findings import Finding, Impact, Severity, max_impact
+from vmss_lint.core.model import ScaleSetModel, split_pointer
+from vmss_lint.inputs.instances import id_key
+from vmss_lint.plan.commands import Target
+from vmss_lint.plan.facts import (
+    PlanFacts,
+    aosu_enabled,
+    instance_notes,
+    instances_for,
+    policy_notes,
+    rolling_policy,
+    rolling_text,
+    scale_notes,
+)
+from vmss_lint.report.document import PlanStep, ProtectedInstance, RollingPlan, UpgradePlan
+
+_MODES = {"manual": "Manual", "rolling": "Rolling", "automatic": "Automatic"}
+
+
+def build_plan(
+    current: ScaleSetModel,
+    proposed: ScaleSetModel,
+    findings: list[Finding],
+    *,
+    instances: list[dict[str, Any]] | None = None,
+    impact: Impact | None = None,
+) -> UpgradePlan:
+    """The plan for one scale set; `impact` overrides the findings' maximum (e.g. model-only)."""
+    impact = max_impact([f.impact for f in findings]) if impact is None else impact
+    raw_mode = proposed.get("/properties/upgradePolicy/mode") or current.get("/properties/upgradePolicy/mode")
+    mode = _MODES.get(str(raw_mode).lower(), "Manual") if isinstance(raw_mode, str) else "Manual"
+    target = Target(current, proposed)
+    known, mismatch = instances_for(instances, target.name)
+    orchestration = proposed.get("/properties/orchestrationMode") or current.get(
+        "/properties/orchestrationMode"
+    )
+    facts = PlanFacts(
+        current,
+        proposed,
+        mode,
+        str(orchestration).lower() == "flexible",
+        target,
+        known,
+    )
+    rolling = rolling_policy(facts) if mode == "Rolling" or aosu_enabled(facts) else None
+    steps: list[PlanStep] = []
+    notes: list[str] = [mismatch] if mismatch else []
+    errors = [f for f in findings if f.severity == Severity.ERROR]
+    blocked = bool(errors) or impact == Impact.RECREATE
+    if blocked:
+        if any(f.impact == Impact.RECREATE for f in errors):
+            summary = (
+                "Azure rejects this change, and with it the whole update: nothing in it is applied. Keep the "
+                "current value of the rejected properties, or create a new scale set with the new values, move "
+                "the traffic to it (load balancer or Application Gateway backend pool), then delete the old one."
+            )
+        elif errors:
+            summary = (
+                "Azure rejects this request as written, and with it the whole update: correct the proposed model "
+                "as the errors say, then check it again before deploying."
+            )
+        else:
+            summary = (
+                "Azure may reject this change: the sources are not conclusive for the properties below. Try the "
+                "update in a test subscription first; if it is rejected, keep the current values or create a new "
+                "scale set."
+            )
+        for f in findings:
+            if f.severity == Severity.ERROR:
+                notes.append(f"Rejected: {f.pointer or '/'} ({f.rule} {f.name}).")
+            elif f.impact == Impact.RECREATE:
+                notes.append(
+                    f"May be rejected: {f.pointer or '/'} ({f.rule} {f.name}, {f.confidence} confidence)."
+                )
+    elif impact.rank < Impact.UPDATE_INSTANCES.rank:
+        summary = {
+            Impact.NONE: "Nothing effective changes: nothing to roll out.",
+            Impact.MODEL_ONLY: "Scale-set level change: nothing to roll out to the VMs.",
+            Impact.SCALE: "The instance count changes; no existing VM needs an upgrade.",
+        }[impact]
+    else:
+        summary, steps = _rollout(facts, findings, impact, rolling)
+    if not blocked:
+        notes += instance_notes(facts)
+    scale_policy, candidates, more = scale_notes(facts)
+    notes += more + policy_notes(facts, findings, rolling, impact)
+    return UpgradePlan(
+        impact=impact,
+        upgrade_mode=mode,
+        summary=summary,
+        steps=steps,
+        notes=notes,
+        rolling=rolling,
+        instance_count=len(facts.instances) if facts.instances is not None else None,
+        stale_instances=facts.keys([i for i in facts.instances if i.latest_model_applied is False])
+        if facts.instances is not None
+        else None,
+        protected_instances=[
+            ProtectedInstance(
+                instance_id=i.key(facts.flexible),
+                protect_from_scale_in=i.protect_from_scale_in,
+                protect_from_scale_set_actions=i.protect_from_scale_set_actions,
+            )
+            for i in sorted(facts.instances, key=lambda i: id_key(i.key(facts.flexible)))
+            if i.protect_from_scale_in or i.protect_from_scale_set_actions
+        ]
+        if facts.instances is not None
+        else None,
+        scale_in_policy=scale_policy,
+        scale_in_candidates=candidates,
+    )
+
+
+def _rollout(
+    facts: PlanFacts, findings: list[Finding], impact: Impact, rolling: RollingPlan | None
+) -> tuple[str, list[PlanStep]]:
+    """Summary and ordered steps for a change that has to reach the VMs."""
+    t, ids, mode = facts.target, facts.targets, facts.mode
+    reimage = sorted({_leaf(f.pointer) for f in findings if f.impact == Impact.REIMAGE})
+    steps: list[PlanStep] = []
+    if impact == Impact.DEALLOCATE:
+        why = sorted({_leaf(f.pointer) for f in findings if f.impact == Impact.DEALLOCATE})
+        before = (
+            "Do it before you deploy: otherwise the platform starts upgrading running instances at once "
+            "and can fail on allocation. "
+            if mode != "Manual"
+            else ""
+        )
+        steps.append(
+            PlanStep(
+                action="deallocate",
+                title="Deallocate the instances",
+                detail=f"{before}Needed for: {', '.join(why)}. Every listed instance stops (downtime) and "
+                "releases its hardware.",
+                commands=t.command("deallocate", ids),
+                instance_ids=ids,
+            )
+        )
+        steps.append(
+            PlanStep(action="deploy", title="Deploy the proposed model (PUT/PATCH of the scale set)")
+        )
+        steps.append(_update_step(facts, "Apply the new model to the deallocated instances", running=False))
+        steps.append(
+            PlanStep(
+                action="start",
+                title="Start the instances again",
+                commands=t.command("start", ids),
+                instance_ids=ids,
+            )
+        )
+    elif mode == "Manual":
+        steps.append(_update_step(facts, "Apply the new model to the instances", running=True))
+    elif mode == "Rolling":
+        assert rolling is not None
+        steps.append(
+            PlanStep(
+                action="rolling-upgrade",
+                title="Deploy the change: the platform upgrades the instances in batches",
+                detail=rolling_text(rolling),
+                instance_ids=ids,
+                batches=rolling.batches,
+            )
+        )
+    else:
+        steps.append(
+            PlanStep(
+                action="automatic-upgrade",
+                title="Deploy the change: the platform upgrades every instance, possibly all at once",
+                detail="Automatic mode gives no ordering guarantee and may restart all instances at the same "
+                "time: plan a maintenance window, or switch the scale set to Rolling (needs a health probe or "
+                "the Application Health extension) before this change.",
+                instance_ids=ids,
+            )
+        )
+    if mode == "Rolling" and impact != Impact.DEALLOCATE:
+        steps.append(
+            PlanStep(
+                action="watch",
+                title="Watch the rolling upgrade",
+                detail="If it stops on a health gate, fix the cause; any later update of the scale-set model "
+                "(even one that changes nothing) restarts it. `az vmss rolling-upgrade cancel` stops it.",
+                commands=t.command("rolling-status"),
+            )
+        )
+    if reimage:
+        steps += _reimage_steps(facts, reimage, rolling)
+    if not facts.flexible:
+        steps.append(
+            PlanStep(
+                action="verify",
+                title="Check that no instance is left on the old model",
+                detail="Lists the instances whose latestModelApplied is still false; protected instances stay "
+                "on the old model until their protection is lifted.",
+                commands=t.command("list-stale"),
+            )
+        )
+    return _summary(facts, impact, rolling), steps
+
+
+def _reimage_steps(facts: PlanFacts, names: list[str], rolling: RollingPlan | None) -> list[PlanStep]:
+    """Reimage after the model is applied; on a Rolling set, in batches of its own batch size."""
+    ids = facts.targets
+    verb = "takes" if len(names) == 1 else "take"
+    detail = (
+        f"{', '.join(names)} {verb} effect only when the OS disk is rebuilt; updating the model is not "
+        "enough. Reimage replaces the OS disk: data on it and on the temporary disk is lost, data disks are kept."
+    )
+    size = rolling.batch_size if rolling and rolling.batch_size else None
+    if not ids or size is None or size >= len(ids):
+        if size and not ids:
+            detail += f" To keep the set serving, reimage no more than {size} instance(s) at a time."
+        elif size is None:
+            detail += " To keep the set serving, reimage a few instances at a time."
+        return [
+            PlanStep(
+                action="reimage",
+                title="Reimage the instances so the change lands in the guest",
+                detail=detail,
+                commands=facts.target.command("reimage", ids),
+                instance_ids=ids,
+            )
+        ]
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    return [
+        PlanStep(
+            action="reimage",
+            title=f"Reimage batch {n} of {len(chunks)} so the change lands in the guest",
+            detail=detail if n == 1 else "Wait until the previous batch is healthy again.",
+            commands=facts.target.command("reimage", chunk),
+            instance_ids=chunk,
+        )
+        for n, chunk in enumerate(chunks, 1)
+    ]
+
+
+def _update_step(facts: PlanFacts, title: str, *, running: bool) -> PlanStep:
+    ids = facts.targets
+    detail = (
+        "Each instance restarts when it gets the new model; to keep serving, run it on a few instances at a "
+        "time (a list of ids instead of '*')."
+        if running
+        else ""
+    )
+    return PlanStep(
+        action="update-instances",
+        title=title,
+        detail=detail,
+        commands=facts.target.command("update-instances", ids),
+        instance_ids=ids,
+    )
+
+
+def _summary(facts: PlanFacts, impact: Impact, rolling: RollingPlan | None) -> str:
+    if impact == Impact.DEALLOCATE:
+        return (
+            f"{facts.mode} upgrade mode; this change needs the instances deallocated first: deallocate, "
+            "deploy, update the instances, start them."
+        )
+    if facts.mode == "Manual":
+        return (
+            "Manual upgrade mode: nothing reaches the running VMs until you run the steps below; VMs created "
+            "by a scale-out get the new model at once, so the fleet is mixed until then."
+        )
+    if facts.mode == "Rolling":
+        assert rolling is not None
+        batches = f"in {rolling.batches} batch(es)" if rolling.batches else "in batches"
+        return f"Rolling upgrade mode: once deployed, the platform rolls the change out {batches} (rollingUpgradePolicy)."
+    return (
+        "Automatic upgrade mode: once deployed, the platform upgrades all instances at once, in no particular "
+        "order: every instance may restart at the same time."
+    )
+
+
+def _leaf(pointer: str) -> str:
+    """A short readable name for a property: `/properties/.../osProfile/customData` -> `osProfile.customData`."""
+    parts = [p for p in split_pointer(pointer) if not p.isdigit() and p != "properties"]
+    return ".".join(parts[-2:]) if parts else pointer or "/"

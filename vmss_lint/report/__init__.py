@@ -1,0 +1,1 @@
+"""The report every output format renders, the formats, and writing it to a file."""

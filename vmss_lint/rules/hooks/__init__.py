@@ -1,0 +1,1 @@
+"""Python hooks of the built-in rules: only what a TOML match cannot say."""

@@ -1,4 +1,10 @@
-"""Run one fixture case (a base model plus a JSON Patch) through the real pipeline."""
+"""Run one fixture case (a base model plus a JSON Patch) through the real pipeline.
+
+`run_case` returns the whole JSON report; `asserted` cuts it down to what a case asserts (which rules fire,
+how severe, how disruptive, where, and which plan actions follow), so that rewording a rule's message or
+bumping the tool version rewrites no snapshot. The prose and the full JSON contract are covered once, on a
+shared example, by `tests/test_format_snapshots.py` and the JSON Schema test.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +42,25 @@ def run_case(path: Path) -> dict[str, Any]:
     options = LintOptions(api_version=case.get("api_version"))
     result = lint_pair(current, proposed, rules(), options)
     return make_report([result], "error").dump()
+
+
+def asserted(report: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot of a case: per scale set its status and impact, each finding's rule, severity, impact
+    and pointer, and the plan's step actions (in order, since the order is the advice)."""
+    return {
+        "results": [
+            {
+                "status": result["status"],
+                "impact": result["impact"],
+                "findings": [
+                    {key: finding[key] for key in ("rule", "severity", "impact", "pointer")}
+                    for finding in result["findings"]
+                ],
+                "plan": [step["action"] for step in (result["plan"] or {}).get("steps", [])],
+            }
+            for result in report["results"]
+        ]
+    }
 
 
 def fired(report: dict[str, Any]) -> set[str]:

@@ -46,7 +46,7 @@ def test_identical_models_exit_0() -> None:
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("info", 1), ("never", 0)])
-def test_fail_on_levels(fail_on: str, code: int) -> None:
+def test_fail_on_levels(fail_on: str, code: int, tmp_path: Path) -> None:
     assert (
         main(
             [
@@ -58,7 +58,7 @@ def test_fail_on_levels(fail_on: str, code: int) -> None:
                 "--format",
                 "json",
                 "-o",
-                os.devnull,
+                str(tmp_path / "report.json"),
             ]
         )
         == code
@@ -70,9 +70,23 @@ def test_warning_only_passes_at_default_fail_on(tmp_path: Path) -> None:
     doc["sku"]["name"] = "Standard_E8s_v5"
     proposed = tmp_path / "p.json"
     proposed.write_text(json.dumps(doc))
-    assert main(["check", str(WEB), str(proposed), "--format", "json", "-o", os.devnull]) == 0
     assert (
-        main(["check", str(WEB), str(proposed), "--fail-on", "warning", "--format", "json", "-o", os.devnull])
+        main(["check", str(WEB), str(proposed), "--format", "json", "-o", str(tmp_path / "report.json")]) == 0
+    )
+    assert (
+        main(
+            [
+                "check",
+                str(WEB),
+                str(proposed),
+                "--fail-on",
+                "warning",
+                "--format",
+                "json",
+                "-o",
+                str(tmp_path / "report.json"),
+            ]
+        )
         == 1
     )
 

@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -24,6 +25,8 @@ from vmss_lint.core.errors import InputError
 
 if TYPE_CHECKING:
     from vmss_lint.config.find import LoadedConfig
+    from vmss_lint.pipeline import LintOptions
+    from vmss_lint.report.document import Report
 
 DESCRIPTION = "Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."
 FAIL_ON_HELP = "Exit 1 when a finding is at or above this severity: error, warning, info or never."
@@ -231,14 +234,9 @@ def _printable(word: str) -> str:
 
 def _check(ns: argparse.Namespace) -> int:
     """`vmss-lint check`: build the options from flags and config, run, render, map to an exit code."""
-    from vmss_lint.config.find import build_options, load_config
-    from vmss_lint.inputs.sources import check_inputs
-    from vmss_lint.pipeline import finish_report
+    from vmss_lint.config.find import load_config
 
     paths: list[str] = ns.paths
-    current = paths[0] if paths else None
-    proposed = paths[1] if len(paths) > 1 else None
-    more_paths = paths[2:]
     parameters: list[str] = ns.parameters or []
     current_parameters: list[str] | None = ns.current_parameters
     proposed_parameters: list[str] | None = ns.proposed_parameters
@@ -253,6 +251,53 @@ def _check(ns: argparse.Namespace) -> int:
 
     if fmt not in FORMATS:
         raise InputError("--format", f"unknown format '{ns.output_format}'", hint="use " + ", ".join(FORMATS))
+    from vmss_lint.report.outfile import reserve
+
+    inputs = [
+        *paths,
+        *[p for p in (ns.patch, ns.instances, ns.context, ns.config, loaded.path) if p is not None],
+        *parameters,
+        *(current_parameters or []),
+        *(proposed_parameters or []),
+    ]
+    with reserve(ns.output, inputs) as output:  # a bad -o fails now, not after the work
+        report = _lint(ns, loaded, fail, paths, parameters, current_parameters, proposed_parameters)
+        text = renderer(fmt)(
+            report.report,
+            colour=_colour(ns.output),
+            rules_dirs=report.options.rules_dirs,
+            allow_python_rules=report.options.allow_python_rules,
+        )
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.commit(text)
+    return 1 if report.report.summary.failed else 0
+
+
+@dataclass
+class _Linted:
+    report: Report
+    options: LintOptions
+
+
+def _lint(
+    ns: argparse.Namespace,
+    loaded: LoadedConfig,
+    fail: str,
+    paths: list[str],
+    parameters: list[str],
+    current_parameters: list[str] | None,
+    proposed_parameters: list[str] | None,
+) -> _Linted:
+    """The run itself: options from flags and config, the inputs (git or files), suppressions applied."""
+    from vmss_lint.config.find import build_options
+    from vmss_lint.inputs.sources import check_inputs
+    from vmss_lint.pipeline import finish_report
+
+    current = paths[0] if paths else None
+    proposed = paths[1] if len(paths) > 1 else None
+    more_paths = paths[2:]
     options = build_options(
         loaded,
         fail_on=fail,
@@ -305,15 +350,7 @@ def _check(ns: argparse.Namespace) -> int:
         report = check_inputs(
             current, proposed, options, patch=ns.patch, az_updates=list(ns.az_update or []), params=params
         )
-    report = finish_report(report, options)
-    text = renderer(fmt)(
-        report,
-        colour=_colour(ns.output),
-        rules_dirs=options.rules_dirs,
-        allow_python_rules=options.allow_python_rules,
-    )
-    _emit(text, ns.output)
-    return 1 if report.summary.failed else 0
+    return _Linted(finish_report(report, options), options)
 
 
 def _rules(ns: argparse.Namespace) -> int:
@@ -372,18 +409,9 @@ def _default_format() -> str:
 
 
 def _colour(output: Path | None) -> bool:
-    if output is not None or os.environ.get("NO_COLOR") is not None:
+    if (output is not None and str(output) != "-") or os.environ.get("NO_COLOR") is not None:
         return False
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from vmss_lint.report.outfile import write_atomic
-
-    write_atomic(output, text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -229,20 +228,15 @@ def test_size_limit() -> None:
         load_arm_json('"' + "é" * 30 + '"', "big.json", max_bytes=40)
 
 
-def test_one_megabyte_parses_quickly() -> None:
+def test_one_megabyte_template_parses_with_every_position() -> None:
+    """A 1 MB template is read whole, with a position for every value. How fast is the benchmark's
+    business (benchmarks/bench.py, docs/performance.md): timings are never asserted in tests."""
     base = json.loads((CORPUS / "vmss-linux-nat" / "azuredeploy.json").read_bytes())
     text = json.dumps({"resources": [base] * 110}, indent=2)
     assert len(text) > 1_000_000
-    # About 0.15 s on an idle machine; the bound is loose because CI machines are shared, and what
-    # it must catch is an accidental quadratic path (those take many seconds here).
-    best = min(_timed(text) for _ in range(3))
-    assert best < 1.0
-
-
-def _timed(text: str) -> float:
-    start = time.perf_counter()
-    load_arm_json(text, "big.json")
-    return time.perf_counter() - start
+    parsed = load_arm_json(text, "big.json")
+    assert parsed.value == json.loads(text)
+    assert all(p in parsed.positions for p in _pointers(json.loads(text))[:5000])
 
 
 def _pointers(value: JsonValue, prefix: str = "") -> list[str]:

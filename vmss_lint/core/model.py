@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from vmss_lint.core.findings import Hit, Location
 
-Shape = Literal["rest", "az", "powershell", "template", "what-if", "edit"]
+Shape = Literal["rest", "az", "powershell", "template", "what-if", "edit", "terraform"]
 
 # Azure never returns these in a GET; on a side read from Azure they are unknown, not absent.
 WRITE_ONLY_POINTERS = (
@@ -42,6 +42,9 @@ class ScaleSetModel:
     # Facts found while building the model rather than by comparing it (an `az vmss update` aimed at
     # another scale set, a scale set a template no longer manages): (meta rule id, hit).
     meta_hits: list[tuple[str, Hit]] = field(default_factory=list)
+    # Set when the tool that deploys this model replaces the scale set instead of updating it (a Terraform
+    # plan's delete+create): why, in that tool's words. The engine then says whether Azure needed it.
+    replacement: str | None = None
 
     @property
     def name(self) -> str | None:

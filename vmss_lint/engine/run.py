@@ -22,6 +22,7 @@ from vmss_lint.core.redact import is_secret_pointer, safe_value
 from vmss_lint.engine.spec import LoadedRule, Match
 
 UNRESOLVED_RULE = "VMSS001"
+REPLACEMENT_RULE = "VMSS008"
 
 
 @dataclass
@@ -159,7 +160,13 @@ def run(
         for hit in _hits(rule, ctx):
             findings.append(make_finding(rule, hit, ctx, options))
     by_id = {r.spec.id: r for r in rules if r.spec.meta}
-    for rule_id, hit in [*current.meta_hits, *proposed.meta_hits]:
+    meta_hits = [*current.meta_hits, *proposed.meta_hits]
+    if proposed.replacement is not None:
+        from vmss_lint.engine.replacement import fold_replacement
+
+        hit, findings = fold_replacement(proposed.replacement, findings)
+        meta_hits.append((REPLACEMENT_RULE, hit))
+    for rule_id, hit in meta_hits:
         meta_rule = by_id.get(rule_id)
         if meta_rule is not None and rule_selected(meta_rule, options):
             findings.append(make_finding(meta_rule, hit, ctx, options))

@@ -55,6 +55,13 @@ def pairs_from_files(
         if len(files) > 1:
             raise InputError(whatifs[0].path, "a what-if result holds both sides; pass it alone")
         return pairs_from_whatif(whatifs[0])
+    plans = [f for f in files if _is_terraform_plan(f.value)]
+    if plans:
+        from vmss_lint.inputs.terraform.plan import pairs_from_plan
+
+        if len(files) > 1:
+            raise InputError(plans[0].path, "a Terraform plan holds both sides; pass it alone")
+        return pairs_from_plan(plans[0])
     kinds = {id(f): _kind(f) for f in files}
     cur_kind = kinds[id(current)] if current is not None else None
     prop_kind = kinds[id(proposed)] if proposed is not None else None
@@ -88,9 +95,17 @@ def lint_pairs(pairs: list[Pair], rules: list[LoadedRule], options: LintOptions)
             )
             result = _single(proposed, CREATED_RULE, hit, "created", rules, options)
         elif current is not None:
+            from vmss_lint.inputs.terraform.plan import DELETED_NOTE as PLAN_DELETED
             from vmss_lint.inputs.whatif import DELETED_NOTE
 
-            if DELETED_NOTE in current.notes:
+            if PLAN_DELETED in current.notes:
+                hit = Hit(
+                    "",
+                    message=f"the Terraform plan deletes {display_name(current)}: every VM in it goes",
+                    severity=Severity.WARNING,
+                )
+                result = _single(current, UNMANAGED_RULE, hit, "deleted", rules, options)
+            elif DELETED_NOTE in current.notes:
                 hit = Hit(
                     "",
                     message=f"what-if says {display_name(current)} is deleted (a complete-mode deployment "
@@ -154,6 +169,12 @@ def _single(
     flagged = dataclasses.replace(model, meta_hits=[*model.meta_hits, (rule, hit)], removed=frozenset())
     result = lint_pair(quiet, flagged, rules, options)
     return replace(result, status=status)
+
+
+def _is_terraform_plan(value: object) -> bool:
+    from vmss_lint.inputs.terraform.plan import is_terraform_plan
+
+    return is_terraform_plan(value)
 
 
 def _may_be_whatif(value: object) -> bool:

@@ -49,11 +49,12 @@ def check_inputs(
         raise InputError("check", "give either PROPOSED or edits (--patch/--az-update), not both")
     rules = rules_for(options)
     current_file = read_file(current, role="current")
-    if not edits_given and proposed is None and not _is_whatif(current_file):
+    if not edits_given and proposed is None and not _holds_both_sides(current_file):
         raise InputError(
             "check",
             "missing PROPOSED",
-            hint="give a proposed model or template, --patch FILE or --az-update CMD (or one what-if result)",
+            hint="give a proposed model or template, --patch FILE or --az-update CMD (or one what-if result or "
+            "Terraform plan JSON)",
         )
     notices: list[str] = []
     if edits_given:
@@ -76,10 +77,12 @@ def check_inputs(
     return make_report(results, options.fail_on, notices)
 
 
-def _is_whatif(file: InputFile) -> bool:
+def _holds_both_sides(file: InputFile) -> bool:
+    """A what-if result or a Terraform plan: one file that knows the current and the proposed model."""
+    from vmss_lint.inputs.terraform.plan import is_terraform_plan
     from vmss_lint.inputs.whatif import is_whatif
 
-    return is_whatif(file.value)
+    return is_whatif(file.value) or is_terraform_plan(file.value)
 
 
 def _as_model(file: InputFile) -> ScaleSetModel:

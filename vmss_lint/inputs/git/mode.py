@@ -223,6 +223,8 @@ def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
     head_file = _ours(_load_side(run, sides.head, unit.head_path))
     if base_file is None and head_file is None:
         return  # not ours: a parameters file without its template, a patch, package.json, ...
+    if head_file is not None and _is_plan(head_file):
+        base_file = None  # a Terraform plan holds both sides: its base revision says nothing
     pairs: list[tuple[ScaleSetModel | None, ScaleSetModel | None]]
     only = None if base_file is not None and head_file is not None else (head_file or base_file)
     if only is not None and kind_of(only.value) == "model":
@@ -245,7 +247,15 @@ def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
 
 
 def _ours(file: InputFile | None) -> InputFile | None:
-    return file if file is not None and kind_of(file.value) in ("model", "template") else None
+    if file is None:
+        return None
+    return file if kind_of(file.value) in ("model", "template") or _is_plan(file) else None
+
+
+def _is_plan(file: InputFile) -> bool:
+    from vmss_lint.inputs.terraform.plan import is_terraform_plan
+
+    return is_terraform_plan(file.value)
 
 
 def _is_bicep(unit: Unit) -> bool:

@@ -1,0 +1,1 @@
+"""Terraform plans (`terraform show -json`) as inputs: azurerm scale sets as pairs of canonical models."""

@@ -172,7 +172,7 @@ def _single(
 
 
 def _is_terraform_plan(value: object) -> bool:
-    from vmss_lint.inputs.terraform.plan import is_terraform_plan
+    from vmss_lint.inputs.terraform import is_terraform_plan
 
     return is_terraform_plan(value)
 

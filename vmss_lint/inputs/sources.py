@@ -79,7 +79,7 @@ def check_inputs(
 
 def _holds_both_sides(file: InputFile) -> bool:
     """A what-if result or a Terraform plan: one file that knows the current and the proposed model."""
-    from vmss_lint.inputs.terraform.plan import is_terraform_plan
+    from vmss_lint.inputs.terraform import is_terraform_plan
     from vmss_lint.inputs.whatif import is_whatif
 
     return is_whatif(file.value) or is_terraform_plan(file.value)

@@ -253,7 +253,7 @@ def _ours(file: InputFile | None) -> InputFile | None:
 
 
 def _is_plan(file: InputFile) -> bool:
-    from vmss_lint.inputs.terraform.plan import is_terraform_plan
+    from vmss_lint.inputs.terraform import is_terraform_plan
 
     return is_terraform_plan(file.value)
 

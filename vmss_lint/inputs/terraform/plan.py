@@ -32,15 +32,6 @@ LEGACY_TYPE = "azurerm_virtual_machine_scale_set"
 _SUBSCRIPTION = re.compile(r"/subscriptions/([^/]+)", re.IGNORECASE)
 
 
-def is_terraform_plan(value: Any) -> bool:
-    """`terraform show -json` of a plan: a `format_version` with `resource_changes` or `planned_values`."""
-    return (
-        isinstance(value, dict)
-        and "format_version" in value
-        and ("resource_changes" in value or "planned_values" in value or "terraform_version" in value)
-    )
-
-
 def pairs_from_plan(file: InputFile) -> tuple[list[Pair], list[str]]:
     """One pair per azurerm scale set the plan touches; notices for what is not judged and why."""
     plan = file.value

@@ -24,6 +24,9 @@ from vmss_lint import __version__
 from vmss_lint.core.errors import InputError
 
 if TYPE_CHECKING:
+    from vmss_lint.inputs.live import LiveCurrent
+
+if TYPE_CHECKING:
     from vmss_lint.config.find import LoadedConfig
     from vmss_lint.pipeline import LintOptions
     from vmss_lint.report.document import Report
@@ -147,7 +150,18 @@ def _parser(command: str) -> _Parser:
         help="JSON with subscriptionId, resourceGroup, location, deployment, environment: what resourceGroup(), "
         "subscription(), deployment() and environment() return in templates.",
     )
-    add("--subscription-id", metavar="ID", help="subscription().subscriptionId in templates.")
+    add("--subscription-id", metavar="ID", help="subscription().subscriptionId in templates (and of --live).")
+    add(
+        "--live", metavar="RG/NAME", help="CURRENT is the running scale set RG/NAME (needs vmss-lint[azure])."
+    )
+    add(
+        "--cloud",
+        metavar="NAME",
+        help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment, for --live.",
+    )
+    add("--arm-endpoint", metavar="URL", help="A custom Azure Resource Manager endpoint, for --live.")
+    add("--save-current", metavar="FILE", help="Save the fetched live model, to repeat the run offline.")
+    add("--save-instances", metavar="FILE", help="Save the fetched live instance list (for --instances).")
     add("--resource-group", metavar="NAME", help="resourceGroup().name in templates.")
     return parser
 
@@ -237,6 +251,9 @@ def _check(ns: argparse.Namespace) -> int:
     from vmss_lint.config.find import load_config
 
     paths: list[str] = ns.paths
+    live = _live(ns, paths)
+    if live is not None and ns.live is not None:
+        paths = [live.fetched.target.label, *paths]
     parameters: list[str] = ns.parameters or []
     current_parameters: list[str] | None = ns.current_parameters
     proposed_parameters: list[str] | None = ns.proposed_parameters
@@ -261,7 +278,7 @@ def _check(ns: argparse.Namespace) -> int:
         *(proposed_parameters or []),
     ]
     with reserve(ns.output, inputs) as output:  # a bad -o fails now, not after the work
-        report = _lint(ns, loaded, fail, paths, parameters, current_parameters, proposed_parameters)
+        report = _lint(ns, loaded, fail, paths, parameters, current_parameters, proposed_parameters, live)
         text = renderer(fmt)(
             report.report,
             colour=_colour(ns.output),
@@ -289,6 +306,7 @@ def _lint(
     parameters: list[str],
     current_parameters: list[str] | None,
     proposed_parameters: list[str] | None,
+    live: LiveCurrent | None = None,
 ) -> _Linted:
     """The run itself: options from flags and config, the inputs (git or files), suppressions applied."""
     from vmss_lint.config.find import build_options
@@ -312,6 +330,10 @@ def _lint(
         from vmss_lint.inputs.instances import load_instances
 
         options.instances = load_instances(ns.instances)
+    elif live is not None:
+        from vmss_lint.inputs.instances import parse_instances
+
+        options.instances = [i.as_dict() for i in parse_instances(live.fetched.instances, live.file.path)]
     from vmss_lint.inputs.template_options import TemplateContext, TemplateParams, with_overrides
 
     if ns.context is not None:
@@ -331,7 +353,9 @@ def _lint(
         parameters=list(parameters),
         current_parameters=list(current_parameters) if current_parameters else None,
         proposed_parameters=list(proposed_parameters) if proposed_parameters else None,
-        context=with_overrides(ctx, ns.subscription_id, ns.resource_group),
+        context=with_overrides(
+            live.context_overrides(ctx) if live is not None else ctx, ns.subscription_id, ns.resource_group
+        ),
     )
     git_mode = ns.base is not None or ns.head is not None or ns.pre_commit
     for given in [*parameters, *(current_parameters or []), *(proposed_parameters or [])]:
@@ -348,9 +372,36 @@ def _lint(
         )
     else:
         report = check_inputs(
-            current, proposed, options, patch=ns.patch, az_updates=list(ns.az_update or []), params=params
+            live.file if live is not None else current,
+            proposed,
+            options,
+            patch=ns.patch,
+            az_updates=list(ns.az_update or []),
+            params=params,
         )
     return _Linted(finish_report(report, options), options)
+
+
+def _live(ns: argparse.Namespace, paths: list[str]) -> LiveCurrent | None:
+    """A live CURRENT (`azure:///…` or --live): fetched once, before anything else reads it."""
+    from vmss_lint.inputs.live import is_live
+
+    if ns.live is None and not is_live(paths[0] if paths else None):
+        return None
+    from vmss_lint.inputs import live
+
+    target = live.parse_target(paths[0] if paths and ns.live is None else None, ns.live, ns.subscription_id)
+    assert target is not None
+    if ns.base is not None or ns.head is not None or ns.pre_commit:
+        raise UsageError("vmss-lint check: a live CURRENT is not supported in git mode yet")
+    proposed = paths[0] if ns.live is not None and paths else (paths[1] if len(paths) > 1 else None)
+    return live.live_current(
+        target,
+        proposed,
+        cloud=live.cloud_from(ns.cloud, ns.arm_endpoint),
+        save_current=ns.save_current,
+        save_instances=ns.save_instances,
+    )
 
 
 def _rules(ns: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def check_inputs(
-    current: str | None,
+    current: str | InputFile | None,
     proposed: str | None,
     options: LintOptions,
     *,
@@ -48,7 +48,7 @@ def check_inputs(
     if edits_given and proposed is not None:
         raise InputError("check", "give either PROPOSED or edits (--patch/--az-update), not both")
     rules = rules_for(options)
-    current_file = read_file(current, role="current")
+    current_file = current if isinstance(current, InputFile) else read_file(current, role="current")
     if not edits_given and proposed is None and not _holds_both_sides(current_file):
         raise InputError(
             "check",

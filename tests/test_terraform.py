@@ -385,3 +385,58 @@ def test_git_mode_judges_a_committed_plan_on_its_own(tmp_path: Path) -> None:
     report = json.loads(proc.stdout)
     assert "VMSS106" in rules_of(report)
     assert rules_of(report)["VMSS106"]["location"]["file"] == "plans/web.plan.json"
+
+
+MAIN_TF = """\
+resource "azurerm_linux_virtual_machine_scale_set" "web" {
+  name                = "web-vmss"
+  resource_group_name = "rg-web"   # a comment with a { brace
+  sku                 = "Standard_D2s_v5"
+  custom_data         = base64encode(<<EOT
+#cloud-config
+runcmd: [ "echo {" ]
+EOT
+  )
+  tags = {
+    env = "prod"
+  }
+
+  network_interface {
+    name    = "nic"
+    primary = true
+
+    ip_configuration {
+      name      = "internal"
+      primary   = true
+      subnet_id = azurerm_subnet.internal.id
+    }
+  }
+}
+
+resource "azurerm_linux_virtual_machine_scale_set" "other" {
+  sku = "Standard_B1s"
+}
+"""
+
+
+def test_findings_point_at_the_tf_line_next_to_the_plan(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(MAIN_TF, encoding="utf-8")
+    address = "azurerm_linux_virtual_machine_scale_set.web"
+    after = moved_subnet("vnet-b")
+    after["sku"] = "Standard_E4s_v5"
+    doc = tfplan.plan(tfplan.change(tfplan.vmss(), after, ["update"], address=address))
+    _, report = judged(tfplan.write(tmp_path / "plan.json", doc))
+    found = rules_of(report)
+    lines = MAIN_TF.splitlines()
+    subnet = found["VMSS106"]["location"]
+    assert subnet["file"].endswith("main.tf") and "subnet_id" in lines[subnet["line"] - 1]
+    assert subnet["valueFrom"] == f"{address}.network_interface[0].ip_configuration[0].subnet_id"
+    size = found["VMSS301"]["location"]
+    assert size["file"].endswith("main.tf") and lines[size["line"] - 1].strip().startswith("sku ")
+
+
+def test_a_module_resource_keeps_the_plan_line(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(MAIN_TF, encoding="utf-8")
+    doc = tfplan.plan(tfplan.change(tfplan.vmss(), moved_subnet("vnet-b"), ["update"]))  # module.web....
+    _, report = judged(tfplan.write(tmp_path / "plan.json", doc))
+    assert rules_of(report)["VMSS106"]["location"]["file"].endswith("plan.json")

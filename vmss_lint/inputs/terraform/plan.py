@@ -74,8 +74,9 @@ def pairs_from_plan(file: InputFile) -> tuple[list[Pair], list[str]]:
         if actions in (["no-op"], ["read"]):
             continue
         base = f"/resource_changes/{i}/change"
+        source = _tf_source(file, rtype, address, rc)
         before = _side(file, rtype, address, change, "before", base, observed=True)
-        after = _side(file, rtype, address, change, "after", base, observed=False)
+        after = _side(file, rtype, address, change, "after", base, observed=False, source=source)
         for side in (before, after):
             if side is not None and side.notes:
                 notices.extend(n for n in side.notes if n.startswith(file.path))
@@ -100,6 +101,19 @@ def pairs_from_plan(file: InputFile) -> tuple[list[Pair], list[str]]:
     return pairs, notices
 
 
+def _tf_source(
+    file: InputFile, rtype: str, address: str, rc: dict[str, Any]
+) -> tuple[str, dict[str, int]] | None:
+    """The resource's `.tf` file and attribute lines, for a root-module resource next to the plan."""
+    if address.startswith("module.") or not isinstance(rc.get("name"), str):
+        return None
+    from pathlib import Path
+
+    from vmss_lint.inputs.terraform.hcl import attribute_lines
+
+    return attribute_lines(Path(file.path).parent, rtype, rc["name"])
+
+
 def _side(
     file: InputFile,
     rtype: str,
@@ -109,6 +123,7 @@ def _side(
     base: str,
     *,
     observed: bool,
+    source: tuple[str, dict[str, int]] | None = None,
 ) -> ScaleSetModel | None:
     attrs = change.get(which)
     if not isinstance(attrs, dict):
@@ -122,7 +137,7 @@ def _side(
         source=f"{file.path} ({address})",
         shape="terraform",
         observed=False,
-        positions=_positions(file, mapped, address) if not observed else {},
+        positions=_positions(file, mapped, address, source) if not observed else {},
         secret_pointers=frozenset(mapped.secrets),
         subscription=_subscription(attrs),
         resource_group=attrs.get("resource_group_name")
@@ -140,18 +155,26 @@ def _side(
     return model
 
 
-def _positions(file: InputFile, mapped: MappedSide, address: str) -> dict[str, Location]:
-    """Each REST pointer at the line of the plan's value, naming the Terraform address and attribute."""
+def _positions(
+    file: InputFile, mapped: MappedSide, address: str, source: tuple[str, dict[str, int]] | None
+) -> dict[str, Location]:
+    """Each REST pointer at the line that sets it in the `.tf` source when it can be found (that line is in
+    the change under review), else at the plan's value; `valueFrom` names the address and attribute."""
     from vmss_lint.core.normalize import canonical_key
+    from vmss_lint.inputs.terraform.hcl import best_line
 
     out: dict[str, Location] = {}
     parsed = file.parsed
     for rest, (tf_path, plan_ptr) in mapped.origins.items():
-        pos = parsed.key_positions.get(plan_ptr) or parsed.positions.get(plan_ptr)
-        if pos is None:
-            continue
         canon = "/".join(canonical_key(p) if not p.isdigit() else p for p in rest.split("/"))
-        out[canon] = Location(file.path, pos[0], pos[1], value_from=f"{address}.{tf_path}")
+        where = f"{address}.{tf_path}"
+        line = best_line(source[1], tf_path) if source is not None else None
+        if source is not None and line is not None:
+            out[canon] = Location(source[0], line, 1, value_from=where)
+            continue
+        pos = parsed.key_positions.get(plan_ptr) or parsed.positions.get(plan_ptr)
+        if pos is not None:
+            out[canon] = Location(file.path, pos[0], pos[1], value_from=where)
     return out
 
 

@@ -14,7 +14,7 @@ Prints one table per question:
 3. a generated ~1 MB template with 50 scale sets, expressions and copy loops.
 
 This is a script, not a test: timings vary with the machine and its load, so nothing here asserts.
-The README "Performance" section records one run and the command that produced it.
+docs/performance.md records one run and the command that produced it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "fixtures" / "models" / "web-rest.json"
-CORPUS = REPO.parent / "shared" / "corpus" / "arm-templates"
+CORPUS = REPO / "fixtures" / "templates"  # the Azure quickstarts, copied byte for byte (fixtures/SOURCES.md)
 TEMPLATE = CORPUS / "vmss-windows-app-gateway" / "azuredeploy.json"
 MIB = 1024 * 1024
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,26 @@ from syrupy.extensions.json import JSONSnapshotExtension
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 CASES = FIXTURES / "cases"
-SHARED = REPO.parent / "shared"
+# The real third-party ARM templates (Azure quickstarts, MIT), copied byte for byte into the repository so
+# that a fresh clone alone passes the tests (fixtures/SOURCES.md names their source, commit and digest).
+# `fixtures/templates/web/` is this project's own template and is not one of them.
+QUICKSTARTS = FIXTURES / "templates"
+QUICKSTART_TEMPLATES = sorted(QUICKSTARTS.glob("vmss-*/azuredeploy.json"))
+_OUTSIDE = os.fspath(REPO.parent / "shared")
+
+
+def _stay_in_the_repository(event: str, args: tuple[object, ...]) -> None:
+    """Fail any test that opens or lists the workspace's `../shared` folder: a fresh clone has no such
+    folder, so a test that needs a file from there must get a copy in fixtures/ instead."""
+    if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], str | os.PathLike):
+        path = os.fspath(args[0])
+        if isinstance(path, str) and os.path.abspath(path).startswith(_OUTSIDE + os.sep):
+            raise PermissionError(
+                f"tests must not read {path}: copy it into fixtures/ (see fixtures/SOURCES.md)"
+            )
+
+
+sys.addaudithook(_stay_in_the_repository)
 
 
 @pytest.fixture

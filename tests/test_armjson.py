@@ -6,14 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import QUICKSTARTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vmss_lint.arm.reader import MAX_DEPTH, JsonValue, escape_pointer_token, load_arm_json
 from vmss_lint.core.errors import InputError, LimitExceeded
 
-CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "arm-templates"
-CORPUS_FILES = sorted(CORPUS.glob("*/*.json"))
+CORPUS = QUICKSTARTS
+CORPUS_FILES = sorted(CORPUS.glob("vmss-*/*.json"))
 
 
 def test_corpus_is_present() -> None:

@@ -1,46 +1,71 @@
-"""Docs are generated from the rule files: the README table must be current, and the CLI must explain and
-list every rule (run through the real entry point, output captured)."""
+"""Docs are generated from the rule files: docs/rules.md must be current, and the CLI must explain and list
+every rule (run through the real entry point, output captured)."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 
 from vmss_lint.cli import main
-from vmss_lint.engine.docs import BEGIN, END, markdown_reference, update_readme
+from vmss_lint.core.errors import InputError
+from vmss_lint.engine.docs import GENERATED, rules_reference, write_reference
+from vmss_lint.engine.docs import main as docs_main
 from vmss_lint.engine.packs import load_rules
 
 RULES = load_rules()
+REFERENCE = REPO / "docs" / "rules.md"
 
 
-def readme_section(text: str) -> str:
-    assert BEGIN in text and END in text, "README lost its rule reference markers"
-    return text.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n")
+def example_values(section: str) -> list[object]:
+    """The JSON values a section shows, inline (`{...}`) or as indented ```json blocks, parsed back."""
+    inline = re.findall(r"^- \w+: `(\{.*\})`$", section, flags=re.M)
+    blocks = re.findall(r"^  ```json\n(.*?)\n  ```$", section, flags=re.M | re.S)
+    return [json.loads(text) for text in inline + blocks]
 
 
-def test_readme_rule_table_is_current() -> None:
-    current = readme_section((REPO / "README.md").read_text(encoding="utf-8"))
-    assert current == markdown_reference(RULES), (
-        "README.md's rule reference is stale: run `python -m vmss_lint.engine.docs README.md`"
+def test_rule_reference_is_current() -> None:
+    assert REFERENCE.read_text(encoding="utf-8") == rules_reference(RULES), (
+        "docs/rules.md is stale: run `python -m vmss_lint.engine.docs`"
     )
 
 
-def test_update_readme_rewrites_only_the_generated_section(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# title\n\n{BEGIN}\n| stale |\n{END}\n\nafter\n", encoding="utf-8")
-    assert update_readme(readme, RULES) is True
-    text = readme.read_text(encoding="utf-8")
-    assert text.startswith("# title\n\n") and text.endswith("\n\nafter\n")
-    assert readme_section(text) == markdown_reference(RULES)
-    assert update_readme(readme, RULES) is False
-
-
-def test_every_rule_is_in_the_reference_once() -> None:
-    table = markdown_reference(RULES)
+def test_every_rule_has_one_section_with_its_metadata() -> None:
+    text = rules_reference(RULES)
     for rule in RULES:
-        assert table.count(f"| {rule.spec.id} | `{rule.spec.name}` |") == 1
+        s = rule.spec
+        heading = f"\n## {s.id} {s.name}\n"
+        assert text.count(heading) == 1, s.id
+        section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        assert s.summary in section
+        assert f"| {s.severity.value} | {s.impact.value} | {s.confidence} |" in section
+        assert " ".join(s.fix.split()) in section
+        for ref in s.references:
+            assert ref in section
+        if s.example is not None:
+            shown = example_values(section)
+            assert s.example.current in shown and s.example.proposed in shown, s.id
+        assert f"(#{s.id.lower()}-{s.name})" in text, "the index links to the section"
+
+
+def test_reference_writer_refuses_a_file_it_did_not_write(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# my project\n", encoding="utf-8")
+    with pytest.raises(InputError, match="refusing to overwrite"):
+        write_reference(readme, RULES)
+    assert readme.read_text(encoding="utf-8") == "# my project\n"
+    assert docs_main([str(readme)]) == 2
+
+
+def test_reference_writer_rewrites_a_stale_reference(tmp_path: Path) -> None:
+    target = tmp_path / "rules.md"
+    target.write_text(GENERATED + "\nstale\n", encoding="utf-8")
+    assert write_reference(target, RULES) is True
+    assert target.read_text(encoding="utf-8") == rules_reference(RULES)
+    assert write_reference(target, RULES) is False
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.spec.id)
@@ -71,3 +96,50 @@ def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert listed == [r.spec.id for r in RULES]
     for line, rule in zip(lines[1:], RULES, strict=True):
         assert rule.spec.name in line and line.rstrip().endswith(rule.spec.summary)
+
+
+# --- the README and docs/ as a user reads them -----------------------------------------------------------
+
+README = REPO / "README.md"
+# Written by other people in the same change; a link to one of them is checked as soon as it exists.
+NOT_YET_WRITTEN = {"SECURITY.md", "docs/architecture.md", "docs/writing-rules.md"}
+
+
+def test_readme_is_a_five_minute_read() -> None:
+    assert len(README.read_bytes()) < 15_000, "README.md must stay under 15 KB: move details to docs/"
+
+
+def test_readme_opens_with_the_two_commands_ci_runs() -> None:
+    """The first code block is the two commands: run the example, run the tests, the way .ci/run does."""
+    text = README.read_text(encoding="utf-8")
+    first = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line for line in first.splitlines() if line and not line.startswith("#")]
+    assert len(commands) == 2, commands
+    run, test = commands
+    assert "pip install -q ." in run
+    assert run.endswith("vmss-lint check fixtures/example/current.json fixtures/example/proposed.json")
+    assert (REPO / "fixtures" / "example" / "current.json").is_file()
+    assert "pip install -q '.[test]'" in test and test.endswith("python -m pytest")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "install -q '.[test]'" in ci
+    assert '"$venv/bin/python" -m pytest\n' in ci, ".ci/run must run the README's test command"
+    assert '"$venv/bin/python" -m pytest -m slow\n' in ci, ".ci/run must also run the slow tests"
+
+
+def markdown_files() -> list[Path]:
+    return [README, REPO / "CONTRIBUTING.md", REPO / "CHANGELOG.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+@pytest.mark.parametrize("page", markdown_files(), ids=lambda p: str(p.relative_to(REPO)))
+def test_relative_links_resolve(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if "://" in target or target.startswith(("#", "mailto:")):
+            continue
+        path = (page.parent / target.split("#", 1)[0]).resolve()
+        name = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+        assert path.exists() or name in NOT_YET_WRITTEN, f"{page.name}: broken link {target}"
+
+
+def test_rule_reference_is_linked_from_the_readme() -> None:
+    assert "(docs/rules.md)" in README.read_text(encoding="utf-8")

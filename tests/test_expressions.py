@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import QUICKSTART_TEMPLATES, QUICKSTARTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +29,7 @@ from vmss_lint.arm.expressions.hashing import unique_string
 from vmss_lint.arm.reader import load_arm_json
 from vmss_lint.core.errors import InputError, LimitExceeded
 
-CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "arm-templates"
+CORPUS = QUICKSTARTS
 RG_ID = f"/subscriptions/{PLACEHOLDER_ID}/resourceGroups/{PLACEHOLDER_RESOURCE_GROUP}"
 LINUX_CONFIG = {"disablePasswordAuthentication": True, "ssh": {"publicKeys": []}}
 
@@ -601,7 +601,7 @@ def test_parse_cache_does_not_leak_between_scopes() -> None:
     assert evaluate(text, make_scope(params={"vmssName": "api"})) == "api"
 
 
-@pytest.mark.parametrize("template", sorted(p.parent.name for p in CORPUS.glob("*/azuredeploy.json")))
+@pytest.mark.parametrize("template", sorted(p.parent.name for p in QUICKSTART_TEMPLATES))
 def test_corpus_templates_resolve(template: str) -> None:
     path = CORPUS / template / "azuredeploy.json"
     parsed = load_arm_json(path.read_bytes(), str(path))

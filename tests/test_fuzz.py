@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, QUICKSTART_TEMPLATES
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -50,8 +50,7 @@ from vmss_lint.report.formats import renderer
 LONG = os.environ.get("VMSS_LINT_FUZZ", "").strip().lower() == "long"
 MODELS = FIXTURES / "models"
 WEB_REST = MODELS / "web-rest.json"
-CORPUS = SHARED / "corpus" / "arm-templates"
-TEMPLATES = sorted(CORPUS.glob("*/azuredeploy.json"))
+TEMPLATES = QUICKSTART_TEMPLATES
 
 
 LONG_BUDGETS: list[int] = []

@@ -158,6 +158,7 @@ print(_parse_rule_cached.cache_info().currsize)
 """
 
 
+@pytest.mark.slow
 def test_wheel_in_fresh_venv_finds_builtin_and_third_party_packs(fresh_venv: Path, tmp_path: Path) -> None:
     exe = fresh_venv / "bin" / "vmss-lint"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
@@ -208,3 +209,24 @@ def test_wheel_in_fresh_venv_finds_builtin_and_third_party_packs(fresh_venv: Pat
         check=False,
     )
     assert broken.returncode == 0
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_report_schema(fresh_venv: Path, tmp_path: Path) -> None:
+    """The JSON Schema of the output (docs/output.md) is package data, so consumers of an installed
+    vmss-lint can validate against the schema of exactly that version."""
+    code = (
+        "from importlib import resources; import json; "
+        "f = resources.files('vmss_lint').joinpath('data', 'report.schema.json'); "
+        "print(json.loads(f.read_text())['title'], f)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    run = subprocess.run(
+        [str(fresh_venv / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("vmss-lint JSON report ") and str(fresh_venv) in run.stdout

@@ -6,6 +6,7 @@ from the text the test wrote, never typed in by hand.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, QUICKSTART_TEMPLATES
 
 from vmss_lint.arm.template_model import model_from_found
 from vmss_lint.arm.templates import pairs_from_files, scan_template
@@ -30,8 +31,8 @@ TEMPLATES = FIXTURES / "templates"
 WEB = TEMPLATES / "web" / "azuredeploy.json"
 WEB_PARAMS = TEMPLATES / "web" / "azuredeploy.parameters.json"
 WEB_MODEL = FIXTURES / "models" / "web-rest.json"
-CORPUS = sorted((SHARED / "corpus" / "arm-templates").glob("*/azuredeploy.json"))
-COPIES = sorted(TEMPLATES.glob("vmss-*/azuredeploy.json"))
+SOURCES = FIXTURES / "SOURCES.md"
+CORPUS = QUICKSTART_TEMPLATES
 
 
 def run(current: Path | str, proposed: Path | str | None = None, **params: Any) -> dict[str, Any]:
@@ -80,10 +81,16 @@ def sub(text: str, old: str, new: str, count: int = 1) -> str:
 # --- the real corpus -------------------------------------------------------------------------------
 
 
-def test_corpus_copies_are_identical() -> None:
-    assert [p.parent.name for p in COPIES] == [p.parent.name for p in CORPUS]
-    for copy, original in zip(COPIES, CORPUS, strict=True):
-        assert copy.read_bytes() == original.read_bytes()
+def test_corpus_copies_are_the_upstream_bytes() -> None:
+    """The quickstart templates are real third-party files: fixtures/SOURCES.md records each one's upstream
+    commit and digest, and an edit (even a reformat) would make them no longer what users deploy."""
+    listed = dict(
+        re.findall(r"`(templates/vmss-[^`]+)`.*? sha256 `([0-9a-f]{64})`", SOURCES.read_text("utf-8"))
+    )
+    on_disk = sorted(str(p.relative_to(FIXTURES)) for p in TEMPLATES.glob("vmss-*/*.json"))
+    assert sorted(listed) == on_disk and len(CORPUS) == 4
+    for name, digest in listed.items():
+        assert hashlib.sha256((FIXTURES / name).read_bytes()).hexdigest() == digest, name
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.parent.name)
@@ -772,7 +779,7 @@ def _values_for(template: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize("path", [*COPIES, WEB], ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", [*CORPUS, WEB], ids=lambda p: p.parent.name)
 @pytest.mark.parametrize("direction", ["known-to-unknown", "unknown-to-known"])
 def test_parameters_without_values_never_give_an_error_or_warning(
     path: Path, direction: str, tmp_path: Path

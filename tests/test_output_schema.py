@@ -111,3 +111,9 @@ def test_what_if_with_created_and_deleted_scale_sets(
     report = cli_json([str(path)], capsys)
     assert {r["status"] for r in report["results"]} == {"created", "deleted"}
     assert problems(report) == []
+
+
+def test_terraform_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    report = cli_json([str(FIXTURES / "terraform" / "regula-create-plan.json")], capsys)
+    assert report["results"], report
+    assert problems(report) == []

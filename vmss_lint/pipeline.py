@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from vmss_lint.compare import compare
 from vmss_lint.core import apiversion
+from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Finding, Impact, max_impact
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.records import replace
@@ -101,4 +102,17 @@ def finish_report(report: Report, options: LintOptions) -> Report:
 
 
 def rules_for(options: LintOptions) -> list[LoadedRule]:
-    return load_rules(options.rules_dirs, allow_python=options.allow_python_rules)
+    """The rules of the run; a selector or a configured suppression that names no rule is bad input."""
+    rules = load_rules(options.rules_dirs, allow_python=options.allow_python_rules)
+    from vmss_lint.engine.run import unknown_selector
+
+    for where, selectors in (("--select", options.engine.select), ("--ignore", options.engine.ignore)):
+        for selector in selectors:
+            problem = unknown_selector(rules, selector)
+            if problem is not None:
+                raise InputError(where, problem)
+    for suppression in options.suppressions:
+        problem = unknown_selector(rules, suppression.spec.rule)
+        if problem is not None:
+            raise InputError(suppression.source, f"suppression: {problem}", where=f"line {suppression.line}")
+    return rules

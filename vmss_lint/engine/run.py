@@ -117,6 +117,26 @@ class EngineOptions:
     severity: dict[str, Severity] = field(default_factory=dict)
 
 
+def unknown_selector(rules: list[LoadedRule], selector: str) -> str | None:
+    """Why `selector` (a --select/--ignore entry or a suppression's rule) names no rule, with the nearest
+    ones, or None when it names one. A typo must not switch a check off silently (ruff rejects them too)."""
+    low = selector.lower()
+    names = {r.spec.id.lower() for r in rules} | {r.spec.name for r in rules}
+    names |= {a.lower() for r in rules for a in r.spec.aliases}
+    if low in names or any(r.spec.id.lower().startswith(low) for r in rules):
+        return None
+    import difflib
+
+    spelled = {r.spec.id.lower(): r.spec.id for r in rules} | {r.spec.name: r.spec.name for r in rules}
+    near = difflib.get_close_matches(low, list(spelled), n=3, cutoff=0.6)
+    names_near = [spelled[n] for n in near]
+    spoken = (
+        ", ".join(names_near[:-1]) + " or " + names_near[-1] if len(names_near) > 1 else "".join(names_near)
+    )
+    hint = f"did you mean {spoken}?" if near else "see `vmss-lint rules`"
+    return f"'{selector}' is not a rule id, name or id prefix ({hint})"
+
+
 def rule_selected(rule: LoadedRule, options: EngineOptions) -> bool:
     """flake8's rule: the most specific of select/ignore wins; ids, names and id prefixes all work."""
     if not options.select and not options.ignore:

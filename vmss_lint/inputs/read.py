@@ -38,6 +38,8 @@ class InputFile:
         if parsed is None:
             if data is None:
                 raise ValueError("InputFile needs parsed JSON or raw data")
+            if isinstance(data, bytes):
+                data = self._data = decode_input(data, path)
             self._value, self.strict_text = _strict_json(data, JSON_DEPTH.value)
             if self._value is _NOT_READ:
                 self._parsed = load_json(data, path)
@@ -108,7 +110,36 @@ def read_file(path: str | Path, *, role: str = "input") -> InputFile:
         if p.is_dir():
             raise InputError(name, f"{role} is a directory, not a JSON file")
         data = read_capped(p, name, role=role)  # refused from its size: a huge file never fills memory
+        if name.lower().endswith(".bicep"):
+            data = _compiled_bicep(p, name)
     return InputFile(name, data=data)
+
+
+def _compiled_bicep(path: Path, name: str) -> bytes:
+    """A `.bicep` input is judged by the ARM JSON it compiles to, as git mode does; without a compiler on
+    PATH it is refused with the command that makes the JSON (never parsed as JSON and misreported)."""
+    from vmss_lint.inputs.git.repo import bicep_command, compile_bicep
+
+    command = bicep_command()
+    if command is None:
+        raise InputError(
+            name,
+            "this is a Bicep file, and no Bicep compiler is on PATH",
+            hint=f"run `bicep build {name}` and pass the JSON it writes, or install the Bicep CLI "
+            "(`az bicep install`, or the standalone `bicep`) so that vmss-lint compiles it",
+        )
+    return compile_bicep(command, path, name)
+
+
+def decode_input(data: bytes, name: str) -> bytes:
+    """UTF-16 with a byte-order mark (what Windows PowerShell 5.1's `ConvertTo-Json > file` writes) as
+    UTF-8; everything else as it is (UTF-8, with or without its BOM, is the ARM reader's business)."""
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return data
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(name, "starts with a UTF-16 byte-order mark but is not valid UTF-16") from None
 
 
 def parse_text(data: bytes | str, name: str) -> InputFile:

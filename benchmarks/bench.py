@@ -343,6 +343,27 @@ def throughput(model: bytes, quick: bool) -> tuple[list[tuple[int, float]], floa
 # -------------------------------------------------------------------------------------------- report
 
 
+def git_pull_request(root: Path, tpl: dict[str, Any], count: int) -> Path:
+    """A real repository whose working tree changes `count` templates against HEAD."""
+    root.mkdir()
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, check=True, env=env, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "bench@example.invalid")
+    git("config", "user.name", "bench")
+    for i in range(count):
+        (root / f"t{i:03}.json").write_text(json.dumps(tpl, indent=2))
+    git("add", "-A")
+    git("commit", "-qm", "templates")
+    changed = json.dumps(changed_template(tpl), indent=2)
+    for i in range(count):
+        (root / f"t{i:03}.json").write_text(changed)
+    return root
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -508,6 +529,14 @@ def main(argv: list[str] | None = None) -> int:
         note = "exit 2 (templates not supported by this build)" if r["rc"] == 2 else ""
         print(table([["vmss-lint check (1 MB template pair)", f"{r['median']:.0f}", f"{r['min']:.0f}", f"{r['cpu']:.0f}", f"{r['rss']:.1f}", note]],
                     ["command", "median ms", "min ms", "CPU ms", "peak MiB", "note"]))  # fmt: skip
+
+        print("\n4. Git mode: a pull request that changes 200 templates (vmss-lint check --base HEAD)")
+        pr = git_pull_request(work / "pr-repo", tpl, 200)
+        git_res = cold({"vmss-lint check --base HEAD (200 templates)": [*lint, "check", "--base", "HEAD"]},
+                       max(3, args.runs // 7), pr, set(), 0)  # fmt: skip
+        g = git_res["vmss-lint check --base HEAD (200 templates)"]
+        print(table([["200 changed templates", f"{g['median']:.0f}", f"{g['min']:.0f}", f"{g['cpu']:.0f}", f"{g['rss']:.1f}"]],
+                    ["pull request", "median ms", "min ms", "CPU ms", "peak MiB"]))  # fmt: skip
 
         print("\nTargets")
         model_r = results["vmss-lint check (model pair)"]

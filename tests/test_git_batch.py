@@ -21,6 +21,8 @@ def test_many_blobs_missing_ones_trees_and_odd_names_through_one_process(tmp_pat
         assert data is not None and f'"n": {i}' in data.decode()
         assert r.start(head, name, 8) == data[:8]
     assert r.read(head, "absent.json") is None
+    assert r.read(head, "web vmss 12.json") is None  # "<name> missing" where the name has spaces
+    assert r.read(head, "a b") is None
     assert r.read(head, "infra") is None  # a tree is not a file
     assert r.exists(head, names[3]) and not r.exists(head, "absent.json")
     assert r.read(head, names[5]) is not None  # the stream stays in step after the misses

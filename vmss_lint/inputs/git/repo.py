@@ -163,9 +163,12 @@ class Repo:
         batch.stdin.write(f"{rev}:{path}\n".encode())
         batch.stdin.flush()
         header = batch.stdout.readline().split()
-        if len(header) != 3 or header[1] != b"blob":
-            if len(header) == 3:  # a tree or a submodule commit: its content follows and is skipped
-                _skip(batch.stdout, int(header[2]) + 1)
+        # "<oid> <type> <size>", then the content; a missing object is "<name> missing" alone (and the
+        # name may hold spaces, so only a well-formed header is believed).
+        if len(header) != 3 or not header[2].isdigit() or len(header[0]) < 40:
+            return None
+        if header[1] != b"blob":  # a tree or a submodule commit: its content follows and is skipped
+            _skip(batch.stdout, int(header[2]) + 1)
             return None
         total = int(header[2])
         data = batch.stdout.read(min(total, size))

@@ -475,7 +475,7 @@ def test_depth_limit() -> None:
 
 
 def test_work_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(expr_eval, "MAX_STEPS", 1000)
+    monkeypatch.setenv("VMSS_LINT_EXPRESSION_MAX_STEPS", "1000")
     text = "[map(range(0, 100), lambda('x', map(range(0, 100), lambda('y', 1))))]"
     with pytest.raises(LimitExceeded):
         evaluate(text, EvalScope())

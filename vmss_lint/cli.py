@@ -206,7 +206,10 @@ def run(argv: Sequence[str]) -> int:
         return _rules(ns)
     if command == "explain":
         return _explain(ns)
-    return _check(ns)
+    from vmss_lint.core.budget import run_budget
+
+    with run_budget():  # one expression-work budget for the whole run, every template and side of it
+        return _check(ns)
 
 
 def _parse(command: str, args: list[str]) -> argparse.Namespace:

@@ -17,7 +17,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from vmss_lint.arm.expressions.api import EvalScope, Unknown, Value, references_secret, resolve
+from vmss_lint.arm.expressions.api import EvalScope, Unknown, Value, charge_copy, references_secret, resolve
+from vmss_lint.core.budget import run_budget
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.limits import COPY_COUNT, NESTED_DEPLOYMENTS, SCALE_SETS
 from vmss_lint.inputs.params import ParameterValues, TemplateContext, TemplateParams
@@ -95,7 +96,8 @@ def scan_template(
     )
     scope.secret_parameters |= params.secret
     walker = _Walker(context, options or TemplateParams(), _folder_of(file))
-    walker.walk(template, "", Origin(file, scope, params, file, ""), 0)
+    with run_budget():  # joins the run's budget; outside a run, one for the whole template
+        walker.walk(template, "", Origin(file, scope, params, file, ""), 0)
     _attach_extensions(walker.found, walker.notices)
     return Scan([r for r in walker.found if r.type == VMSS_TYPE], walker.notices)
 
@@ -185,6 +187,7 @@ class _Walker:
                 origin.file.path, f"copy count must be a whole number, not {count!r}", where=where
             )
         COPY_COUNT.check(count, origin.file.path, where=where)
+        charge_copy(count, res, origin.file.path, where)  # one budget for the run: nested copies multiply
         return list(range(count))
 
     def resolve_resource(

@@ -35,6 +35,8 @@ __all__ = [
     "EXPRESSION_LENGTH",
     "EXPRESSION_MAX_DEPTH",
     "EXPRESSION_MAX_LENGTH",
+    "EXPRESSION_MAX_STEPS",
+    "EXPRESSION_STEPS",
     "INPUT_BYTES",
     "INPUT_MAX_BYTES",
     "JSON_DEPTH",
@@ -45,6 +47,10 @@ __all__ = [
     "PATCH_MAX_OPS",
     "PATCH_OPS",
     "SCALE_SETS",
+    "VALUE_CHARS",
+    "VALUE_ELEMENTS",
+    "VALUE_MAX_CHARS",
+    "VALUE_MAX_ELEMENTS",
     "Limit",
     "load_json",
     "read_capped",
@@ -67,6 +73,17 @@ MAX_SCALE_SETS = 500
 """Scale sets in one run (ours; a template has at most 800 resources, a subscription far fewer VMSS)."""
 PATCH_MAX_OPS = 10_000
 """Operations in one JSON Patch (ours; each op is applied to a copy of the whole document)."""
+EXPRESSION_MAX_STEPS = 1_000_000
+"""Units of expression work in one run, shared by every template, copy loop, nested deployment, user
+function and lambda: each function call or lambda application costs one, plus one per element of its
+arguments and of what it newly builds; each copy-loop iteration costs one (ours; the largest corpus
+template uses about 5,000)."""
+VALUE_MAX_ELEMENTS = 1_000_000
+"""Elements (arrays, objects, keys, strings, numbers, ...) in one evaluated value or patched document,
+counted every time they appear, so shared references cannot hide a doubling (ours)."""
+VALUE_MAX_CHARS = 4 * 1024 * 1024
+"""Characters of all the strings in one evaluated value or patched document, keys included (ours; ARM
+refuses a request over 4 MB, so such a value could not be deployed anyway)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +152,11 @@ NESTED_DEPLOYMENTS = Limit(
 )
 SCALE_SETS = Limit("VMSS_LINT_MAX_SCALE_SETS", MAX_SCALE_SETS, "number of scale sets", "")
 PATCH_OPS = Limit("VMSS_LINT_PATCH_MAX_OPS", PATCH_MAX_OPS, "number of JSON Patch operations", "")
+EXPRESSION_STEPS = Limit(
+    "VMSS_LINT_EXPRESSION_MAX_STEPS", EXPRESSION_MAX_STEPS, "expression evaluation work", "steps"
+)
+VALUE_ELEMENTS = Limit("VMSS_LINT_VALUE_MAX_ELEMENTS", VALUE_MAX_ELEMENTS, "size of a value", "elements")
+VALUE_CHARS = Limit("VMSS_LINT_VALUE_MAX_CHARS", VALUE_MAX_CHARS, "text in a value", "characters")
 
 ALL_LIMITS: tuple[Limit, ...] = (
     INPUT_BYTES,
@@ -145,6 +167,9 @@ ALL_LIMITS: tuple[Limit, ...] = (
     NESTED_DEPLOYMENTS,
     SCALE_SETS,
     PATCH_OPS,
+    EXPRESSION_STEPS,
+    VALUE_ELEMENTS,
+    VALUE_CHARS,
 )
 
 

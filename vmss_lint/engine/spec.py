@@ -132,13 +132,43 @@ class RuleSpec:
         if not self.references:
             problems.append(("references", "references must list at least one link"))
         if self.message is not None:
-            try:
-                self.message.format(pointer="", old="", new="")
-            except (KeyError, IndexError, ValueError) as exc:
-                problems.append(("message", f"message may only use {{pointer}}, {{old}} and {{new}}: {exc}"))
+            problem = message_problem(self.message)
+            if problem is not None:
+                problems.append(
+                    ("message", f"message may only use {{pointer}}, {{old}} and {{new}}: {problem}")
+                )
         if self.hook is not None and not _HOOK_RE.match(self.hook):
             problems.append(("hook", "hook must be 'module:function'"))
         return problems
+
+
+MAX_MESSAGE_WIDTH = 1000
+"""Largest width or precision a rule message may give a field (`{new:>20}`): checked before formatting,
+since `{new:>2000000000}` in a rule pack would allocate gigabytes (a MemoryError, before this check)."""
+
+
+def message_problem(message: str) -> str | None:
+    """Why a rule message cannot be formatted safely, or None. Looks at the format fields without
+    formatting anything, so a huge width costs nothing."""
+    import string
+
+    try:
+        fields = list(string.Formatter().parse(message))
+    except ValueError as exc:
+        return str(exc)
+    for _, name, spec, _ in fields:
+        if name is None:
+            continue
+        if "{" in (spec or ""):
+            return f"field {{{name}}} takes its format from another field"
+        widths = [int(n) if len(n) < 6 else MAX_MESSAGE_WIDTH + 1 for n in re.findall(r"\d+", spec or "")]
+        if any(w > MAX_MESSAGE_WIDTH for w in widths):
+            return f"field {{{name}}} has a width or precision over {MAX_MESSAGE_WIDTH}"
+    try:
+        message.format(pointer="", old="", new="")
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        return str(exc)
+    return None
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,10 @@ def model_from(file: InputFile, *, value: Any = None, pointer_prefix: str = "") 
     )
 
 
+_SINGLE_LOOKUPS = 64
+"""Single position lookups a file answers by walking its text before it builds the whole table."""
+
+
 class _LazyLocations(dict[str, Location]):
     """Source positions of a model file, computed on first use (most comparisons report few findings)."""
 
@@ -224,8 +228,9 @@ class _LazyLocations(dict[str, Location]):
 
     def get(self, key: str, default: Any = None) -> Any:
         file = self._file
-        if file is not None and file.strict_text is not None:
-            # One lookup (a finding's line): walk to it instead of recording every position.
+        if file is not None and file.strict_text is not None and len(self._single) < _SINGLE_LOOKUPS:
+            # One lookup (a finding's line): walk to it instead of recording every position. Each walk
+            # may skip every sibling, so past a few dozen (10,000 changed tags) the table is cheaper.
             if key not in self._single:
                 if self._unique_keys is None:
                     self._unique_keys = not has_duplicate_keys(file.strict_text)

@@ -122,6 +122,7 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
     removed: set[str] = set()
     edits: dict[str, str] = {}
     shape = detect_shape(doc) if isinstance(doc, dict) else None
+    size = _PatchedSize(doc, patch_path)
     for index, op in enumerate(ops):
         where = f"op {index}"
         if (
@@ -131,8 +132,9 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
         ):
             raise InputError(patch_path, "malformed operation: needs string 'op' and 'path'", where=where)
         where = f"op {index} ({op['op']} {op['path']})"
+        size.grow(doc, op, where)
         try:
-            doc = jsonpatch.JsonPatch([op]).apply(doc, in_place=False)
+            doc = jsonpatch.JsonPatch([op]).apply(doc, in_place=True)  # `doc` is our copy already
         except jsonpatch.JsonPatchTestFailed as exc:
             raise InputError(
                 patch_path,
@@ -162,6 +164,46 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
         resource_group=base.resource_group,
     )
     return proposed
+
+
+class _PatchedSize:
+    """An upper bound on the patched document's size, checked before each op is applied: 25 `copy` ops
+    that each duplicate the document reached 2.6 GB when only the number of ops was capped."""
+
+    def __init__(self, doc: Any, source: str) -> None:
+        from vmss_lint.core.budget import RunBudget
+
+        self.meter = RunBudget  # a class: a new meter per measurement
+        self.source = source
+        start = RunBudget().measure(doc, source, charge=False)
+        self.elements, self.chars = start.elements, start.chars
+
+    def grow(self, doc: Any, op: dict[str, Any], where: str) -> None:
+        """Add what `op` can add (its value, or the subtree it copies); removals are not subtracted."""
+        import jsonpointer
+
+        from vmss_lint.core.budget import BudgetExceeded
+        from vmss_lint.core.limits import VALUE_CHARS, VALUE_ELEMENTS
+
+        added: Any = None
+        if op["op"] in ("add", "replace"):
+            added = op.get("value")
+        elif op["op"] == "copy" and isinstance(op.get("from"), str):
+            try:
+                added = jsonpointer.resolve_pointer(doc, op["from"], None)
+            except jsonpointer.JsonPointerException:
+                return  # jsonpatch reports the bad pointer
+        else:
+            return
+        try:
+            # A fresh meter each time: the document is patched in place, so remembered sizes go stale.
+            grown = self.meter().measure(added, self.source, charge=False)
+        except BudgetExceeded as exc:
+            raise exc.limit.exceeded(self.source, exc.actual, where=where) from None
+        self.elements += grown.elements
+        self.chars += grown.chars
+        VALUE_ELEMENTS.check(self.elements, self.source, where=where)
+        VALUE_CHARS.check(self.chars, self.source, where=where)
 
 
 def _canonical_pointer(path: str, shape: str | None, canonical: dict[str, Any]) -> str:

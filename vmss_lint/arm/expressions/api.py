@@ -36,6 +36,7 @@ from vmss_lint.arm.expressions.parse import (
 )
 from vmss_lint.arm.expressions.secrets import references_secret
 from vmss_lint.arm.reader import JsonValue, escape_pointer_token
+from vmss_lint.core.budget import BudgetExceeded, current_budget, run_budget
 from vmss_lint.core.errors import InputError, LimitExceeded
 from vmss_lint.core.limits import COPY_COUNT
 
@@ -47,6 +48,7 @@ __all__ = [
     "ExpressionError",
     "Unknown",
     "Value",
+    "charge_copy",
     "evaluate",
     "is_expression",
     "parse_expression",
@@ -68,7 +70,6 @@ class _State:
     active: list[str] = field(default_factory=list)  # lookups in progress, for cycle detection
     context: DeploymentContext | None = None
     owner: tuple[int, int, int] | None = None  # ids of the inputs `values` was computed from
-    steps: int = 0
     depth: int = 0
 
 
@@ -175,10 +176,6 @@ class EvalScope:
             )
         return self._state.context
 
-    def count_step(self) -> int:
-        self._state.steps += 1
-        return self._state.steps
-
     def parameter(self, name: str) -> Value:
         supplied = _lookup(self.parameters, name)
         if supplied is not None:
@@ -259,10 +256,18 @@ class EvalScope:
         state.active.append(key)
         try:
             value = compute(dataclasses.replace(self, copy_index={}))
+            self._measure(value, pointer)  # a variable built from shared references must not double unseen
         finally:
             state.active.pop()
         state.values[key] = value
         return value
+
+    def _measure(self, value: Value, pointer: str) -> None:
+        """Check `value` against the size limits, naming where in the template it was built."""
+        try:
+            current_budget().measure(value, self.source, charge=False)
+        except BudgetExceeded as exc:
+            raise exc.limit.exceeded(self.source, exc.actual, where=self._where(pointer)) from None
 
     def _where(self, pointer: str) -> str:
         full = self.pointer_prefix + pointer
@@ -271,14 +276,15 @@ class EvalScope:
 
     @contextmanager
     def _entry(self) -> Iterator[None]:
-        """Outermost call: reset the work budget and turn deep recursion into a clean error."""
+        """Outermost call: join the run's work budget (opening one outside a run) and turn deep recursion
+        into a clean error. User functions and nested scopes start a new `_State` but join the same
+        budget, so no call gets a fresh allowance."""
         state = self._state
         outer = state.depth == 0
-        if outer:
-            state.steps = 0
         state.depth += 1
         try:
-            yield
+            with run_budget():
+                yield
         except RecursionError:
             if not outer:
                 raise
@@ -314,7 +320,10 @@ def resolve(value: Any, scope: EvalScope, pointer: str = "") -> Value:
     their own scope.
     """
     with scope._entry():
-        return _resolve(value, scope, pointer)
+        result = _resolve(value, scope, pointer)
+        if isinstance(value, list | dict):  # literal JSON holding many references to one big value
+            scope._measure(result, pointer)
+        return result
 
 
 def _resolve(value: Any, scope: EvalScope, pointer: str) -> Value:
@@ -370,10 +379,29 @@ def _expand_copy(entry: dict[str, Any], scope: EvalScope, pointer: str) -> tuple
             where=scope._where(f"{pointer}/count"),
         )
     COPY_COUNT.check(count, scope.source, where=scope._where(f"{pointer}/count"))
+    charge_copy(count, entry["input"], scope.source, scope._where(f"{pointer}/count"))
     items = [
         _resolve(entry["input"], scope.with_copy_index(name, i), f"{pointer}/input") for i in range(count)
     ]
     return name, cast(Value, items)
+
+
+COPY_ITERATION_STEPS = 50
+"""What one copy-loop iteration costs beyond the size of what it resolves: a new scope for the iteration
+costs about as much as resolving fifty plain values."""
+
+
+def charge_copy(count: int, body: Any, source: str, where: str) -> None:
+    """Charge a copy loop's work to the run's budget before expanding it: `count` times (a fixed cost
+    plus the size of what each iteration resolves). Up front, so nested loops (3 x 800 of nested deployments) stop
+    before the multiplied work starts, not after."""
+    budget = current_budget()
+    try:
+        budget.charge(
+            count * (COPY_ITERATION_STEPS + budget.measure(body, source, charge=False).elements), source
+        )
+    except BudgetExceeded as exc:
+        raise exc.limit.exceeded(source, exc.actual, where=where) from None
 
 
 def unknowns_as_text(value: Any) -> JsonValue:

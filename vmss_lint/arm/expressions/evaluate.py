@@ -21,7 +21,6 @@ from vmss_lint.arm.expressions.functions import FUNCTIONS, json_equal, type_name
 from vmss_lint.arm.expressions.parse import (
     Call,
     ExpressionError,
-    ExpressionLimitExceeded,
     FunctionError,
     Index,
     Lit,
@@ -29,12 +28,9 @@ from vmss_lint.arm.expressions.parse import (
     Node,
     Unknown,
     Value,
+    limit_error,
 )
-
-MAX_STEPS = 1_000_000
-"""Function calls allowed per top-level evaluation (lambdas over ranges can explode)."""
-MAX_RESULT_ITEMS = 100_000
-MAX_RESULT_CHARS = 4 * 1024 * 1024
+from vmss_lint.core.budget import BudgetExceeded, current_budget
 
 LIVE_FUNCTIONS = frozenset(
     {"reference", "references", "pickzones", "providers", "deployer", "resourceinfo", "environmentvariables"}
@@ -50,27 +46,26 @@ class ScopeLike(Protocol):
     def copy_index_value(self, loop: str | None) -> int | None: ...
     def context(self) -> DeploymentContext: ...
     def call_user_function(self, name: str, args: list[Value]) -> Value | None: ...
-    def count_step(self) -> int: ...
 
 
 def find_unknown(value: Value) -> Unknown | None:
-    """The first Unknown anywhere inside `value` (iterative: values can be deep)."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, Unknown):
-            return v
-        if isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return None
+    """The first Unknown anywhere inside `value`, found through the run's size memo: shared references
+    make a value's tree exponentially larger than its memory, so it is never walked node by node."""
+    if isinstance(value, Unknown):
+        return value
+    if not isinstance(value, list | dict):
+        return None
+    odd = current_budget().measure(value, charge=False).odd
+    return odd if isinstance(odd, Unknown) else None
 
 
 class Evaluator:
+    """Evaluates one expression; all its work is charged to the run's budget (`vmss_lint.core.budget`)."""
+
     def __init__(self, scope: ScopeLike, text: str) -> None:
         self.scope = scope
         self.text = text
+        self.budget = current_budget()
 
     def error(
         self, problem: str, node: Node, cls: type[ExpressionError] = ExpressionError
@@ -122,6 +117,7 @@ class Evaluator:
         if name in RANDOM_FUNCTIONS:
             return Unknown(f"function '{node.name}' returns a different value on every deployment", self.text)
         args = [self.eval(a, lvars) for a in node.args]
+        deep_unknown = self.charge_arguments(args, node)
         try:
             if "." in name:
                 result = self.scope.call_user_function(node.name, args)
@@ -132,27 +128,49 @@ class Evaluator:
             if context_fn is not None:
                 fn, low, high = context_fn
                 self.check_count(node, low, high)
-                if (unknown := _first_unknown(args, deep=True)) is not None:
-                    return unknown
+                if deep_unknown is not None:
+                    return deep_unknown
                 return fn(self.scope.context(), args)
             spec = FUNCTIONS.get(name)
             if spec is None:
                 return Unknown(f"unknown function '{node.name}'", self.text)
             self.check_count(node, spec.min_args, spec.max_args)
-            if (unknown := _first_unknown(args, deep=not spec.structural)) is not None:
+            unknown = _first_unknown(args, deep=False) if spec.structural else deep_unknown
+            if unknown is not None:
                 return unknown
             result = spec.fn(args)
         except FunctionError as exc:
             raise self.error(f"{node.name}(): {exc}", node) from None
         except OverflowError:  # date arithmetic past year 9999, a number too big for C: the input's fault
             raise self.error(f"{node.name}(): a value is out of range", node) from None
+        except BudgetExceeded as exc:  # a size checked before building the value
+            raise limit_error(exc.limit, exc.actual, self.text, node.start) from None
         self.check_size(result, node)
         return result
 
     def step(self, node: Node) -> None:
-        """Charge one unit of work (a call or a lambda application) against the budget."""
-        if self.scope.count_step() > MAX_STEPS:
-            raise self.error(f"evaluation took more than {MAX_STEPS} steps", node, ExpressionLimitExceeded)
+        """Charge one unit of work (a call or a lambda application) against the run's budget."""
+        try:
+            self.budget.charge(1)
+        except BudgetExceeded as exc:
+            raise limit_error(exc.limit, exc.actual, self.text, node.start) from None
+
+    def charge_arguments(self, args: list[Value], node: Node) -> Unknown | None:
+        """Charge the arguments' elements (a function may walk all of them) and return the first Unknown
+        inside any of them, found from the same measurement."""
+        unknown: Unknown | None = None
+        try:
+            for arg in args:
+                if isinstance(arg, list | dict):
+                    size = self.budget.measure(arg)
+                    self.budget.charge(size.elements)
+                    if unknown is None and isinstance(size.odd, Unknown):
+                        unknown = size.odd
+                elif unknown is None and isinstance(arg, Unknown):
+                    unknown = arg
+        except BudgetExceeded as exc:
+            raise limit_error(exc.limit, exc.actual, self.text, node.start) from None
+        return unknown
 
     def check_count(self, node: Call, low: int, high: int | None) -> None:
         n = len(node.args)
@@ -166,12 +184,12 @@ class Evaluator:
             raise self.error(f"function '{node.name}' takes {want}, got {n}", node)
 
     def check_size(self, result: Value, node: Node) -> None:
-        if isinstance(result, str) and len(result) > MAX_RESULT_CHARS:
-            raise self.error(
-                f"result is longer than {MAX_RESULT_CHARS} characters", node, ExpressionLimitExceeded
-            )
-        if isinstance(result, list | dict) and len(result) > MAX_RESULT_ITEMS:
-            raise self.error(f"result has more than {MAX_RESULT_ITEMS} items", node, ExpressionLimitExceeded)
+        """Measure what a function built (charging its new elements): too big a value stops here, before
+        anything walks or prints it."""
+        try:
+            self.budget.measure(result)
+        except BudgetExceeded as exc:
+            raise limit_error(exc.limit, exc.actual, self.text, node.start) from None
 
     def eval_str(self, node: Node, lvars: dict[str, Value], what: str) -> str | Unknown:
         v = self.eval(node, lvars)

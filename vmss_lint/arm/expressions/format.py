@@ -15,32 +15,53 @@ from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
 _ITEM = re.compile(r"\{\{|\}\}|\{\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?(?::([^{}]*))?\}|[{}]")
 
 
-def format_composite(fmt: str, args: Sequence[Value], to_text: Callable[[Value], str]) -> str | Unknown:
+def format_composite(
+    fmt: str,
+    args: Sequence[Value],
+    to_text: Callable[[Value], str],
+    check_length: Callable[[int], None],
+) -> str | Unknown:
+    """`check_length` sees the length the result would reach before each piece is built (alignment
+    widths come from the template and may be two billion)."""
     out: list[str] = []
     pos = 0
+    length = 0
     for m in _ITEM.finditer(fmt):
         out.append(fmt[pos : m.start()])
+        length += m.start() - pos
         pos = m.end()
         token = m.group(0)
         if token in ("{{", "}}"):
+            length += 1
             out.append(token[0])
             continue
         if m.group(1) is None:
             raise FunctionError(f"the format string has a stray {token!r} at character {m.start() + 1}")
-        index = int(m.group(1))
+        digits = m.group(1)
+        index = int(digits) if len(digits) <= 9 else len(args)  # never int() of 4,300 digits
         if index >= len(args):
-            raise FunctionError(f"the format string uses {{{index}}} but only {len(args)} values were given")
+            shown = digits if len(digits) <= 9 else digits[:9] + "..."
+            raise FunctionError(f"the format string uses {{{shown}}} but only {len(args)} values were given")
         value = args[index]
         spec = m.group(3)
         if spec and isinstance(value, int) and not isinstance(value, bool):
+            precision = spec[1:]
+            if precision.isascii() and precision.isdigit():  # 'D2000000000' pads before anything checks it
+                check_length(length + (int(precision) if len(precision) <= 12 else 10**12))
             text = _format_int(value, spec)
             if text is None:
                 return Unknown(f"format specifier {spec!r} is not evaluated offline", fmt)
         else:
             text = to_text(value)
         if m.group(2):
-            width = int(m.group(2))
+            written = m.group(2)
+            width = int(written) if len(written) <= 12 else 10**12  # never int() of 4,300 digits
+            length += max(len(text), abs(width))
+            check_length(length)
             text = text.rjust(width) if width > 0 else text.ljust(-width)
+        else:
+            length += len(text)
+            check_length(length)
         out.append(text)
     out.append(fmt[pos:])
     return "".join(out)

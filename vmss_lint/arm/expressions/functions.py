@@ -21,6 +21,8 @@ from urllib.parse import quote, unquote, urljoin
 from vmss_lint.arm.expressions.format import format_composite
 from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
 from vmss_lint.arm.reader import load_arm_json
+from vmss_lint.core.budget import BudgetExceeded
+from vmss_lint.core.limits import VALUE_CHARS
 
 Fn = Callable[[list[Value]], Value]
 
@@ -36,7 +38,13 @@ class Spec:
 FUNCTIONS: dict[str, Spec] = {}
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-MAX_TEXT = 4 * 1024 * 1024  # longest string a function may build (checked before building it)
+
+
+def check_text(length: int) -> None:
+    """Refuse to build a string of `length` characters over `VALUE_CHARS`: called *before* building it,
+    so `format('{0,2000000000}')` costs nothing instead of 4 GB."""
+    if length > VALUE_CHARS.value:
+        raise BudgetExceeded(VALUE_CHARS, length, "<expression>")
 
 
 def register(
@@ -192,12 +200,13 @@ def _concat(args: list[Value]) -> Value:
             raise FunctionError(
                 f"argument {i + 1} is an {type_name(a)}; concat joins all strings or all arrays"
             )
+    check_text(sum(len(a) for a in args if isinstance(a, str)))
     return "".join(to_text(a) for a in args)
 
 
 @register("format", 1, None)
 def _format(args: list[Value]) -> Value:
-    return format_composite(want_str(args[0], "the format string"), args[1:], to_text)
+    return format_composite(want_str(args[0], "the format string"), args[1:], to_text, check_text)
 
 
 @register("string", 1)
@@ -239,8 +248,8 @@ def _replace(args: list[Value]) -> Value:
     )
     if not old:
         raise FunctionError("oldString must not be empty")
-    if len(new) > len(old) and len(s) + s.count(old) * (len(new) - len(old)) > MAX_TEXT:
-        raise FunctionError(f"the result would be longer than {MAX_TEXT} characters")
+    if len(new) > len(old):
+        check_text(len(s) + s.count(old) * (len(new) - len(old)))
     return s.replace(old, new)
 
 
@@ -264,7 +273,9 @@ def _split(args: list[Value]) -> Value:
 @register("join", 2)
 def _join(args: list[Value]) -> Value:
     items = want_list(args[0], "inputArray")
-    return want_str(args[1], "delimiter").join(to_text(i) for i in items)
+    delimiter = want_str(args[1], "delimiter")
+    check_text(len(delimiter) * max(len(items) - 1, 0) + sum(len(i) for i in items if isinstance(i, str)))
+    return delimiter.join(to_text(i) for i in items)
 
 
 @register("padLeft", 2, 3)

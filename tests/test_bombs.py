@@ -278,3 +278,148 @@ def test_rule_message_with_a_huge_format_width_is_refused_at_load(tmp_path: Path
     proc = run_cli(tmp_path, "check", str(web), str(web), "--rules-dir", str(rules))
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert "width or precision over 1000" in proc.stderr and "internal error" not in proc.stderr
+
+
+# ------------------------------------------------------------------------- numbers and text at JSON's edges
+
+WEB = Path(__file__).parent.parent / "fixtures" / "models" / "web-rest.json"
+
+
+def _with_capacity(tmp_path: Path, token: str) -> Path:
+    text = WEB.read_text(encoding="utf-8")
+    doc = json.loads(text)
+    doc["sku"]["capacity"] = "__CAPACITY__"
+    path = tmp_path / "proposed.json"
+    path.write_text(json.dumps(doc, indent=1).replace('"__CAPACITY__"', token), encoding="utf-8")
+    return path
+
+
+def _in_process(*argv: str) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from vmss_lint.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(list(argv))
+    return rc, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("token", "words"),
+    [
+        ("1e400", "number 1e400 is outside the range of JSON numbers"),  # VMSS358 crashed on it
+        ("-1e400", "outside the range of JSON numbers"),
+        ("4" * 4000, "(4000 digits) is outside the range"),  # an internal error in the plan before
+        ("4" * 5000, "(5000 digits) is outside the range"),  # past Python's int() limit
+        ("NaN", "found the word 'NaN'"),
+        ("Infinity", "found the word 'Infinity'"),
+        ('"\\ud800"', "\\ud800 in a string is half of a character"),  # an internal error in every format
+    ],
+)
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_numbers_and_text_json_cannot_carry_are_input_errors_with_a_line(
+    tmp_path: Path, token: str, words: str, fmt: str
+) -> None:
+    proposed = _with_capacity(tmp_path, token)
+    rc, out, err = _in_process("check", str(WEB), str(proposed), "--format", fmt)
+    assert rc == 2 and out == "" and err.count("\n") == 1, err
+    assert "line " in err and words in err, err
+    assert "internal error" not in err
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"{name} in the output is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "token", ["1.7976931348623157e308", "9223372036854775808", "4" * 300, "1e-400", "-0"]
+)
+def test_numbers_at_the_edge_of_the_range_give_valid_output_in_every_format(
+    tmp_path: Path, token: str
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    proposed = _with_capacity(tmp_path, token)
+    for fmt in ("text", "json", "sarif", "junit", "github", "azure-pipelines"):
+        rc, out, err = _in_process("check", str(WEB), str(proposed), "--format", fmt)
+        assert rc in (0, 1), err
+        if fmt == "json":
+            _strict_json(out)
+        elif fmt == "sarif":
+            jsonschema.Draft4Validator(schema).validate(_strict_json(out))
+        elif fmt == "junit":
+            ET.fromstring(out)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["4" * 5000, "4" * 4000, "1e400", "-1e400", "'\"\\ud800\"'"],
+)
+@pytest.mark.parametrize("path", ["sku.capacity", "tags.x"])
+def test_set_values_json_cannot_carry_are_input_errors(path: str, value: str) -> None:
+    """A 5,000-digit `--set` value was an internal error (Python's int-to-str limit); 1e400 became
+    `Infinity` in the JSON report."""
+    command = f"az vmss update -g rg -n web --set {path}={value}"
+    rc, out, err = _in_process("check", str(WEB), "--az-update", command, "--format", "json")
+    assert rc == 2 and out == "" and err.count("\n") == 1, err
+    assert "outside the range of JSON numbers" in err or "half of a character" in err, err
+
+
+def test_json_function_with_an_out_of_range_number_is_an_input_error(tmp_path: Path) -> None:
+    bomb = template(tags(x="[string(json('{\"a\": 1e400}'))]"))
+    rc, err = lint(tmp_path, bomb, "--format", "json")
+    assert rc == 2 and "outside the range of JSON numbers" in err and err.count("\n") == 1, err
+
+
+# ------------------------------------------------------------------------------ scale sets per run
+
+
+def test_git_mode_holds_the_scale_set_cap_across_files(tmp_path: Path) -> None:
+    """Each file under the cap, the run over it: git mode checked the cap per file (2,000 reported)."""
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True, timeout=SAFETY_NET)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "t")
+    for i in range(3):
+        (tmp_path / f"t{i}.json").write_text(json.dumps(template(scale_set(f"a{i}"), scale_set(f"b{i}"))))
+    git("add", ".")
+    git("commit", "-qm", "base")
+    for i in range(3):
+        (tmp_path / f"t{i}.json").write_text(
+            json.dumps(template(scale_set(f"a{i}", tags={"v": "2"}), scale_set(f"b{i}", tags={"v": "2"})))
+        )
+    git("commit", "-qam", "head")
+    env = {**os.environ, "VMSS_LINT_MAX_SCALE_SETS": "5"}  # two per file, three files
+    env.pop("GITHUB_ACTIONS", None)
+    env.pop("TF_BUILD", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vmss_lint", "check", "--base", "HEAD~1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=SAFETY_NET,
+        env=env,
+    )
+    assert_stopped_by(proc.returncode, proc.stderr, "VMSS_LINT_MAX_SCALE_SETS")
+    env["VMSS_LINT_MAX_SCALE_SETS"] = "6"
+    proc = subprocess.run(
+        [sys.executable, "-m", "vmss_lint", "check", "--base", "HEAD~1", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=SAFETY_NET,
+        env=env,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert json.loads(proc.stdout)["summary"]["scaleSets"] == 6

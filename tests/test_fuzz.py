@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import json
 import os
@@ -35,7 +36,7 @@ from conftest import FIXTURES, QUICKSTART_TEMPLATES
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vmss_lint.arm.reader import load_arm_json
+from vmss_lint.arm.reader import load_arm_json, value_problem
 from vmss_lint.cli import main
 from vmss_lint.compare import KEYED_LISTS, _item_key, compare
 from vmss_lint.core.errors import InputError
@@ -45,7 +46,7 @@ from vmss_lint.inputs.az_shape import to_az_shape
 from vmss_lint.inputs.read import model_from, parse_text
 from vmss_lint.inputs.sources import apply_az_update, apply_patch
 from vmss_lint.pipeline import LintOptions, lint_pair, make_report, rules_for
-from vmss_lint.report.formats import renderer
+from vmss_lint.report.formats import FORMATS, renderer
 
 LONG = os.environ.get("VMSS_LINT_FUZZ", "").strip().lower() == "long"
 MODELS = FIXTURES / "models"
@@ -313,10 +314,14 @@ def _reject_constant(name: str) -> Any:
 @fuzz(1000, 20_000)
 @given(near_json())
 def test_armjson_near_json(text: str) -> None:
-    """A value or InputError; and ARM's dialect is a superset of JSON: what json.loads takes, it takes."""
+    """A value or InputError; and ARM's dialect is a superset of JSON: what json.loads takes, it takes,
+    except what no JSON consumer can carry (a lone surrogate, a number past a double's range), which it
+    refuses by design (see `vmss_lint.arm.reader`)."""
     try:
         strict = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
+        strict = ...
+    if strict is not ... and value_problem(strict) is not None:
         strict = ...
     try:
         parsed = load_arm_json(text, "fuzz.json")
@@ -609,7 +614,7 @@ def test_random_az_update_gives_findings_or_input_error(command: str) -> None:
 @fuzz(40, 2_000)
 @given(
     st.one_of(st.binary(max_size=80), near_json().map(str.encode), mutated_docs().map(dumps)),
-    st.sampled_from(["text", "json"]),
+    st.sampled_from(FORMATS),
 )
 def test_cli_on_random_files_exits_cleanly_and_deterministically(data: bytes, fmt: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -618,6 +623,8 @@ def test_cli_on_random_files_exits_cleanly_and_deterministically(data: bytes, fm
         argv = ["check", str(WEB_REST), str(prop), "--format", fmt]
         rc, out, err = run_cli(argv)
         assert_clean_exit(rc, err)
+        if rc != 2:
+            assert_valid_output(fmt, out)
         assert run_cli(argv) == (rc, out, err)
 
 
@@ -888,3 +895,333 @@ def test_date_arithmetic_out_of_range_is_an_input_error(text: str) -> None:
 
     with pytest.raises(InputError, match="out of range"):
         evaluate(text, _expression_scope())
+
+
+# ---------------------------------------------------------------- every format valid for its consumer
+
+_SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+
+
+def _no_constant(name: str) -> Any:
+    raise AssertionError(f"{name} is not JSON")
+
+
+def assert_valid_output(fmt: str, out: str) -> None:
+    """What each consumer needs: strict JSON (no NaN/Infinity), SARIF that validates against the 2.1.0
+    schema, well-formed JUnit XML, and text any UTF-8 log can carry."""
+    import xml.etree.ElementTree as ET
+
+    import jsonschema
+
+    out.encode("utf-8")  # a lone surrogate cannot be written to a UTF-8 log
+    if fmt == "json":
+        json.loads(out, parse_constant=_no_constant)
+    elif fmt == "sarif":
+        jsonschema.Draft4Validator(_SARIF_SCHEMA).validate(json.loads(out, parse_constant=_no_constant))
+    elif fmt == "junit":
+        ET.fromstring(out)
+
+
+_NUMBER_EDGES = st.sampled_from(
+    [
+        "1e400",
+        "-1e400",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1.7976931348623157e308",
+        "4" * 400,
+        "4" * 4000,
+        "4" * 5000,
+        "-0",
+        "0.0",
+        "9223372036854775808",
+        "1e-400",
+    ]
+)
+_STRING_EDGES = st.sampled_from(
+    [
+        '"\\ud800"',
+        '"\\udfff x"',
+        '"a\\ud83d"',
+        '"\\ud83d\\ude00"',
+        '"\\u0000"',
+        '"\\u001b[31m"',
+        '"\\n::error::x"',
+    ]
+)
+
+
+@st.composite
+def edge_models(draw: st.DrawFn) -> bytes:
+    """The web model with numbers and strings at JSON's edges where rules and the plan read them."""
+    doc = json.loads(WEB_REST.read_text(encoding="utf-8"))
+    tokens: dict[str, str] = {}
+    for i in range(draw(st.integers(1, 3))):
+        marker = f"__EDGE_{i}__"
+        tokens[json.dumps(marker)] = draw(_NUMBER_EDGES | _STRING_EDGES)
+        target = draw(st.sampled_from(["capacity", "tag", "name", "sku", "batch"]))
+        if target == "capacity":
+            doc["sku"]["capacity"] = marker
+        elif target == "tag":
+            doc.setdefault("tags", {})[f"t{i}"] = marker
+        elif target == "name":
+            doc["name"] = marker
+        elif target == "sku":
+            doc["sku"]["name"] = marker
+        else:
+            doc.setdefault("properties", {})["upgradePolicy"] = {
+                "mode": "Rolling",
+                "rollingUpgradePolicy": {"maxBatchInstancePercent": marker},
+            }
+    text = json.dumps(doc, indent=1)
+    for marker, token in tokens.items():
+        text = text.replace(marker, token)
+    return text.encode("utf-8")
+
+
+@fuzz(60, 3_000)
+@given(edge_models(), st.sampled_from(FORMATS))
+def test_numbers_and_text_at_jsons_edges_in_every_format(data: bytes, fmt: str) -> None:
+    """1e400, NaN, a 4,000-digit capacity, lone surrogates: an input error with a position, or a
+    report its consumer can read; never an internal error or `Infinity` in JSON."""
+    with tempfile.TemporaryDirectory() as tmp:
+        prop = Path(tmp, "proposed.json")
+        prop.write_bytes(data)
+        rc, out, err = run_cli(["check", str(WEB_REST), str(prop), "--format", fmt])
+        assert_clean_exit(rc, err)
+        if rc == 2:
+            assert "line " in err, err  # the reader names where
+        else:
+            assert_valid_output(fmt, out)
+
+
+@fuzz(60, 3_000)
+@given(
+    st.sampled_from(["sku.capacity", "tags.x", "sku.name"]),
+    _NUMBER_EDGES | st.sampled_from(["\ud800", "a\udcff", "'x'", "[1e400]", '{"a": NaN}']),
+    st.sampled_from(FORMATS),
+)
+def test_set_values_at_jsons_edges_in_every_format(path: str, value: str, fmt: str) -> None:
+    command = f"az vmss update -g rg -n web --set {path}={shlex.quote(value)}"
+    rc, out, err = run_cli(["check", str(WEB_REST), "--az-update", command, "--format", fmt])
+    assert_clean_exit(rc, err)
+    if rc != 2:
+        assert_valid_output(fmt, out)
+
+
+# ------------------------------------------------------------------------------------ work bombs
+# Shape-aware generators for the bombs of issue 11. The limits are lowered for these tests so that a
+# bomb past them ends in milliseconds (the default profile stays fast); the invariant is the same at
+# any setting: a clean exit (findings or one line, exit 2) and the same output on a second run.
+
+_SMALL_LIMITS = {
+    "VMSS_LINT_EXPRESSION_MAX_STEPS": "20000",
+    "VMSS_LINT_VALUE_MAX_ELEMENTS": "20000",
+    "VMSS_LINT_VALUE_MAX_CHARS": "200000",
+}
+
+
+def _scale_set(**extra: Any) -> dict[str, Any]:
+    res: dict[str, Any] = {
+        "type": "Microsoft.Compute/virtualMachineScaleSets",
+        "apiVersion": "2024-07-01",
+        "name": "web",
+        "location": "westeurope",
+        "sku": {"name": "Standard_D2s_v5", "capacity": 2},
+        "properties": {"upgradePolicy": {"mode": "Manual"}},
+    }
+    res.update(extra)
+    return res
+
+
+def _template(*resources: dict[str, Any], **sections: Any) -> dict[str, Any]:
+    schema = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+    return {"$schema": schema, "contentVersion": "1.0.0.0", **sections, "resources": list(resources)}
+
+
+@st.composite
+def nested_maps(draw: st.DrawFn) -> dict[str, Any]:
+    depth = draw(st.integers(1, 4))
+    body = draw(st.sampled_from(["lambdaVariables('x0')", "range(0, 1000)", "createArray(1, 2)", "'abc'"]))
+    for level in range(depth):
+        n = draw(st.sampled_from([1, 10, 100, 1000, 10000]))
+        fn = draw(st.sampled_from(["map", "filter", "sort"])) if level else "map"
+        if fn == "map":
+            body = f"map(range(0, {n}), lambda('x{level}', {body}))"
+        elif fn == "filter":
+            body = f"filter(range(0, {n}), lambda('x{level}', equals(length(string({body})), 3)))"
+        else:
+            body = f"sort(range(0, {n}), lambda('a', 'b', less(lambdaVariables('a'), lambdaVariables('b'))))"
+    wrap = draw(st.sampled_from(["string(length({}))", "string({})", "{}"]))
+    return _template(_scale_set(tags={"x": "[" + wrap.format(body) + "]"}))
+
+
+@st.composite
+def shared_references(draw: st.DrawFn) -> dict[str, Any]:
+    """Variables that double through references to the previous one: by functions or by literal JSON."""
+    levels = draw(st.integers(1, 40))
+    style = draw(st.sampled_from(["createArray", "concat", "object", "array", "union", "string"]))
+    variables: dict[str, Any] = {
+        "v0": draw(st.sampled_from(["[range(0, 10)]", "abc", "[createObject('k', 1)]"]))
+    }
+    for i in range(1, levels + 1):
+        prev = f"variables('v{i - 1}')"
+        variables[f"v{i}"] = {
+            "createArray": f"[createArray({prev}, {prev})]",
+            "concat": f"[concat({prev}, {prev})]",
+            "object": {"a": f"[{prev}]", "b": f"[{prev}]"},
+            "array": [f"[{prev}]", f"[{prev}]", f"[{prev}]"],
+            "union": f"[union(createObject('a{i}', {prev}), createObject('b{i}', {prev}))]",
+            "string": f"[string(createArray({prev}, {prev}))]",
+        }[style]
+    use = draw(
+        st.sampled_from(
+            [
+                "[variables('v{n}')]",
+                "[string(variables('v{n}'))]",
+                "[length(variables('v{n}'))]",
+                "[equals(variables('v{n}'), variables('v{n}'))]",
+            ]
+        )
+    )
+    return _template(_scale_set(tags={"x": use.format(n=levels)}), variables=variables)
+
+
+@st.composite
+def copy_nesting(draw: st.DrawFn) -> dict[str, Any]:
+    """Resource copies inside nested deployments inside copies, and property copies inside them."""
+    inner_res = _scale_set(
+        name="[concat('web', copyIndex())]", copy={"name": "sets", "count": draw(st.integers(0, 800))}
+    )
+    if draw(st.booleans()):
+        inner_res["properties"]["virtualMachineProfile"] = {
+            "storageProfile": {
+                "copy": [
+                    {
+                        "name": "dataDisks",
+                        "count": draw(st.integers(0, 64)),
+                        "input": {"lun": "[copyIndex('dataDisks')]", "createOption": "Empty"},
+                    }
+                ]
+            }
+        }
+    if draw(st.booleans()):
+        inner_res["condition"] = False
+    doc = _template(inner_res)
+    for _ in range(draw(st.integers(0, 3))):
+        doc = _template(
+            {
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "2022-09-01",
+                "name": "[concat('d', copyIndex())]",
+                "copy": {"name": "c", "count": draw(st.integers(1, 800))},
+                "properties": {
+                    "mode": "Incremental",
+                    "expressionEvaluationOptions": {"scope": "inner"},
+                    "template": doc,
+                },
+            }
+        )
+    return doc
+
+
+@st.composite
+def text_bombs(draw: st.DrawFn) -> dict[str, Any]:
+    width = draw(st.integers(-(2**31), 2**31) | st.sampled_from([10**12, 10**40]))
+    expression = draw(
+        st.sampled_from(
+            [
+                "[format('{{0,{w}}}', 'a')]",
+                "[format('{{0:D{w}}}', 1)]",
+                "[format('" + "{{0,{w}}}" * 20 + "', 1)]",
+                "[padLeft('a', {w}, 'b')]",
+                "[replace(padLeft('', 16000, 'x'), 'x', padLeft('', 200, 'y'))]",
+                "[join(range(0, 10000), padLeft('', 1000, '-'))]",
+            ]
+        )
+    ).format(w=width)
+    return _template(_scale_set(tags={"x": expression}))
+
+
+@pytest.mark.parametrize(
+    "bombs",
+    [nested_maps(), shared_references(), copy_nesting(), text_bombs()],
+    ids=["nested-maps", "shared-references", "copy-nesting", "text"],
+)
+def test_template_bombs_end_cleanly(
+    bombs: st.SearchStrategy[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in _SMALL_LIMITS.items():
+        monkeypatch.setenv(name, value)
+
+    @fuzz(15, 1_000)
+    @given(bombs, st.sampled_from(FORMATS))
+    def check(doc: dict[str, Any], fmt: str) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            base, prop = Path(tmp, "base.json"), Path(tmp, "proposed.json")
+            base.write_text(json.dumps(_template(_scale_set())))
+            prop.write_text(json.dumps(doc))
+            argv = ["check", str(base), str(prop), "--format", fmt]
+            rc, out, err = run_cli(argv)
+            assert_clean_exit(rc, err)
+            if rc == 2:
+                assert err.count("\n") == 1, err
+            else:
+                assert_valid_output(fmt, out)
+            assert run_cli(argv) == (rc, out, err)
+
+    check()
+
+
+@st.composite
+def patch_copies(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """JSON Patch ops that copy a subtree into itself or next to itself, over and over."""
+    ops: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(1, 30))):
+        source = draw(st.sampled_from(["/tags", "/properties", "/sku", ""]))
+        kind = draw(st.sampled_from(["into", "beside", "add-big"]))
+        if kind == "into":
+            ops.append({"op": "copy", "from": source or "/tags", "path": f"{source or '/tags'}/c{i}"})
+        elif kind == "beside":
+            ops.append({"op": "copy", "from": "/tags", "path": f"/tags/c{i}"})
+        else:
+            ops.append({"op": "add", "path": f"/tags/b{i}", "value": "x" * draw(st.integers(0, 100_000))})
+    return ops
+
+
+@fuzz(20, 1_000)
+@given(patch_copies())
+def test_patch_copy_bombs_end_cleanly(ops: list[dict[str, Any]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        for name, value in _SMALL_LIMITS.items():
+            mp.setenv(name, value)
+        patch = Path(tmp, "patch.json")
+        patch.write_text(json.dumps(ops))
+        rc, out, err = run_cli(["check", str(WEB_REST), "--patch", str(patch), "--format", "json"])
+        assert_clean_exit(rc, err)
+        if rc != 2:
+            assert_valid_output("json", out)
+
+
+@fuzz(100, 5_000)
+@given(
+    st.lists(st.sampled_from(["**", "*", "a", "b"]), max_size=40),
+    st.lists(st.sampled_from(["a", "b", "c"]), max_size=200),
+)
+def test_glob_matching_is_linear_and_agrees_with_the_recursive_definition(
+    glob: list[str], parts: list[str]
+) -> None:
+    """The NFA matcher against the textbook recursion (memoized here, so the reference is fast too)."""
+
+    from vmss_lint.engine.run import glob_match
+
+    @functools.cache
+    def reference(i: int, j: int) -> bool:
+        if i == len(glob):
+            return j == len(parts)
+        if glob[i] == "**":
+            return reference(i + 1, j) or (j < len(parts) and reference(i, j + 1))
+        return j < len(parts) and glob[i] in ("*", parts[j]) and reference(i + 1, j + 1)
+
+    assert glob_match(glob, parts) == reference(0, 0)

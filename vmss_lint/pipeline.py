@@ -42,6 +42,9 @@ class LintOptions:
 def lint_pair(
     current: ScaleSetModel, proposed: ScaleSetModel, rules: list[LoadedRule], options: LintOptions
 ) -> ScaleSetResult:
+    from vmss_lint.core.budget import current_budget
+
+    current_budget().count_scale_set(proposed.source or current.source or "<input>")
     api = apiversion.choose(options.api_version, proposed.api_version)
     changes = compare(current, proposed)
     findings: list[Finding] = run(

@@ -18,6 +18,11 @@ Dialect decisions (see docs section 1.4 of the ARM reference notes):
   Newtonsoft default (the last one wins) and list them in `ParsedJson.duplicate_keys`, including keys
   that differ only in case (ARM looks most names up case-insensitively), for the caller to warn.
 * Numbers without a fraction or exponent stay `int`; everything else is `float`.
+* A number no JSON consumer can hold is an error with its position, never a silent infinity: a float
+  that overflows a double (`1e400`), an integer past a double's range (a 4,000-digit capacity), and
+  `NaN`/`Infinity`, which are not JSON at all. The output formats must stay strict JSON.
+* A `\\u` escape that leaves a lone UTF-16 surrogate (`"\\ud800"`) is an error with its position: no
+  UTF-8 output can carry it, and ARM's own reader would reject the request body.
 
 Columns are 1-based and count characters (not bytes, not tab stops).
 """
@@ -41,6 +46,8 @@ __all__ = [
     "ParsedJson",
     "escape_pointer_token",
     "load_arm_json",
+    "number_problem",
+    "value_problem",
 ]
 
 JsonValue: TypeAlias = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
@@ -117,6 +124,44 @@ _KEY_OR_CLOSE = 2  # after '{' or after ',' in an object (trailing comma allowed
 _COLON = 3
 _COMMA_OR_CLOSE = 4
 _DONE = 5
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FLOAT_MAX = 1.7976931348623157e308
+
+
+def number_problem(value: int | float) -> str | None:
+    """Why a parsed number cannot be carried as JSON, or None: infinities and NaN (what `1e400`
+    becomes) and integers whose size is past a double's range. Shared by every reader of user numbers
+    (files, `--set` values), so none lets one through."""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return "is outside the range of JSON numbers (a double's, about 1.8e308)"
+        return None
+    if -_FLOAT_MAX <= value <= _FLOAT_MAX:
+        return None
+    return "is outside the range of JSON numbers (a double's, about 1.8e308)"
+
+
+def value_problem(value: object) -> str | None:
+    """Why a value parsed by some other reader (`json.loads`, a Python literal) cannot be carried as
+    JSON, or None: the same rules as this reader's (numbers in a double's range, no lone surrogate)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            if _SURROGATE.search(node):
+                return "holds half of a character (a lone surrogate)"
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            problem = number_problem(node)
+            if problem is not None:
+                return f"holds a number that {problem}"
+    return None
 
 
 def _decode(data: bytes | str, source: str, max_bytes: int) -> str:
@@ -212,22 +257,32 @@ class _Parser:
         if "\\" not in raw:
             return raw[1:-1]
         try:
-            return _scanstring(raw, 1, False)[0]
+            value: str = _scanstring(raw, 1, False)[0]
         except ValueError as exc:
             pos = getattr(exc, "pos", 0)
             msg = getattr(exc, "msg", str(exc))
             raise self.fail(f"not valid JSON: {msg.lower()} in string", offset + pos) from None
+        lone = _SURROGATE.search(value)
+        if lone is not None:
+            code = f"\\u{ord(lone.group()):04x}"
+            raise self.fail(
+                f"not valid text: {code} in a string is half of a character (a lone surrogate)", offset
+            )
+        return value
 
     def number(self, raw: str, offset: int) -> int | float:
         digits = raw.lstrip("-")
         if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
             raise self.fail(f"not valid JSON: number {raw} has a leading zero", offset)
         try:
-            if "." in raw or "e" in raw or "E" in raw:
-                return float(raw)
-            return int(raw)
-        except ValueError:
-            raise self.fail(f"not valid JSON: number {raw[:20]}... is too long", offset) from None
+            value: int | float = float(raw) if "." in raw or "e" in raw or "E" in raw else int(raw)
+        except ValueError:  # Python's int() refuses more than 4,300 digits; so would any double
+            value = float("inf")
+        problem = number_problem(value)
+        if problem is not None:
+            shown = raw if len(raw) <= 20 else f"{raw[:20]}... ({len(digits)} digits)"
+            raise self.fail(f"number {shown} {problem}", offset)
+        return value
 
     def bad_token(self, m: re.Match[str], expected: str) -> InputError:
         """Explain the token at `m` that did not fit; `expected` says what would have."""

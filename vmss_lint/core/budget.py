@@ -72,6 +72,15 @@ class RunBudget:
         self.max_elements = VALUE_ELEMENTS.value
         self.max_chars = VALUE_CHARS.value
         self._sizes: dict[int, tuple[object, Size]] = {}
+        self.scale_sets = 0
+
+    def count_scale_set(self, source: str) -> None:
+        """One more scale set compared in this run: `SCALE_SETS` holds for the run, in every mode (git
+        mode used to check it per file, so 4 files of 500 each passed)."""
+        from vmss_lint.core.limits import SCALE_SETS
+
+        self.scale_sets += 1
+        SCALE_SETS.check(self.scale_sets, source)
 
     def charge(self, steps: int, source: str = "<expression>") -> None:
         """Spend `steps`; crossing the run's limit raises `BudgetExceeded` (before the work is done)."""

@@ -6,10 +6,11 @@ are always known and a bad file always gets the same kind of one-line message.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from vmss_lint.arm.reader import ParsedJson
+from vmss_lint.arm.reader import ParsedJson, number_problem
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Location
 from vmss_lint.core.limits import INPUT_BYTES, JSON_DEPTH, load_json, read_capped
@@ -68,8 +69,12 @@ def _strict_json(data: bytes | str, max_depth: int) -> tuple[Any, str | None]:
         return _NOT_READ, None  # the ARM reader raises the limit's message
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        value = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError, TypeError):
+        if _HALF_CHARACTER.search(text):  # the ARM reader tells a lone surrogate from a pair
+            return _NOT_READ, None
+        value = json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_double_range_int
+        )
+    except (ValueError, RecursionError, TypeError):  # the ARM reader explains it, with the position
         return _NOT_READ, None
     if text.count("{") + text.count("[") <= max_depth:
         return value, text  # cannot nest deeper than it has brackets: no walk needed (most models)
@@ -78,6 +83,23 @@ def _strict_json(data: bytes | str, max_depth: int) -> tuple[Any, str | None]:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+_HALF_CHARACTER = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value - value != 0:  # inf (1e400) or nan
+        raise ValueError(f"{text} is outside the range of JSON numbers")
+    return value
+
+
+def _double_range_int(text: str) -> int:
+    value = int(text)  # more than 4,300 digits: ValueError already
+    if len(text) > 300 and number_problem(value) is not None:
+        raise ValueError(f"{text[:20]}... is outside the range of JSON numbers")
+    return value
 
 
 def _depth_within(value: Any, limit: int) -> bool:

@@ -141,13 +141,18 @@ def duration_text(value: str) -> str | None:
 
 
 def capacity(value: Any) -> int | None:
+    """A capacity as a number, or None when it is not one Azure could hold (`sku.capacity` is int64:
+    past that, and past 4,300 digits where `int()` itself refuses, it is no real capacity)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if abs(value) <= _INT64_MAX else None
     if isinstance(value, str) and value.strip().isdigit() and value.isascii():  # "²".isdigit() is True
-        return int(value)
+        return int(value) if len(value.strip()) <= 19 and int(value) <= _INT64_MAX else None
     return None
+
+
+_INT64_MAX = 2**63 - 1
 
 
 def aosu_enabled(facts: PlanFacts) -> bool:

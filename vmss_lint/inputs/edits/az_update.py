@@ -22,6 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal, TypeAlias
 
+from vmss_lint.arm.reader import value_problem
 from vmss_lint.core.errors import InputError
 
 Json: TypeAlias = bool | int | float | str | list["Json"] | dict[str, "Json"] | None
@@ -119,17 +120,32 @@ def _known_names() -> dict[str, str]:
 # --------------------------------------------------------------------------- value typing
 
 
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
 def _reject_constant(name: str) -> Json:
     raise ValueError(name)  # NaN/Infinity are no JSON a PUT can carry: keep them as strings
 
 
 def parse_value(raw: str) -> Json:
-    """azure-cli's shell_safe_json_parse: JSON, then a Python literal, else the raw string (`01` stays text)."""
+    """azure-cli's shell_safe_json_parse: JSON, then a Python literal, else the raw string (`01` stays text).
+
+    What no request body can carry is refused rather than kept: a number past a double's range (`1e400`
+    parses to infinity, 5,000 digits past Python's int() limit) and a lone surrogate."""
+    if _NUMBER.fullmatch(raw.strip()):
+        try:
+            number = json.loads(raw)
+        except ValueError:  # Python's limit on int() of more than 4,300 digits
+            number = float("inf")
+        _refuse_what_json_cannot_carry(raw, number)
+    _refuse_what_json_cannot_carry(raw, raw)
     try:
         value: Json = json.loads(raw, parse_constant=_reject_constant)
-        return value
     except (ValueError, RecursionError):
         pass
+    else:
+        _refuse_what_json_cannot_carry(raw, value)
+        return value
     if len(raw) > _LITERAL_MAX:
         return raw
     try:
@@ -138,12 +154,22 @@ def parse_value(raw: str) -> Json:
         return raw
     try:  # what the wire would carry: tuples become lists, non-string keys become strings
         wire: Json = json.loads(json.dumps(literal))
-        return wire
     except (TypeError, ValueError, RecursionError):
         raise _EditError(
             f"{_short(raw)} is a Python {type(literal).__name__} literal that JSON cannot carry",
             hint="quote it as a JSON value, or add --force-string to keep it as text",
         ) from None
+    _refuse_what_json_cannot_carry(raw, wire)
+    return wire
+
+
+def _refuse_what_json_cannot_carry(raw: str, value: Json) -> None:
+    """`[1e400]` parses (to `[inf]`) but no request body can carry it, and the report would not be JSON."""
+    problem = value_problem(value)
+    if problem is not None:
+        raise _EditError(
+            f"{_short(raw)} {problem}", hint="quote it, or add --force-string to keep it as text"
+        )
 
 
 # --------------------------------------------------------------------------- path walking

@@ -440,3 +440,13 @@ def test_a_module_resource_keeps_the_plan_line(tmp_path: Path) -> None:
     doc = tfplan.plan(tfplan.change(tfplan.vmss(), moved_subnet("vnet-b"), ["update"]))  # module.web....
     _, report = judged(tfplan.write(tmp_path / "plan.json", doc))
     assert rules_of(report)["VMSS106"]["location"]["file"].endswith("plan.json")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_terraform_address_is_in_every_format(tmp_path: Path, fmt: str) -> None:
+    path = tfplan.write(
+        tmp_path / "plan.json", tfplan.plan(tfplan.change(tfplan.vmss(), moved_subnet("vnet-b"), ["update"]))
+    )
+    proc = run("--format", fmt, path)
+    assert proc.returncode == 1, proc.stderr
+    assert f"{tfplan.ADDRESS}.network_interface[0].ip_configuration[0].subnet_id" in proc.stdout

@@ -94,6 +94,12 @@ def change_line(finding: Finding) -> str:
         return text if len(text) <= 120 else text[:117] + "..."
 
     pointer = finding.pointer or "/"
-    if finding.op is None:
-        return pointer
-    return f"{pointer}: {show(finding.old)} -> {show(finding.new)}"
+    line = pointer if finding.op is None else f"{pointer}: {show(finding.old)} -> {show(finding.new)}"
+    return line + value_from(finding)
+
+
+def value_from(finding: Finding) -> str:
+    """` (value from X)`: the parameter, variable or Terraform attribute that set the value, so that a
+    reader of any format can find where to change it."""
+    where = finding.location.value_from if finding.location is not None else None
+    return f" (value from {where})" if where else ""

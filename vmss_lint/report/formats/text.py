@@ -7,6 +7,7 @@ from typing import Any
 
 from vmss_lint.core.findings import Finding, Severity
 from vmss_lint.report.document import Report, ScaleSetResult
+from vmss_lint.report.formats._common import value_from
 
 _COLOURS = {
     "error": "\033[31m",
@@ -87,6 +88,7 @@ def _finding(f: Finding, paint: _Paint, verbose: bool) -> list[str]:
     loc = f" {f.location.file}:{f.location.line}:{f.location.column}" if f.location else ""
     out = [f"  {label} {f.rule} {f.name} [{f.impact.value}]{loc}"]
     change = f"{f.pointer or '/'}: {_short(f.old)} -> {_short(f.new)}" if f.op else f.pointer or "/"
+    change += value_from(f)
     if f.edit:
         change += f"  (from {f.edit})"
     out.append(f"          {change}")

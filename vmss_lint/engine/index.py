@@ -117,7 +117,8 @@ def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
 
 
 # Index entries are read by converters compiled once per type from the dataclasses' annotations: the few
-# shapes RuleSpec uses (str, bool, enums, Literal, list[...], dict[str, Any], X | None, nested dataclasses).
+# shapes RuleSpec uses (str, bool, int, enums, Literal, list[...], dict[str, Any], X | None, nested
+# dataclasses).
 _CONVERTERS: dict[Any, Callable[[Any], Any]] = {}
 
 
@@ -144,6 +145,8 @@ def _compile(tp: Any) -> Callable[[Any], Any]:
         return lambda v: v
     if tp in (str, bool):
         return lambda v: _check(v, tp)
+    if tp is int:  # a bool is an int to isinstance, not to a rule
+        return lambda v: v if isinstance(v, int) and not isinstance(v, bool) else _fail(v, int)
     if isinstance(tp, type) and issubclass(tp, Enum):
         return lambda v: tp(_check(v, str))
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):

@@ -13,128 +13,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vmss_lint.compare import canonical_scalar, compare, is_unknown
+from vmss_lint.compare import compare, is_unknown
 from vmss_lint.core.apiversion import ApiVersion
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Change, Finding, FindingLocation, Hit, Impact, Location, Severity
-from vmss_lint.core.model import ScaleSetModel, split_pointer
+from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.redact import is_secret_pointer, safe_value
-from vmss_lint.engine.spec import LoadedRule, Match
+from vmss_lint.engine.context import RuleContext, glob_match
+from vmss_lint.engine.matching import data_hits
+from vmss_lint.engine.spec import LoadedRule
+from vmss_lint.engine.template import Shown, render
+
+__all__ = [
+    "EngineOptions",
+    "RuleContext",
+    "glob_match",
+    "make_finding",
+    "rule_selected",
+    "run",
+    "sort_findings",
+]
 
 UNRESOLVED_RULE = "VMSS001"
 REPLACEMENT_RULE = "VMSS008"
-
-
-@dataclass
-class RuleContext:
-    """What a hook sees: both models, the effective changes and the API version. Pure data, no I/O."""
-
-    current: ScaleSetModel
-    proposed: ScaleSetModel
-    changes: list[Change]
-    api: ApiVersion
-    instances: list[dict[str, Any]] | None = None
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def changed(self, glob: str) -> list[Change]:
-        """Resolved changes whose pointer matches a glob (`*` one segment, `**` any)."""
-        return self._matching(glob, True)
-
-    def unresolved(self, glob: str) -> list[Change]:
-        return self._matching(glob, False)
-
-    def _matching(self, glob: str, resolved: bool) -> list[Change]:
-        # Every rule asks about the changes, and most globs match none: a glob whose literal start is
-        # not an ancestor of any changed pointer is answered with one set lookup.
-        prefix, pattern = _GLOBS.get(glob) or _compiled_glob(glob)
-        if prefix not in (self.__dict__.get("_ancestor_set") or self._ancestors()):
-            return []
-        if pattern is None:  # no wildcard: the glob is one pointer
-            return [c for c in self.changes if (c.unresolved is None) == resolved and c.pointer == prefix]
-        return [
-            c
-            for c in self.changes
-            if (c.unresolved is None) == resolved and glob_match(pattern, split_pointer(c.pointer))
-        ]
-
-    def _ancestors(self) -> frozenset[str]:
-        """Every changed pointer and each of its ancestors ("" included), as escaped pointer text."""
-        found: frozenset[str] | None = self.__dict__.get("_ancestor_set")
-        if found is None:
-            texts = {""}
-            for change in self.changes:
-                pointer = change.pointer
-                cut = pointer.find("/", 1)
-                while cut != -1:
-                    texts.add(pointer[:cut])
-                    cut = pointer.find("/", cut + 1)
-                texts.add(pointer)
-            found = self.__dict__["_ancestor_set"] = frozenset(texts)
-        return found
-
-    def effective(self, pointer: str) -> Any:
-        """The value Azure will hold after the change: proposed if specified, else current."""
-        if any(pointer == r or pointer.startswith(r + "/") for r in self.proposed.removed):
-            return None  # removed explicitly, itself or a parent
-        value = self.proposed.get(pointer)
-        return self.current.get(pointer) if value is None else value
-
-
-_GLOBS: dict[str, tuple[str, list[str] | None]] = {}
-
-
-def _compiled_glob(glob: str) -> tuple[str, list[str] | None]:
-    """(the glob's literal leading segments as pointer text, its segments if it has a wildcard), once
-    per process. No regexes: compiling one per rule glob cost a cold run more than all the matching."""
-    found = _GLOBS.get(glob)
-    if found is None:
-        parts = split_pointer(glob)
-        literal = []
-        for part in parts:
-            if part in ("*", "**"):
-                break
-            literal.append("/" + part.replace("~", "~0").replace("/", "~1"))
-        wild = len(literal) < len(parts)
-        found = _GLOBS[glob] = ("".join(literal), parts if wild else None)
-    return found
-
-
-def glob_match(pattern: list[str], parts: list[str]) -> bool:
-    """Whether pointer segments `parts` match glob segments `pattern` (`*` one segment, `**` any number).
-
-    Linear in `len(parts)` times `len(pattern)`: the set of pattern positions still alive is carried
-    along the pointer (a tiny NFA), so several `**` cannot backtrack exponentially, as the recursive
-    matcher did on a suppression such as `/**/**/**/**/x` against a deep pointer.
-    """
-    if "**" not in pattern:  # the usual glob: one segment per segment
-        return len(pattern) == len(parts) and all(
-            g == "*" or g == p for g, p in zip(pattern, parts, strict=True)
-        )
-    end = len(pattern)
-    alive = _after_stars(pattern, {0})
-    for part in parts:
-        step = set()
-        for i in alive:
-            if i < end:
-                head = pattern[i]
-                if head == "**":
-                    step.add(i)  # '**' takes this segment and may take more
-                elif head == "*" or head == part:
-                    step.add(i + 1)
-        if not step:
-            return False
-        alive = _after_stars(pattern, step)
-    return end in alive
-
-
-def _after_stars(pattern: list[str], alive: set[int]) -> set[int]:
-    """`alive` plus every position reachable by letting each `**` match no segment."""
-    out = set(alive)
-    for i in alive:
-        while i < len(pattern) and pattern[i] == "**":
-            i += 1
-            out.add(i)
-    return out
 
 
 @dataclass
@@ -251,30 +152,14 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def _hits(rule: LoadedRule, ctx: RuleContext) -> Iterable[Hit]:
-    match = rule.spec.match
-    if match is not None:
-        return [
-            Hit(c.pointer, c.op, c.old, c.new) for c in ctx.changed(match.path) if _filters_pass(match, c)
-        ]
+    if rule.hook_fn is None:
+        return data_hits(rule.spec, ctx)
     try:
         return list(rule.hook_fn(ctx))
     except InputError:
         raise
     except Exception as exc:  # a broken third-party hook must not take the run down silently
         raise InputError(rule.source, f"rule {rule.spec.id} ({rule.spec.hook}) failed: {exc!r}") from None
-
-
-def _filters_pass(match: Match, change: Change) -> bool:
-    if match.ops is not None and change.op not in match.ops:
-        return False
-    key = split_pointer(change.pointer)[-1] if change.pointer else ""
-    if match.old is not None and canonical_scalar(key, change.old) not in [
-        canonical_scalar(key, v) for v in match.old
-    ]:
-        return False
-    return match.new is None or canonical_scalar(key, change.new) in [
-        canonical_scalar(key, v) for v in match.new
-    ]
 
 
 def make_finding(
@@ -285,8 +170,7 @@ def make_finding(
     old = safe_value(hit.pointer, _plain(hit.old), secrets)
     new = safe_value(hit.pointer, _plain(hit.new), secrets)
     # A hook's message is final text and may quote user values with braces: only TOML templates are formatted.
-    template = spec.message or spec.summary
-    message = hit.message or template.format(pointer=hit.pointer, old=_show(old), new=_show(new))
+    message = hit.message or _rendered(spec.message or spec.summary, hit, old, new, secrets)
     if spec.azure_error and hit.severity in (None, Severity.ERROR) and spec.severity == Severity.ERROR:
         message += f' Azure answers: "{spec.azure_error}"'
     if spec.confidence == "low" and "confidence" not in message.lower():
@@ -313,6 +197,26 @@ def make_finding(
     )
 
 
+def _rendered(template: str, hit: Hit, old: Any, new: Any, secrets: frozenset[str]) -> str:
+    """A data rule's message: its template with the values the finding shows (a default where the
+    rule gives one for an absent value), the matched list element and the field below it."""
+    extra = hit.extra
+    if "shown" in extra:
+        raw_old, raw_new = extra["shown"]
+        old = safe_value(hit.pointer, _plain(raw_old), secrets)
+        new = safe_value(hit.pointer, _plain(raw_new), secrets)
+    else:
+        raw_old, raw_new = hit.old, hit.new
+    return render(
+        extra.get("template", template),
+        hit.pointer,
+        Shown(old, raw_old),
+        Shown(new, raw_new),
+        extra.get("item"),
+        extra.get("field", ""),
+    )
+
+
 def _plain(value: Any) -> Any:
     """A JSON-ready copy: an unresolved template value is shown as `<unknown: reason>`."""
     if is_unknown(value):
@@ -322,14 +226,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "(not set)"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True)
 
 
 def _edit_for(pointer: str, ctx: RuleContext) -> str | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from vmss_lint.core.findings import Impact, Severity
+from vmss_lint.engine import template
 
 _ID_RE = re.compile(r"^[A-Z]{2,10}[0-9]{3}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -36,27 +37,6 @@ class RuleError(ValueError):
 def _raise_any(problems: list[tuple[str, str]]) -> None:
     if problems:
         raise RuleError(problems)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Match:
-    """A declarative match: a pointer glob plus optional filters on the op and the two values.
-
-    `path` segments: `*` is one segment, `**` any number of segments. `old`/`new` list the values that
-    must be on that side (compared the way Azure compares them). `old_present`/`new_present` require a
-    side to exist at all.
-    """
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
-
-    path: str
-    ops: list[Literal["add", "remove", "replace"]] | None = None
-    old: list[Any] | None = None
-    new: list[Any] | None = None
-
-    def __post_init__(self) -> None:
-        if self.path and not self.path.startswith("/"):
-            raise RuleError([("path", "path must be a JSON pointer starting with '/'")])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +62,143 @@ class ApiRange:
         return (self.min is None or v >= self.min) and (self.max is None or v < self.max)
 
 
+Op = Literal["add", "remove", "replace"]
+ChangeKind = Literal[
+    "any", "changed", "added", "removed", "grown", "shrunk", "toggled", "enabled", "disabled"
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Match:
+    """A declarative match: pointer globs plus filters on the op, the two values and the model.
+
+    `path`/`paths` segments: `*` is one segment, `**` any number of segments; `exclude` leaves out changes
+    matching other globs. `old`/`new` list the values that must be on that side (compared the way Azure
+    compares them, `ignore_case` for any string). `default` is what an absent value stands for (in the
+    filters, the `change` predicate and the message; with `report_default` also in the finding).
+    `change` says which transition counts (see docs/writing-rules.md). `when` lists conditions on the
+    current or the proposed model that must all hold. `report = "block"` reports each path as one block
+    (one finding for a policy added whole, the leaf itself when only one leaf changed). `message`
+    overrides the rule's message for the changes this match reports.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
+
+    path: str = ""
+    paths: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    ops: list[Op] | None = None
+    old: list[Any] | None = None
+    new: list[Any] | None = None
+    old_present: bool | None = None
+    new_present: bool | None = None
+    ignore_case: bool = False
+    default: Any = None
+    report_default: bool = False
+    change: ChangeKind = "any"
+    when: list[Condition] = field(default_factory=list)
+    report: Literal["change", "block"] = "change"
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        problems = [
+            ("path", "path must be a JSON pointer starting with '/'")
+            for glob in [self.path, *self.paths, *self.exclude]
+            if glob and not glob.startswith("/")
+        ][:1]
+        if not self.path and not self.paths:
+            problems.append(("path", "a match needs 'path' or 'paths'"))
+        if self.report_default and self.default is None:
+            problems.append(("report_default", "report_default needs a 'default'"))
+        if self.message is not None and (problem := message_problem(self.message)):
+            problems.append(("message", problem))
+        _raise_any(problems)
+
+    @property
+    def globs(self) -> list[str]:
+        return [self.path, *self.paths] if self.path else list(self.paths)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Condition:
+    """Facts about one side of the change that must all hold (see docs/writing-rules.md).
+
+    `model` picks the side: "proposed" (the default) is the effective proposed model, what Azure holds
+    after the change (proposed if specified, else current); "current" is the live model. In a constraint
+    the side is the one being judged, so `model` is not given there. Pointer tests take canonical REST
+    pointers; an unresolved value makes a test unknown, and a rule never fires on an unknown.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
+
+    model: Literal["current", "proposed"] | None = None
+    orchestration: Literal["uniform", "flexible"] | None = None
+    upgrade_mode: list[str] | None = None
+    os_type: Literal["windows", "linux"] | None = None
+    ephemeral_os: bool | None = None
+    health_source: bool | None = None
+    health_probe: bool | None = None
+    health_extension: bool | None = None
+    zonal: bool | None = None
+    api: ApiRange | None = None
+    with_extension: list[str] | None = None
+    without_extension: list[str] | None = None
+    true: list[str] | None = None
+    not_true: list[str] | None = None
+    set: list[str] | None = None
+    unset: list[str] | None = None
+    equals: dict[str, Any] | None = None
+    not_equals: dict[str, Any] | None = None
+    contains: dict[str, str] | None = None
+    above: dict[str, int] | None = None
+    fewer: dict[str, int] | None = None
+
+    def __post_init__(self) -> None:
+        pointers = [
+            *(self.true or []),
+            *(self.not_true or []),
+            *(self.set or []),
+            *(self.unset or []),
+            *(self.equals or {}),
+            *(self.not_equals or {}),
+            *(self.contains or {}),
+            *(self.above or {}),
+            *(self.fewer or {}),
+        ]
+        bad = [p for p in pointers if not p.startswith("/")]
+        _raise_any([("when", f"'{bad[0]}' is not a JSON pointer starting with '/'")] if bad else [])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Constraint:
+    """The proposed model must not have all of `when`; reported only when the change introduces it.
+
+    Judged on the effective proposed model; the same conditions on the current model must not all hold
+    (a scale set that already breaks it is not this change's fault). Several `[[constraint]]` tables are
+    cases of one violation: the first case that holds on the proposed model is reported, and none may
+    hold on the current one. The finding sits on `report` with the current and the effective value.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
+
+    report: str
+    when: list[Condition]
+    op: Op | None = None
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.report.startswith("/"):
+            problems.append(("report", "report must be a JSON pointer starting with '/'"))
+        if not self.when:
+            problems.append(("when", "a constraint needs at least one condition"))
+        if any(c.model is not None for c in self.when):
+            problems.append(("when", "a constraint judges each side itself: leave 'model' out"))
+        if self.message is not None and (problem := message_problem(self.message)):
+            problems.append(("message", problem))
+        _raise_any(problems)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Example:
     __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
@@ -94,7 +211,11 @@ class Example:
 
 @dataclass(frozen=True, kw_only=True)
 class RuleSpec:
-    """One rule file. Exactly one of `match`, `hook` or `meta` says how it fires."""
+    """One rule file. Exactly one of `match`, `cases`, `constraint`, `hook` or `meta` says how it fires.
+
+    `cases` are matches tried in order for each change: the first one that reports a change claims it
+    (so a later, broader case does not report it again with another message).
+    """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
 
@@ -112,14 +233,19 @@ class RuleSpec:
     api_versions: ApiRange | None = None
     example: Example | None = None
     match: Match | None = None
+    cases: list[Match] | None = None
+    constraint: list[Constraint] | None = None
     hook: str | None = None
     meta: bool = False
     aliases: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         _raise_any(self._field_problems())
-        if sum([self.match is not None, self.hook is not None, self.meta]) != 1:
-            raise RuleError([("", "a rule needs exactly one of 'match', 'hook' or 'meta = true'")])
+        kinds = [self.match is not None, bool(self.cases), bool(self.constraint), self.hook is not None]
+        if sum([*kinds, self.meta]) != 1:
+            raise RuleError(
+                [("", "a rule needs exactly one of 'match', 'cases', 'constraint', 'hook' or 'meta = true'")]
+            )
         if self.example is None and not self.meta:
             raise RuleError([("", "a rule needs an 'example' (current, proposed, and optionally fixed)")])
 
@@ -131,12 +257,8 @@ class RuleSpec:
             problems.append(("name", "name must be kebab-case, like zone-removed"))
         if not self.references:
             problems.append(("references", "references must list at least one link"))
-        if self.message is not None:
-            problem = message_problem(self.message)
-            if problem is not None:
-                problems.append(
-                    ("message", f"message may only use {{pointer}}, {{old}} and {{new}}: {problem}")
-                )
+        if self.message is not None and (problem := message_problem(self.message)):
+            problems.append(("message", problem))
         if self.hook is not None and not _HOOK_RE.match(self.hook):
             problems.append(("hook", "hook must be 'module:function'"))
         return problems
@@ -164,11 +286,7 @@ def message_problem(message: str) -> str | None:
         widths = [int(n) if len(n) < 6 else MAX_MESSAGE_WIDTH + 1 for n in re.findall(r"\d+", spec or "")]
         if any(w > MAX_MESSAGE_WIDTH for w in widths):
             return f"field {{{name}}} has a width or precision over {MAX_MESSAGE_WIDTH}"
-    try:
-        message.format(pointer="", old="", new="")
-    except (KeyError, IndexError, ValueError, AttributeError) as exc:
-        return str(exc)
-    return None
+    return template.check(message)
 
 
 @dataclass(frozen=True)

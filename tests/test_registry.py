@@ -167,6 +167,7 @@ def test_wheel_in_fresh_venv_finds_builtin_and_third_party_packs(fresh_venv: Pat
     )
     assert listing.returncode == 0, listing.stderr
     assert "VMSS101" in listing.stdout and "ACME001" in listing.stdout
+    assert "ACME004" in listing.stdout, "the pack's hook module must import from the installed wheel"
     # The installed package must not be the checkout: run from elsewhere, with no rules/ folder around.
     where = subprocess.run(
         [str(fresh_venv / "bin" / "python"), "-c", "import vmss_lint.rules as r; print(r.__file__)"],

@@ -254,3 +254,23 @@ def test_format_mistakes_fail_loudly(body: str, problem: str) -> None:
     with pytest.raises(InputError) as err:
         rule(body)
     assert problem in str(err.value) or problem in repr(err.value.__dict__)
+
+
+def test_list_items_added_and_removed_with_their_placeholders() -> None:
+    added = '[match]\npath = "/zones"\nchange = "items-added"\nmessage = "+{added} -{removed}"\n'
+    assert [f.message for f in lint(added, {"zones": ["1"]}, {"zones": ["3", "1", "2"]})] == ["+2, 3 -"]
+    assert (
+        lint(added, {"zones": ["1", "2"]}, {"zones": ["1", "3"]}) == []
+    )  # a zone replaced is not "only added"
+    removed = added.replace("items-added", "items-removed")
+    assert [f.message for f in lint(removed, {"zones": ["1", "2"]}, {"zones": ["1", "3"]})] == ["+3 -2"]
+
+
+def test_constraint_on_added_zones_quotes_another_property() -> None:
+    body = (
+        '[[constraint]]\nreport = "/zones"\nmessage = "+{added} with {proposed[/properties/fd]}"\n'
+        'when = [{ items_added = ["/zones"], not_equals = { "/properties/fd" = [1, 5] } }]\n'
+    )
+    assert [f.message for f in lint(body, props(fd=2), {"zones": ["2", "1"]})] == ["+1, 2 with 2"]
+    assert lint(body, props(fd=5), {"zones": ["1"]}) == []
+    assert lint(body, {"zones": ["1"], **props(fd=2)}, {"zones": ["1"]}) == []  # nothing added

@@ -7,7 +7,7 @@ model and is not known to hold on the current one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from vmss_lint.compare import canonical_scalar, is_unknown
@@ -147,7 +147,14 @@ _CHANGE: dict[str, Callable[[Any, Any], bool]] = {
     "toggled": _toggled,
     "enabled": lambda old, new: _toggled(old, new) and h.truthy(new),
     "disabled": lambda old, new: _toggled(old, new) and not h.truthy(new),
+    "items-added": lambda old, new: bool(_items(new) - _items(old)) and not _items(old) - _items(new),
+    "items-removed": lambda old, new: bool(_items(old) - _items(new)),
 }
+
+
+def _items(value: Any) -> set[str]:
+    """A list's elements as Azure compares a list of names (zones): text, order ignored; else none."""
+    return {str(v).strip() for v in value} if isinstance(value, list) else set()
 
 
 def _hit(case: Match, glob: str, change: Change, ctx: RuleContext) -> Hit:
@@ -156,6 +163,7 @@ def _hit(case: Match, glob: str, change: Change, ctx: RuleContext) -> Hit:
     if case.report_default and absent(change.old):
         op, hit_old = "replace", old
     extra: dict[str, Any] = {"shown": (old, new)}
+    _note_items(extra, old, new)
     if case.message is not None:
         extra["template"] = case.message
     star = _first_star(glob)
@@ -165,6 +173,13 @@ def _hit(case: Match, glob: str, change: Change, ctx: RuleContext) -> Hit:
         below = parts[star + 1 :]
         extra["field"] = "/".join(below[1:] if below[:1] == ["properties"] else below)
     return Hit(change.pointer, op, hit_old, change.new, extra=extra)
+
+
+def _note_items(extra: dict[str, Any], old: Any, new: Any) -> None:
+    """{added}/{removed} for a list value (zones)."""
+    if isinstance(old, list) or isinstance(new, list):
+        extra["added"] = ", ".join(sorted(_items(new) - _items(old)))
+        extra["removed"] = ", ".join(sorted(_items(old) - _items(new)))
 
 
 def _first_star(glob: str) -> int | None:
@@ -189,78 +204,110 @@ def _all_hold(conditions: list[Condition], ctx: RuleContext, get: Getter | None)
 
 
 def _holds(c: Condition, get: Getter, ctx: RuleContext) -> Verdict:
-    tests: list[Verdict] = []
+    """False as soon as one test fails (most conditions fail on their first, cheap test)."""
+    verdict: Verdict = True
+    for result in _tests(c, get, ctx):
+        if result is False:
+            return False
+        if result is None:
+            verdict = None
+    return verdict
+
+
+def _tests(c: Condition, get: Getter, ctx: RuleContext) -> Iterator[Verdict]:
     if c.orchestration is not None:
-        tests.append((h.lower(get(h.ORCHESTRATION)) or "uniform") == c.orchestration)
+        yield (h.lower(get(h.ORCHESTRATION)) or "uniform") == c.orchestration
     if c.upgrade_mode is not None:
-        tests.append((h.lower(get(h.MODE)) or "manual") in {m.lower() for m in c.upgrade_mode})
-    if c.os_type is not None:
-        tests.append(h.os_type(get) == c.os_type)
-    if c.ephemeral_os is not None:
-        tests.append((h.lower(get(h.EPHEMERAL)) == "local") == c.ephemeral_os)
-    if c.zonal is not None:
-        tests.append(bool(h.zone_set(get("/zones"))) == c.zonal)
+        yield (h.lower(get(h.MODE)) or "manual") in {m.lower() for m in c.upgrade_mode}
     if c.api is not None:
-        tests.append(c.api.contains(ctx.api.value))
-    tests.extend(_health_tests(c, get))
+        yield c.api.contains(ctx.api.value)
+    for pointers, test in (
+        (c.true, h.truthy),
+        (c.not_true, _not_true),
+        (c.set, _set),
+        (c.unset, absent),
+    ):
+        for pointer in pointers or ():
+            value = get(pointer)
+            yield None if is_unknown(value) else test(value)
+    tables: tuple[tuple[dict[str, Any] | None, Callable[[Any, Any], bool]], ...] = (
+        (c.equals, _equal),
+        (c.not_equals, _not_equal),
+        (c.contains, _contains),
+        (c.above, _above),
+        (c.fewer, _fewer),
+    )
+    for table, check in tables:
+        for pointer, wanted in (table or {}).items():
+            value = get(pointer)
+            yield None if is_unknown(value) else check(value, wanted)
+    for pointer in c.items_added or ():
+        # Elements the judged side's list has and the current model's lacks: never on the current side.
+        value, before = get(pointer), ctx.current.get(pointer)
+        yield None if is_unknown(value) or is_unknown(before) else bool(_items(value) - _items(before))
+    if c.os_type is not None:
+        yield h.os_type(get) == c.os_type
+    if c.ephemeral_os is not None:
+        yield (h.lower(get(h.EPHEMERAL)) == "local") == c.ephemeral_os
+    if c.zonal is not None:
+        yield bool(h.zone_set(get("/zones"))) == c.zonal
     if c.with_extension is not None:
-        tests.append(h.has_extension_publisher(get, c.with_extension))
+        yield h.has_extension_publisher(get, c.with_extension)
     if c.without_extension is not None:
-        tests.append(not h.has_extension_publisher(get, c.without_extension))
-    tests.extend(_pointer_tests(c, get))
-    return False if False in tests else None if None in tests else True
+        yield not h.has_extension_publisher(get, c.without_extension)
+    yield from _health_tests(c, get)
 
 
-def _health_tests(c: Condition, get: Getter) -> list[Verdict]:
-    tests: list[Verdict] = []
+def _health_tests(c: Condition, get: Getter) -> Iterator[Verdict]:
+    if c.health_source is None and c.health_extension is None and c.health_probe is None:
+        return
     extension, probe = h.health_extension_state(get), h.health_probe_state(get)
     if c.health_source is not None:
         # A load balancer probe is no health source on a Flexible set (docs: use the extension there).
-        probe_counts = probe if not h.is_flexible(get) else False
-        source = (
-            True
-            if True in (extension, probe_counts)
-            else None
-            if None in (extension, probe_counts)
-            else False
-        )
-        tests.append(_is(source, c.health_source))
+        counted = probe if not h.is_flexible(get) else False
+        source = True if True in (extension, counted) else None if None in (extension, counted) else False
+        yield _is(source, c.health_source)
     if c.health_extension is not None:
-        tests.append(_is(extension, c.health_extension))
+        yield _is(extension, c.health_extension)
     if c.health_probe is not None:
-        tests.append(_is(probe, c.health_probe))
-    return tests
+        yield _is(probe, c.health_probe)
 
 
 def _is(state: Verdict, wanted: bool) -> Verdict:
     return None if state is None else state == wanted
 
 
-def _pointer_tests(c: Condition, get: Getter) -> list[Verdict]:
-    tests: list[Verdict] = []
-    checks: list[tuple[Iterable[tuple[str, Any]], Callable[[Any, Any], bool]]] = [
-        (((p, None) for p in c.true or []), lambda v, _: h.truthy(v)),
-        (((p, None) for p in c.not_true or []), lambda v, _: not h.truthy(v)),
-        (((p, None) for p in c.set or []), lambda v, _: not absent(v)),
-        (((p, None) for p in c.unset or []), lambda v, _: absent(v)),
-        ((c.equals or {}).items(), lambda v, want: _equal(v, want)),
-        ((c.not_equals or {}).items(), lambda v, want: not _equal(v, want)),
-        ((c.contains or {}).items(), lambda v, part: part.lower() in h.lower(v)),
-        ((c.above or {}).items(), lambda v, n: (_number(v) or 0) > n),
-        ((c.fewer or {}).items(), lambda v, n: (len(v) if isinstance(v, list) else 0) < n),
-    ]
-    for pairs, test in checks:
-        for pointer, arg in pairs:
-            value = get(pointer)
-            tests.append(None if is_unknown(value) else test(value, arg))
-    return tests
+def _not_true(value: Any) -> bool:
+    return not h.truthy(value)
+
+
+def _set(value: Any) -> bool:
+    return not absent(value)
+
+
+def _not_equal(value: Any, wanted: Any) -> bool:
+    return not _equal(value, wanted)
+
+
+def _contains(value: Any, part: str) -> bool:
+    return part.lower() in h.lower(value)
+
+
+def _above(value: Any, limit: int) -> bool:
+    number = _number(value)
+    return number is not None and number > limit
+
+
+def _fewer(value: Any, count: int) -> bool:
+    return (len(value) if isinstance(value, list) else 0) < count
 
 
 def _equal(value: Any, wanted: Any) -> bool:
     """Case-insensitive, as Azure compares enums; `wanted` may list several values."""
     options = wanted if isinstance(wanted, list) else [wanted]
     return any(
-        canonical_scalar("", value) == canonical_scalar("", w) or h.lower(value) == h.lower(w)
+        canonical_scalar("", value) == canonical_scalar("", w)
+        or (isinstance(value, str) and isinstance(w, str) and value.strip().lower() == w.strip().lower())
         for w in options
     )
 
@@ -269,13 +316,14 @@ def _equal(value: Any, wanted: Any) -> bool:
 
 
 def _constraint_hits(cases: list[Constraint], ctx: RuleContext) -> list[Hit]:
-    if any(_all_hold(case.when, ctx, ctx.current.get) is True for case in cases):
-        return []  # the scale set already breaks it: not this change's fault
     proposed = h.proposed_view(ctx)
     for case in cases:
         if _all_hold(case.when, ctx, proposed) is True:
+            if any(_all_hold(other.when, ctx, ctx.current.get) is True for other in cases):
+                return []  # the scale set already breaks it: not this change's fault
             hit = h.hit_on(ctx, case.report, op=case.op)
             hit.extra["shown"] = (hit.old, hit.new)
+            _note_items(hit.extra, hit.old, hit.new)
             if case.message is not None:
                 hit.extra["template"] = case.message
             return [hit]

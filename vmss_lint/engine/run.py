@@ -22,7 +22,7 @@ from vmss_lint.core.redact import is_secret_pointer, safe_value
 from vmss_lint.engine.context import RuleContext, glob_match
 from vmss_lint.engine.matching import data_hits
 from vmss_lint.engine.spec import LoadedRule
-from vmss_lint.engine.template import Shown, render
+from vmss_lint.engine.template import Model, Shown, render
 
 __all__ = [
     "EngineOptions",
@@ -170,7 +170,7 @@ def make_finding(
     old = safe_value(hit.pointer, _plain(hit.old), secrets)
     new = safe_value(hit.pointer, _plain(hit.new), secrets)
     # A hook's message is final text and may quote user values with braces: only TOML templates are formatted.
-    message = hit.message or _rendered(spec.message or spec.summary, hit, old, new, secrets)
+    message = hit.message or _rendered(spec.message or spec.summary, hit, (old, new), ctx, secrets)
     if spec.azure_error and hit.severity in (None, Severity.ERROR) and spec.severity == Severity.ERROR:
         message += f' Azure answers: "{spec.azure_error}"'
     if spec.confidence == "low" and "confidence" not in message.lower():
@@ -197,10 +197,13 @@ def make_finding(
     )
 
 
-def _rendered(template: str, hit: Hit, old: Any, new: Any, secrets: frozenset[str]) -> str:
+def _rendered(
+    template: str, hit: Hit, shown: tuple[Any, Any], ctx: RuleContext, secrets: frozenset[str]
+) -> str:
     """A data rule's message: its template with the values the finding shows (a default where the
     rule gives one for an absent value), the matched list element and the field below it."""
     extra = hit.extra
+    old, new = shown
     if "shown" in extra:
         raw_old, raw_new = extra["shown"]
         old = safe_value(hit.pointer, _plain(raw_old), secrets)
@@ -214,6 +217,12 @@ def _rendered(template: str, hit: Hit, old: Any, new: Any, secrets: frozenset[st
         Shown(new, raw_new),
         extra.get("item"),
         extra.get("field", ""),
+        extra.get("added", ""),
+        extra.get("removed", ""),
+        (
+            Model(lambda p: safe_value(p, _plain(ctx.current.get(p)), secrets)),
+            Model(lambda p: safe_value(p, _plain(ctx.effective(p)), secrets)),
+        ),
     )
 
 

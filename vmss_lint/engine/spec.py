@@ -10,6 +10,7 @@ here) and then runs the same `__post_init__`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -64,7 +65,17 @@ class ApiRange:
 
 Op = Literal["add", "remove", "replace"]
 ChangeKind = Literal[
-    "any", "changed", "added", "removed", "grown", "shrunk", "toggled", "enabled", "disabled"
+    "any",
+    "changed",
+    "added",
+    "removed",
+    "grown",
+    "shrunk",
+    "toggled",
+    "enabled",
+    "disabled",
+    "items-added",
+    "items-removed",
 ]
 
 
@@ -114,7 +125,7 @@ class Match:
             problems.append(("message", problem))
         _raise_any(problems)
 
-    @property
+    @functools.cached_property
     def globs(self) -> list[str]:
         return [self.path, *self.paths] if self.path else list(self.paths)
 
@@ -152,6 +163,7 @@ class Condition:
     contains: dict[str, str] | None = None
     above: dict[str, int] | None = None
     fewer: dict[str, int] | None = None
+    items_added: list[str] | None = None
 
     def __post_init__(self) -> None:
         pointers = [
@@ -164,6 +176,7 @@ class Condition:
             *(self.contains or {}),
             *(self.above or {}),
             *(self.fewer or {}),
+            *(self.items_added or []),
         ]
         bad = [p for p in pointers if not p.startswith("/")]
         _raise_any([("when", f"'{bad[0]}' is not a JSON pointer starting with '/'")] if bad else [])

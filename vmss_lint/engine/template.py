@@ -11,7 +11,11 @@ A rule's `message` may use:
 - `{old:or TEXT}`: TEXT when the value is absent (None or a blank string), else the value;
 - `{item[KEY]}`: a key of the list element the rule's first `*` matched (a data disk, an extension),
   with the same formats (`{item[name]:or (unnamed)}`);
-- `{field}`: the pointer below that element, without a leading `properties/` (`managedDisk/caching`).
+- `{field}`: the pointer below that element, without a leading `properties/` (`managedDisk/caching`);
+- `{current[POINTER]}` / `{proposed[POINTER]}`: another property of the current / the effective
+  proposed model (`{proposed[/properties/platformFaultDomainCount]}`), redacted like the finding;
+- `{added}` / `{removed}`: for a list value (zones), the elements only the new / only the old list has,
+  sorted and joined by ", ".
 
 Values are already redacted the way every finding is; only `secret` sees the raw value, and it prints
 nothing of it. Formatting lives here, not in the hooks, so that a rule pack cannot print a secret by
@@ -21,7 +25,7 @@ choosing a format.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from vmss_lint.core.redact import describe_secret
@@ -89,8 +93,46 @@ class Item(Mapping[str, Shown]):
         return len(self._element)
 
 
-def render(template: str, pointer: str, old: Shown, new: Shown, item: Any = None, field: str = "") -> str:
-    return template.format(pointer=pointer, old=old, new=new, item=Item(item), field=field)
+class Model(Mapping[str, Shown]):
+    """One side of the change for `{current[POINTER]}` / `{proposed[POINTER]}`: `get` looks a pointer up
+    and returns the printable (redacted) value."""
+
+    def __init__(self, get: Callable[[str], Any] | None = None) -> None:
+        self._get = get or (lambda pointer: None)
+
+    def __getitem__(self, pointer: str) -> Shown:
+        value = self._get(pointer)
+        return Shown(value, None)
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def render(
+    template: str,
+    pointer: str,
+    old: Shown,
+    new: Shown,
+    item: Any = None,
+    field: str = "",
+    added: str = "",
+    removed: str = "",
+    models: tuple[Model, Model] = (Model(), Model()),
+) -> str:
+    return template.format(
+        pointer=pointer,
+        old=old,
+        new=new,
+        item=Item(item),
+        field=field,
+        added=added,
+        removed=removed,
+        current=models[0],
+        proposed=models[1],
+    )
 
 
 def check(template: str) -> str | None:
@@ -98,5 +140,9 @@ def check(template: str) -> str | None:
     try:
         render(template, "", Shown("x", "x"), Shown(None), {}, "")
     except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
-        return f"message may only use {{pointer}}, {{old}}, {{new}}, {{item[KEY]}} and {{field}}: {exc}"
+        return (
+            "message may only use {pointer}, {old}, {new}, {item[KEY]}, {field}, {added}, {removed}, "
+            "{current[POINTER]} and {proposed[POINTER]}: "
+            f"{exc}"
+        )
     return None

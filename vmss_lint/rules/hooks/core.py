@@ -11,41 +11,22 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmss_lint.core.findings import Hit, Impact
+from vmss_lint.engine.helpers import zone_set
 from vmss_lint.engine.run import RuleContext
 
 ZONES = "/zones"
 
 
-def _zone_set(value: Any) -> set[str]:
-    if not isinstance(value, list):
-        return set()
-    return {str(z).strip() for z in value}
-
-
 def zones_removed(ctx: RuleContext) -> Iterator[Hit]:
     """Any zone that disappears (including zonal → regional) is rejected."""
     for change in ctx.changed(ZONES):
-        old, new = _zone_set(change.old), _zone_set(change.new)
+        old, new = zone_set(change.old), zone_set(change.new)
         gone = sorted(old - new)
         if gone and change.op != "add":
             yield Hit.of(
                 change,
                 message=f"zones {', '.join(gone)} would be removed ({sorted(old)} -> {sorted(new) or 'regional'}); "
                 "Azure never removes or replaces zones of an existing scale set.",
-            )
-
-
-def zones_added(ctx: RuleContext) -> Iterator[Hit]:
-    """Zones only added: accepted from API 2023-03-01 (the rule's API range gates it)."""
-    for change in ctx.changed(ZONES):
-        old, new = _zone_set(change.old), _zone_set(change.new)
-        added = sorted(new - old)
-        if added and not (old - new):
-            yield Hit.of(
-                change,
-                message=f"zones {', '.join(added)} are added. Existing VMs are not moved; new VMs spread over "
-                "the zones on scale-out, and on scale-in regional VMs go first. The scale set's "
-                "platformFaultDomainCount must be 1 or 5.",
             )
 
 

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmss_lint.core.findings import Hit
+from vmss_lint.engine.helpers import EXTENSIONS, is_health_extension, list_items, parent_item
 from vmss_lint.engine.run import RuleContext
-
-from .util import EXTENSIONS, HEALTH_EXTENSION_TYPES, list_items, parent_item
 
 _DEPTH = 5  # /properties/virtualMachineProfile/extensionProfile/extensions/<i>
 _IDENTITY = ("type", "publisher")
@@ -28,20 +27,6 @@ def _handler(ext: Any) -> str:
     if not isinstance(props, dict):
         return "extension"
     return f"{props.get('publisher', '?')}.{props.get('type', '?')} {props.get('typeHandlerVersion', '')}".strip()
-
-
-def extension_identity_changed(ctx: RuleContext) -> Iterator[Hit]:
-    """`type`/`publisher` replaced under the same extension name (keyed compare makes it a replace)."""
-    for field in _IDENTITY:
-        for change in ctx.changed(f"{EXTENSIONS}/*/properties/{field}"):
-            if change.op != "replace":
-                continue
-            name = _name(parent_item(ctx, change, _DEPTH))
-            yield Hit.of(
-                change,
-                message=f"extension '{name}': {field} {change.old} -> {change.new}. Azure does not let an existing "
-                "extension name change its handler; remove the extension and add the new one under another name.",
-            )
 
 
 def extension_added(ctx: RuleContext) -> Iterator[Hit]:
@@ -61,8 +46,7 @@ def extension_removed(ctx: RuleContext) -> Iterator[Hit]:
     for pointer, op, ext, _ in list_items(ctx, EXTENSIONS):
         if op == "remove":
             extra = ""
-            props = ext.get("properties") if isinstance(ext, dict) else None
-            if isinstance(props, dict) and str(props.get("type", "")).lower() in HEALTH_EXTENSION_TYPES:
+            if is_health_extension(ext):
                 extra = (
                     " It is the Application Health extension: Rolling upgrades, automatic repairs and "
                     "automatic OS upgrades then depend on a load balancer health probe."

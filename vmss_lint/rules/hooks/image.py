@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmss_lint.core.findings import Hit
+from vmss_lint.engine.helpers import IMAGE, lower
 from vmss_lint.engine.run import RuleContext
-
-from .cross import AOSU, IMAGE, lower, truthy
 
 OS_DISK = "/properties/virtualMachineProfile/storageProfile/osDisk"
 ID_KINDS = ("id", "sharedGalleryImageId", "communityGalleryImageId")
@@ -52,21 +51,6 @@ def generation_change(old: Any, new: Any) -> tuple[int, int] | None:
     return None
 
 
-def image_version_change(ctx: RuleContext) -> Iterator[Hit]:
-    for change in ctx.changed(f"{IMAGE}/version"):
-        if change.op != "replace" or lower(change.old) == lower(change.new):
-            continue
-        target = (
-            "the newest image at upgrade time" if lower(change.new) == "latest" else f"version {change.new}"
-        )
-        yield Hit.of(
-            change,
-            message=f"image version {change.old} -> {change.new}: when an instance gets the new model its OS "
-            f"disk is replaced with one built from {target} (data disks are kept; anything written to the OS "
-            "disk is lost).",
-        )
-
-
 def image_sku_change(ctx: RuleContext) -> Iterator[Hit]:
     for change in ctx.changed(f"{IMAGE}/sku"):
         if change.op == "replace" and generation_change(change.old, change.new) is None:
@@ -84,13 +68,6 @@ def image_generation_change(ctx: RuleContext) -> Iterator[Hit]:
                 "set) Azure refuses it with \"Changing property 'imageReference.sku' is not allowed.\"; the "
                 "VM size must also support the new generation.",
             )
-
-
-def image_id_change(ctx: RuleContext) -> Iterator[Hit]:
-    for kind in ID_KINDS:
-        for change in ctx.changed(f"{IMAGE}/{kind}"):
-            if change.op == "replace":
-                yield Hit.of(change)
 
 
 def image_kind(ref: Any) -> str | None:
@@ -127,44 +104,3 @@ _KIND_NAMES = {
     "sharedGalleryImageId": "a shared gallery image",
     "communityGalleryImageId": "a community gallery image",
 }
-
-
-def image_change_with_automatic_os_upgrade(ctx: RuleContext) -> Iterator[Hit]:
-    """Azure wants every VM on the same platform image while automatic OS upgrade is on.
-
-    Fires only when automatic OS upgrade is enabled both before and after: a change that turns it off in
-    the same request is the documented way (azurerm disables it, changes the image, re-enables it).
-    """
-    if not (truthy(ctx.current.get(AOSU)) and truthy(ctx.effective(AOSU))):
-        return
-    for field in _IDENTITY_FIELDS:
-        for change in ctx.changed(f"{IMAGE}/{field}"):
-            if change.op == "replace":
-                yield Hit.of(change)
-
-
-def os_disk_size_change(ctx: RuleContext) -> Iterator[Hit]:
-    for change in ctx.changed(f"{OS_DISK}/diskSizeGB"):
-        if change.op != "replace":
-            continue
-        try:
-            old, new = int(str(change.old)), int(str(change.new))
-        except ValueError:
-            continue
-        if new > old:
-            message = (
-                f"OS disk size {old} -> {new} GB: VMs created or reimaged from the new model get the bigger disk; "
-                "existing OS disks keep their size (and the partition must be grown inside the guest)."
-            )
-        else:
-            message = (
-                f"OS disk size {old} -> {new} GB shrinks the OS disk: managed disks cannot be shrunk, so expect "
-                "Azure to refuse it for existing VMs."
-            )
-        yield Hit.of(change, message=message)
-
-
-def os_disk_caching_change(ctx: RuleContext) -> Iterator[Hit]:
-    for field in ("caching", "writeAcceleratorEnabled"):
-        for change in ctx.changed(f"{OS_DISK}/{field}"):
-            yield Hit.of(change)

@@ -12,15 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmss_lint.core.findings import Hit
-from vmss_lint.engine.run import RuleContext
-
-from .util import (
+from vmss_lint.engine.helpers import (
     VMP,
     last_segment,
     leaf_changes,
     list_items,
     parent_item,
 )
+from vmss_lint.engine.run import RuleContext
 
 NICS = f"{VMP}/networkProfile/networkInterfaceConfigurations"
 IPCONFIGS = f"{NICS}/*/properties/ipConfigurations"
@@ -60,17 +59,6 @@ _NIC_FIELDS = (
     "properties/disableTcpStateTracking",
     "properties/deleteOption",
 )
-
-
-def nic_settings_changed(ctx: RuleContext) -> Iterator[Hit]:
-    for change in leaf_changes(ctx, f"{NICS}/*", _NIC_FIELDS):
-        nic = _name(parent_item(ctx, change, _NIC_DEPTH))
-        field = change.pointer.split("/properties/")[-1]
-        yield Hit.of(
-            change,
-            message=f"NIC configuration '{nic}': {field} {_show(change.old)} -> {_show(change.new)}; reaches "
-            "existing VMs when they are upgraded (the NIC is updated, the VM may restart).",
-        )
 
 
 _POOLS = {
@@ -150,31 +138,6 @@ def public_ip_settings_changed(ctx: RuleContext) -> Iterator[Hit]:
             change,
             message=f"{field} {_show(change.old)} -> {_show(change.new)}; reaches existing VMs when they are "
             "upgraded (low confidence: only the API's update model says it is changeable).",
-        )
-
-
-def _probe_removed(ctx: RuleContext) -> list[Any]:
-    return [c for c in ctx.changed(HEALTH_PROBE) + ctx.changed(f"{HEALTH_PROBE}/id") if c.op == "remove"]
-
-
-def health_probe_changed(ctx: RuleContext) -> Iterator[Hit]:
-    for change in _probe_removed(ctx):
-        yield Hit(
-            change.pointer,
-            change.op,
-            change.old,
-            None,
-            message="the health probe is removed: Rolling upgrades, automatic repairs and automatic OS upgrades "
-            "then rely on the Application Health extension alone.",
-        )
-    for change in ctx.changed(f"{HEALTH_PROBE}/id"):
-        if change.op == "remove":
-            continue
-        yield Hit.of(
-            change,
-            message=f"the health probe becomes '{last_segment(change.new)}'"
-            + (f" (was '{last_segment(change.old)}')" if change.old else "")
-            + ": Rolling upgrades, automatic repairs and automatic OS upgrades judge VM health by it from now on.",
         )
 
 

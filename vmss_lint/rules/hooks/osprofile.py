@@ -10,9 +10,8 @@ from collections.abc import Iterator
 
 from vmss_lint.core.findings import Hit
 from vmss_lint.core.redact import describe_secret
+from vmss_lint.engine.helpers import VMP, has_health_extension, proposed_view, truthy
 from vmss_lint.engine.run import RuleContext
-
-from .util import VMP, effective_extensions, has_health_extension, truthy
 
 OS_PROFILE = f"{VMP}/osProfile"
 CUSTOM_DATA = f"{OS_PROFILE}/customData"
@@ -36,49 +35,6 @@ def custom_data_removed(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-def custom_data_changed(ctx: RuleContext) -> Iterator[Hit]:
-    for change in ctx.changed(CUSTOM_DATA):
-        if change.op == "remove" or _cleared(change.new):
-            continue
-        before = describe_secret(change.old) or "not set"
-        yield Hit.of(
-            change,
-            message=f"customData changed ({before} -> {describe_secret(change.new)}): new VMs get it at once, "
-            "existing VMs only when they are reimaged (cloud-init/unattend read it at first boot).",
-        )
-
-
-def license_type_cleared(ctx: RuleContext) -> Iterator[Hit]:
-    for change in ctx.changed(LICENSE_TYPE):
-        if change.old and isinstance(change.new, str) and not change.new.strip():
-            yield Hit.of(
-                change,
-                message=f"licenseType {change.old} -> empty string: the API does not accept an empty string "
-                "in an update; set it to 'None' to stop using Azure Hybrid Benefit.",
-            )
-
-
-def license_type_changed(ctx: RuleContext) -> Iterator[Hit]:
-    for change in ctx.changed(LICENSE_TYPE):
-        if isinstance(change.new, str) and not change.new.strip():
-            continue  # the empty string is the license-type-cleared rule's
-        if change.op == "remove":
-            yield Hit(
-                change.pointer,
-                change.op,
-                change.old,
-                None,
-                message=f"licenseType {change.old} is removed: a PATCH leaves the current value in place; to "
-                "stop using Azure Hybrid Benefit set it to 'None' explicitly.",
-            )
-            continue
-        yield Hit.of(
-            change,
-            message=f"licenseType {change.old or '(not set)'} -> {change.new}: the billing benefit reaches "
-            "existing VMs when they are upgraded (no restart of the guest OS is needed for billing).",
-        )
-
-
 def automatic_by_platform_requirements(ctx: RuleContext) -> Iterator[Hit]:
     """patchMode AutomaticByPlatform needs the VM agent and, on a scale set, the Application Health extension."""
     for os_config in ("windowsConfiguration", "linuxConfiguration"):
@@ -92,7 +48,7 @@ def automatic_by_platform_requirements(ctx: RuleContext) -> Iterator[Hit]:
             updates = ctx.effective(f"{OS_PROFILE}/windowsConfiguration/enableAutomaticUpdates")
             if os_config == "windowsConfiguration" and updates is not None and not truthy(updates):
                 missing.append("enableAutomaticUpdates is false")
-            if not has_health_extension(effective_extensions(ctx)):
+            if not has_health_extension(proposed_view(ctx)):
                 missing.append("no Application Health extension")
             if missing:
                 yield Hit.of(
@@ -100,17 +56,3 @@ def automatic_by_platform_requirements(ctx: RuleContext) -> Iterator[Hit]:
                     message=f"patchMode becomes AutomaticByPlatform but {' and '.join(missing)}: automatic VM "
                     "guest patching on a scale set needs the VM agent (and Windows automatic updates) and the Application Health extension.",
                 )
-
-
-def priority_changed(ctx: RuleContext) -> Iterator[Hit]:
-    """Regular <-> Spot. An absent priority is Regular, so adding "Spot" to a model without one counts."""
-    for change in ctx.changed(f"{VMP}/priority"):
-        if change.op == "remove":
-            continue
-        old = str(change.old or "Regular")
-        new = str(change.new or "")
-        if new and old.lower() != new.lower():
-            yield Hit.of(
-                change,
-                message=f"priority {old} -> {new}: Regular/Spot is fixed when the scale set is created.",
-            )

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vmss_lint.core.findings import Hit
+from vmss_lint.engine.helpers import truthy
 from vmss_lint.engine.run import RuleContext
-
-from .util import truthy
 
 CAPACITY = "/sku/capacity"
 _POLICY = {

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from vmss_lint.core.findings import Change, Hit
+from vmss_lint.engine.helpers import VMP, is_zonal, last_segment, leaf_changes, truthy
 from vmss_lint.engine.run import RuleContext
-
-from .util import VMP, is_zonal, last_segment, leaf_changes, truthy
 
 SECURITY = f"{VMP}/securityProfile"
 _SECURITY_FIELDS = ("securityType", "uefiSettings/secureBootEnabled", "uefiSettings/vTpmEnabled")
@@ -112,16 +111,3 @@ def capacity_reservation_added(ctx: RuleContext) -> Iterator[Hit]:
 
 def _show(value: Any) -> str:
     return "(not set)" if value is None else str(value)
-
-
-def encryption_at_host_changed(ctx: RuleContext) -> Iterator[Hit]:
-    """Only a real on/off flip: an explicit `false` where the live model says nothing is no change."""
-    for change in ctx.changed(f"{SECURITY}/encryptionAtHost"):
-        if truthy(change.old) == truthy(change.new):
-            continue
-        state = "enabled" if truthy(change.new) else "disabled"
-        yield Hit.of(
-            change,
-            message=f"encryption at host is {state}: the scale-set model accepts it with running VMs, but an "
-            "existing VM only takes it while deallocated, so plan deallocate -> update -> start.",
-        )

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmss_lint.core.findings import Hit
+from vmss_lint.engine.helpers import VMP, list_items
 from vmss_lint.engine.run import RuleContext
-
-from .util import VMP, leaf_changes, list_items, parent_item
 
 DATA_DISKS = f"{VMP}/storageProfile/dataDisks"
 _DEPTH = 5  # /properties/virtualMachineProfile/storageProfile/dataDisks/<i>
@@ -84,77 +83,9 @@ def data_disk_removed(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-def _size_changes(ctx: RuleContext) -> Iterator[tuple[Hit, bool, Any]]:
-    for change in ctx.changed(f"{DATA_DISKS}/*/diskSizeGB"):
-        if change.op != "replace":
-            continue
-        try:
-            old, new = int(change.old), int(change.new)
-        except (TypeError, ValueError):
-            continue
-        lun = parent_item(ctx, change, _DEPTH).get("lun")
-        yield Hit.of(change), new > old, lun
-
-
-def data_disk_grown(ctx: RuleContext) -> Iterator[Hit]:
-    for hit, grows, lun in _size_changes(ctx):
-        if grows:
-            yield Hit(
-                hit.pointer,
-                hit.op,
-                hit.old,
-                hit.new,
-                message=f"data disk lun {lun} grows {hit.old} -> {hit.new} GB: existing VMs get the bigger disk when they are "
-                "upgraded; the partition and file system inside the guest still have to be extended.",
-            )
-
-
-def data_disk_shrunk(ctx: RuleContext) -> Iterator[Hit]:
-    for hit, grows, lun in _size_changes(ctx):
-        if not grows:
-            yield Hit(
-                hit.pointer,
-                hit.op,
-                hit.old,
-                hit.new,
-                message=f"data disk lun {lun} shrinks {hit.old} -> {hit.new} GB: Azure cannot shrink a managed disk, so the "
-                "existing disks cannot follow; the model change or the instance upgrade may fail (low "
-                "confidence: no source shows what Azure answers for a scale set).",
-            )
-
-
 _SETTINGS = ("caching", "writeAcceleratorEnabled", "managedDisk/storageAccountType")
 _PERFORMANCE = ("diskIOPSReadWrite", "diskMBpsReadWrite")
 
 
-def _disk_leaf_hits(ctx: RuleContext, leaves: tuple[str, ...], tail: str) -> Iterator[Hit]:
-    for change in leaf_changes(ctx, f"{DATA_DISKS}/*", leaves):
-        lun = parent_item(ctx, change, _DEPTH).get("lun")
-        field = change.pointer.split(f"{DATA_DISKS}/", 1)[1].split("/", 1)[1]
-        yield Hit.of(
-            change,
-            message=f"data disk lun {lun}: {field} {_show(change.old)} -> {_show(change.new)}; {tail}",
-        )
-
-
 def _show(value: Any) -> str:
     return "(not set)" if value is None else str(value)
-
-
-def data_disk_settings_changed(ctx: RuleContext) -> Iterator[Hit]:
-    yield from _disk_leaf_hits(
-        ctx,
-        _SETTINGS,
-        "reaches existing VMs when they are upgraded (low confidence: azurerm changes it in place, "
-        "no Microsoft source documents it for scale sets).",
-    )
-
-
-def data_disk_performance_changed(ctx: RuleContext) -> Iterator[Hit]:
-    yield from _disk_leaf_hits(
-        ctx,
-        _PERFORMANCE,
-        "azurerm changes it in place on a scale set, but the VM API rejects the same change "
-        "(\"Changing property 'dataDisk.diskIOPSReadWrite' is not allowed.\"), so it may be refused "
-        "(low confidence).",
-    )

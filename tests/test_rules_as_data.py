@@ -96,7 +96,11 @@ def test_writing_rules_documents_every_field(cls: type[Any]) -> None:
     assert not missing, f"docs/writing-rules.md does not document {cls.__name__} fields {missing}"
 
 
-VMP = "/properties/virtualMachineProfile"
+def test_writing_rules_documents_the_whole_hook_api() -> None:
+    from vmss_lint.engine import helpers
+
+    text = (REPO / "docs" / "writing-rules.md").read_text(encoding="utf-8")
+    assert [name for name in helpers.__all__ if name not in text] == []
 
 
 def _patch_mode_change(extension: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

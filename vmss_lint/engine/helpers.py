@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from vmss_lint.compare import is_unknown
-from vmss_lint.core.findings import Change, Hit, Op
+from vmss_lint.core.findings import Change, Hit, Impact, Op, Severity
 from vmss_lint.core.model import split_pointer
 from vmss_lint.engine.context import RuleContext
 from vmss_lint.engine.template import last_segment
@@ -32,7 +32,9 @@ __all__ = [
     "Change",
     "Getter",
     "Hit",
+    "Impact",
     "RuleContext",
+    "Severity",
     "added_zones",
     "effective_extensions",
     "extension_type",

@@ -12,8 +12,8 @@ from conftest import FIXTURES
 
 from vmss_lint.cli import main
 from vmss_lint.inputs.read import model_from, read_file
-from vmss_lint.inputs.sources import apply_az_update, check_inputs
-from vmss_lint.pipeline import LintOptions
+from vmss_lint.inputs.sources import apply_az_update
+from vmss_lint.pipeline import LintOptions, check_inputs
 
 WEB = FIXTURES / "models" / "web-rest.json"
 WEB_AZ = FIXTURES / "models" / "web-az.json"

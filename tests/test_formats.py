@@ -18,8 +18,7 @@ from vmss_lint.cli import main
 from vmss_lint.core.findings import Finding, FindingLocation, Impact, Severity
 from vmss_lint.core.records import replace
 from vmss_lint.engine.packs import load_rules
-from vmss_lint.inputs.sources import check_inputs
-from vmss_lint.pipeline import LintOptions, make_report
+from vmss_lint.pipeline import LintOptions, check_inputs, make_report
 from vmss_lint.report.document import ApiVersionUsed, Report, ScaleSetResult
 from vmss_lint.report.formats import azure_pipelines as azp
 from vmss_lint.report.formats import github as gh

@@ -15,8 +15,7 @@ from vmss_lint.config.file import SuppressionSpec
 from vmss_lint.core.errors import InputError
 from vmss_lint.engine.run import EngineOptions
 from vmss_lint.engine.suppress import Suppression, apply_suppressions, suppressions_from_metadata
-from vmss_lint.inputs.sources import check_inputs
-from vmss_lint.pipeline import LintOptions, finish_report
+from vmss_lint.pipeline import LintOptions, check_inputs
 from vmss_lint.report.document import Report
 
 CURRENT = str(FIXTURES / "example" / "current.json")
@@ -56,9 +55,12 @@ def test_a_suppression_silences_exactly_one_finding() -> None:
 
 
 def test_summary_is_recounted_after_suppression() -> None:
-    options = LintOptions(fail_on="warning", suppressions=[sup(rule="vm-size-change", pointer="/sku/*")])
-    options.engine = EngineOptions(ignore=["VMSS101", "VMSS106"])
-    report = finish_report(check_inputs(CURRENT, PROPOSED, options), options)
+    options = LintOptions(
+        fail_on="warning",
+        engine=EngineOptions(ignore=["VMSS101", "VMSS106"]),
+        suppressions=[sup(rule="vm-size-change", pointer="/sku/*")],
+    )
+    report = check_inputs(CURRENT, PROPOSED, options)
     assert report.summary.warnings == 0 and report.summary.errors == 0
     assert report.summary.failed is False
     # The impact of the scale set is still what Azure will do: suppressing silences, it does not fix.

@@ -24,8 +24,7 @@ from vmss_lint.core.errors import InputError
 from vmss_lint.inputs.pairing import pairs_from_files as pairing_pairs_from_files
 from vmss_lint.inputs.params import ParameterValues, TemplateContext, TemplateParams
 from vmss_lint.inputs.read import read_file
-from vmss_lint.inputs.sources import check_inputs
-from vmss_lint.pipeline import LintOptions
+from vmss_lint.pipeline import LintOptions, check_inputs
 
 TEMPLATES = FIXTURES / "templates"
 WEB = TEMPLATES / "web" / "azuredeploy.json"

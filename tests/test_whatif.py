@@ -12,9 +12,8 @@ from conftest import FIXTURES
 
 from vmss_lint.cli import main
 from vmss_lint.core.errors import InputError
-from vmss_lint.inputs.sources import check_inputs
 from vmss_lint.inputs.whatif import is_whatif
-from vmss_lint.pipeline import LintOptions
+from vmss_lint.pipeline import LintOptions, check_inputs
 
 WEB_MODEL = FIXTURES / "models" / "web-rest.json"
 RG = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-web/providers"

@@ -16,7 +16,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -24,12 +23,11 @@ from vmss_lint import __version__
 from vmss_lint.core.errors import InputError
 
 if TYPE_CHECKING:
-    from vmss_lint.inputs.live import LiveCurrent
-
-if TYPE_CHECKING:
     from vmss_lint.config.find import LoadedConfig
+    from vmss_lint.inputs.live import LiveCurrent
+    from vmss_lint.inputs.pairs import InputSet
+    from vmss_lint.inputs.template_options import TemplateContext, TemplateParams
     from vmss_lint.pipeline import LintOptions
-    from vmss_lint.report.document import Report
 
 DESCRIPTION = "Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."
 FAIL_ON_HELP = "Exit 1 when a finding is at or above this severity: error, warning, info or never."
@@ -250,139 +248,169 @@ def _printable(word: str) -> str:
 
 
 def _check(ns: argparse.Namespace) -> int:
-    """`vmss-lint check`: build the options from flags and config, run, render, map to an exit code."""
+    """`vmss-lint check`: flags and config into options and inputs, one pipeline run, render, exit code."""
     from vmss_lint.config.find import load_config
+    from vmss_lint.pipeline import check
+    from vmss_lint.report.outfile import reserve
 
     paths: list[str] = ns.paths
     live = _live(ns, paths)
     if live is not None and ns.live is not None:
         paths = [live.fetched.target.label, *paths]
-    parameters: list[str] = ns.parameters or []
-    current_parameters: list[str] | None = ns.current_parameters
-    proposed_parameters: list[str] | None = ns.proposed_parameters
     loaded = load_config(ns.config)
-    fail = (ns.fail_on or loaded.config.fail_on or "error").lower()
-    if fail not in ("error", "warning", "info", "never"):
-        raise InputError(
-            "--fail-on", f"'{ns.fail_on}' is not a level", hint="use error, warning, info or never"
-        )
-    fmt = (ns.output_format or _default_format()).lower()
-    from vmss_lint.report.formats import FORMATS, renderer
+    fail_on = _fail_on(ns, loaded)
+    fmt = _format(ns)
+    with reserve(ns.output, _named_files(ns, loaded, paths)) as output:  # a bad -o fails now, not after
+        options = _options(ns, loaded, fail_on, live)
+        report = check(_inputs(ns, loaded, paths, live), options)
+        from vmss_lint.report.formats import renderer
 
-    if fmt not in FORMATS:
-        raise InputError("--format", f"unknown format '{ns.output_format}'", hint="use " + ", ".join(FORMATS))
-    from vmss_lint.report.outfile import reserve
-
-    inputs = [
-        *paths,
-        *[p for p in (ns.patch, ns.instances, ns.context, ns.config, loaded.path) if p is not None],
-        *parameters,
-        *(current_parameters or []),
-        *(proposed_parameters or []),
-    ]
-    with reserve(ns.output, inputs) as output:  # a bad -o fails now, not after the work
-        report = _lint(ns, loaded, fail, paths, parameters, current_parameters, proposed_parameters, live)
         text = renderer(fmt)(
-            report.report,
+            report,
             colour=_colour(ns.output),
-            rules_dirs=report.options.rules_dirs,
-            allow_python_rules=report.options.allow_python_rules,
+            rules_dirs=options.rules_dirs,
+            allow_python_rules=options.allow_python_rules,
         )
         if output is None:
             sys.stdout.write(text)
         else:
             output.commit(text)
-    return 1 if report.report.summary.failed else 0
+    return 1 if report.summary.failed else 0
 
 
-@dataclass
-class _Linted:
-    report: Report
-    options: LintOptions
+def _named_files(ns: argparse.Namespace, loaded: LoadedConfig, paths: list[str]) -> list[str | Path]:
+    """Every file the command line (or the config) names as an input: `-o` must never overwrite one."""
+    return [
+        *paths,
+        *[p for p in (ns.patch, ns.instances, ns.context, ns.config, loaded.path) if p is not None],
+        *(ns.parameters or []),
+        *(ns.current_parameters or []),
+        *(ns.proposed_parameters or []),
+    ]
 
 
-def _lint(
-    ns: argparse.Namespace,
-    loaded: LoadedConfig,
-    fail: str,
-    paths: list[str],
-    parameters: list[str],
-    current_parameters: list[str] | None,
-    proposed_parameters: list[str] | None,
-    live: LiveCurrent | None = None,
-) -> _Linted:
-    """The run itself: options from flags and config, the inputs (git or files), suppressions applied."""
+def _fail_on(ns: argparse.Namespace, loaded: LoadedConfig) -> str:
+    fail = (ns.fail_on or loaded.config.fail_on or "error").lower()
+    if fail not in ("error", "warning", "info", "never"):
+        raise InputError(
+            "--fail-on", f"'{ns.fail_on}' is not a level", hint="use error, warning, info or never"
+        )
+    return fail
+
+
+def _format(ns: argparse.Namespace) -> str:
+    from vmss_lint.report.formats import FORMATS
+
+    fmt = (ns.output_format or _default_format()).lower()
+    if fmt not in FORMATS:
+        raise InputError("--format", f"unknown format '{ns.output_format}'", hint="use " + ", ".join(FORMATS))
+    return fmt
+
+
+def _options(
+    ns: argparse.Namespace, loaded: LoadedConfig, fail_on: str, live: LiveCurrent | None
+) -> LintOptions:
+    """The run's options: the command line over the config file (see `build_options`); the instances
+    from --instances, else those fetched with a live CURRENT."""
     from vmss_lint.config.find import build_options
-    from vmss_lint.inputs.sources import check_inputs
-    from vmss_lint.pipeline import finish_report
 
-    current = paths[0] if paths else None
-    proposed = paths[1] if len(paths) > 1 else None
-    more_paths = paths[2:]
-    options = build_options(
+    instances = None
+    if ns.instances is not None:
+        from vmss_lint.inputs.instances import load_instances
+
+        instances = load_instances(ns.instances)
+    elif live is not None:
+        from vmss_lint.inputs.instances import parse_instances
+
+        instances = [i.as_dict() for i in parse_instances(live.fetched.instances, live.file.path)]
+    return build_options(
         loaded,
-        fail_on=fail,
+        fail_on=fail_on,
         api_version=ns.api_version,
         rules_dirs=list(ns.rules_dir or []),
         allow_python_rules=ns.allow_python_rules,
         select=list(ns.select or []),
         ignore=list(ns.ignore or []),
+        instances=instances,
         warn=lambda line: sys.stderr.write(f"vmss-lint: warning: {line}\n"),
     )
-    if ns.instances is not None:
-        from vmss_lint.inputs.instances import load_instances
 
-        options.instances = load_instances(ns.instances)
-    elif live is not None:
-        from vmss_lint.inputs.instances import parse_instances
 
-        options.instances = [i.as_dict() for i in parse_instances(live.fetched.instances, live.file.path)]
-    from vmss_lint.inputs.template_options import TemplateContext, TemplateParams, with_overrides
+def _inputs(
+    ns: argparse.Namespace, loaded: LoadedConfig, paths: list[str], live: LiveCurrent | None
+) -> InputSet:
+    """Git mode (--base/--head/--pre-commit) reads revisions; otherwise CURRENT (a file or the live scale
+    set) and PROPOSED are files."""
+    current = paths[0] if paths else None
+    proposed = paths[1] if len(paths) > 1 else None
+    git_mode = ns.base is not None or ns.head is not None or ns.pre_commit
+    params = _template_params(ns, loaded, current, proposed, live, git_mode=git_mode)
+    if git_mode:
+        from vmss_lint.inputs.git.mode import git_inputs
 
-    if ns.context is not None:
-        from vmss_lint.inputs.params import load_context
+        return git_inputs(ns.base, ns.head, paths, params=params, pre_commit=ns.pre_commit)
+    if len(paths) > 2:
+        raise UsageError(
+            "vmss-lint check: too many arguments: give CURRENT and PROPOSED, or use --base REF PATHS..."
+        )
+    from vmss_lint.inputs.sources import from_files
 
-        ctx = load_context(ns.context)
-    elif loaded.config.context is not None:
-        from vmss_lint.inputs.params import context_from_data
+    return from_files(
+        live.file if live is not None else current,
+        proposed,
+        patch=ns.patch,
+        az_updates=list(ns.az_update or []),
+        params=params,
+    )
 
-        ctx = context_from_data(loaded.config.context.as_context_file(), f"{loaded.label} [context]")
-    else:
-        ctx = TemplateContext()
+
+def _template_params(
+    ns: argparse.Namespace,
+    loaded: LoadedConfig,
+    current: str | None,
+    proposed: str | None,
+    live: LiveCurrent | None,
+    *,
+    git_mode: bool,
+) -> TemplateParams:
+    """--parameters/--context and friends, else the config's `parameters` mapping and `[context]`; a live
+    CURRENT supplies its subscription and resource group."""
+    from vmss_lint.inputs.template_options import TemplateParams, with_overrides
+
+    context = _context(ns, loaded)
+    if live is not None:
+        context = live.context_overrides(context)
+    parameters: list[str] = ns.parameters or []
+    current_parameters: list[str] | None = ns.current_parameters
+    proposed_parameters: list[str] | None = ns.proposed_parameters
     if not parameters and not current_parameters and not proposed_parameters:
         current_parameters = _configured_parameters(loaded, current) or None
         proposed_parameters = _configured_parameters(loaded, proposed) or None
-    params = TemplateParams(
-        parameters=list(parameters),
-        current_parameters=list(current_parameters) if current_parameters else None,
-        proposed_parameters=list(proposed_parameters) if proposed_parameters else None,
-        context=with_overrides(
-            live.context_overrides(ctx) if live is not None else ctx, ns.subscription_id, ns.resource_group
-        ),
-    )
-    git_mode = ns.base is not None or ns.head is not None or ns.pre_commit
     for given in [*parameters, *(current_parameters or []), *(proposed_parameters or [])]:
         # In git mode a parameters file is read at each revision; elsewhere a typo must not pass silently.
         if not git_mode and not Path(given).is_file():
             raise InputError(given, "parameters file does not exist", hint="check --parameters")
-    if git_mode:
-        from vmss_lint.inputs.git.mode import check_git
+    return TemplateParams(
+        parameters=list(parameters),
+        current_parameters=list(current_parameters) if current_parameters else None,
+        proposed_parameters=list(proposed_parameters) if proposed_parameters else None,
+        context=with_overrides(context, ns.subscription_id, ns.resource_group),
+    )
 
-        report = check_git(ns.base, ns.head, paths, options, params=params, pre_commit=ns.pre_commit)
-    elif more_paths:
-        raise UsageError(
-            "vmss-lint check: too many arguments: give CURRENT and PROPOSED, or use --base REF PATHS..."
-        )
-    else:
-        report = check_inputs(
-            live.file if live is not None else current,
-            proposed,
-            options,
-            patch=ns.patch,
-            az_updates=list(ns.az_update or []),
-            params=params,
-        )
-    return _Linted(finish_report(report, options), options)
+
+def _context(ns: argparse.Namespace, loaded: LoadedConfig) -> TemplateContext:
+    """What resourceGroup(), subscription(), deployment() return: --context, else the config's [context]."""
+    if ns.context is not None:
+        from vmss_lint.inputs.params import load_context
+
+        return load_context(ns.context)
+    if loaded.config.context is not None:
+        from vmss_lint.inputs.params import context_from_data
+
+        return context_from_data(loaded.config.context.as_context_file(), f"{loaded.label} [context]")
+    from vmss_lint.inputs.template_options import TemplateContext
+
+    return TemplateContext()
 
 
 def _live(ns: argparse.Namespace, paths: list[str]) -> LiveCurrent | None:

@@ -1,12 +1,17 @@
-"""The pipeline in one place: read and normalize → compare → rules → plan → report.
+"""The pipeline in one place: inputs → compare → rules → plan → report.
 
-The CLI, git mode and the GitHub Action all come through here, so they can never disagree about a
-finding. Input sources (two models, a model plus edits, templates) only decide how the two
-`ScaleSetModel`s are built.
+An input source (`vmss_lint.inputs.sources` for files, `vmss_lint.inputs.git.mode` for revisions) turns
+what the user named into an `InputSet`: pairs of `ScaleSetModel`s, the notices and the suppressions the
+inputs declare. `check` lints every pair and builds the report once, applying the config's suppressions
+and the inputs' own together. The CLI, git mode and the GitHub Action only build inputs and options and
+render what `check` returns, so they can never disagree about a finding.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,29 +19,117 @@ from typing import TYPE_CHECKING, Any
 from vmss_lint.compare import compare
 from vmss_lint.core import apiversion
 from vmss_lint.core.errors import InputError
-from vmss_lint.core.findings import Finding, Impact, max_impact
+from vmss_lint.core.findings import Finding, Hit, Impact, Severity, max_impact
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.core.records import replace
+from vmss_lint.core.records import replace, to_json
 from vmss_lint.engine.packs import load_rules
 from vmss_lint.engine.run import EngineOptions, run
 from vmss_lint.engine.spec import LoadedRule
+from vmss_lint.inputs.pairs import InputSet, ModelPair, renamed
 from vmss_lint.plan.upgrade import build_plan
-from vmss_lint.report.document import ApiVersionUsed, Report, ScaleSetResult, summarize
+from vmss_lint.report.document import ApiVersionUsed, Report, ResultStatus, ScaleSetResult, summarize
 
 if TYPE_CHECKING:
     from vmss_lint.engine.suppress import Suppression
+    from vmss_lint.inputs.read import InputFile
+    from vmss_lint.inputs.template_options import TemplateParams
+
+UNMANAGED_RULE = "VMSS004"
+CREATED_RULE = "VMSS005"
+UNNAMED = "<unnamed scale set>"
 
 
-@dataclass
+@dataclass(frozen=True)
 class LintOptions:
+    """How to judge, the same for every pair of a run; built once (`vmss_lint.config.find.build_options`)
+    and never changed afterwards: what the inputs contribute travels in their `InputSet`."""
+
     api_version: str | None = None
     fail_on: str = "error"
     rules_dirs: list[Path] = field(default_factory=list)
     allow_python_rules: bool = False
     engine: EngineOptions = field(default_factory=EngineOptions)
     instances: list[dict[str, Any]] | None = None
-    # Config-file suppressions; a template's own (from its `metadata`) are added by the input source.
+    # The config file's suppressions; the inputs' own (a template's `metadata`) come in the `InputSet`.
     suppressions: list[Suppression] = field(default_factory=list)
+
+
+def check(inputs: InputSet, options: LintOptions) -> Report:
+    """Lint every pair of `inputs` and build the one report of the run.
+
+    The rules are loaded even when there is nothing to lint, so a broken `--rules-dir` fails every run.
+    """
+    rules = rules_for(options)
+    results = [_renamed(lint_model_pair(pair, rules, options), inputs.renames) for pair in inputs.pairs]
+    return make_report(
+        [r for r in results if r is not None],
+        options.fail_on,
+        inputs.notices,
+        suppressions=[*options.suppressions, *inputs.suppressions],
+        engine=options.engine,
+    )
+
+
+def check_inputs(
+    current: str | InputFile | None,
+    proposed: str | None,
+    options: LintOptions,
+    *,
+    patch: str | None = None,
+    az_updates: list[str] | None = None,
+    params: TemplateParams | None = None,
+) -> Report:
+    """`vmss-lint check CURRENT PROPOSED` for a library caller: the files' inputs, checked."""
+    from vmss_lint.inputs.sources import from_files
+
+    return check(from_files(current, proposed, patch=patch, az_updates=az_updates, params=params), options)
+
+
+def lint_model_pair(pair: ModelPair, rules: list[LoadedRule], options: LintOptions) -> ScaleSetResult | None:
+    """One pair's result; a created or no-longer-managed scale set gets its meta finding and status."""
+    current, proposed = pair.current, pair.proposed
+    if current is not None and proposed is not None:
+        result = lint_pair(current, proposed, rules, options)
+    elif proposed is not None:
+        hit = Hit(
+            "",
+            message=f"{display_name(proposed)} is created by this deployment: there is no current "
+            "model to compare with, so only the new model's own settings apply",
+        )
+        result = _single(proposed, CREATED_RULE, hit, "created", rules, options)
+    elif current is not None:
+        from vmss_lint.inputs.terraform.plan import DELETED_NOTE as PLAN_DELETED
+        from vmss_lint.inputs.whatif import DELETED_NOTE
+
+        if PLAN_DELETED in current.notes:
+            hit = Hit(
+                "",
+                message=f"the Terraform plan deletes {display_name(current)}: every VM in it goes",
+                severity=Severity.WARNING,
+            )
+            result = _single(current, UNMANAGED_RULE, hit, "deleted", rules, options)
+        elif DELETED_NOTE in current.notes:
+            hit = Hit(
+                "",
+                message=f"what-if says {display_name(current)} is deleted (a complete-mode deployment "
+                "deletes what the template no longer declares): every VM in it goes",
+                severity=Severity.WARNING,
+            )
+            result = _single(current, UNMANAGED_RULE, hit, "deleted", rules, options)
+        else:
+            hit = Hit(
+                "",
+                message=f"{display_name(current)} is no longer in the template; an incremental "
+                "deployment leaves it as it is (a complete-mode deployment would delete it)",
+            )
+            result = _single(current, UNMANAGED_RULE, hit, "unmanaged", rules, options)
+    else:
+        return None
+    if result.name == UNNAMED:
+        result = replace(result, name=display_name(proposed or current))
+    if not pair.positions:
+        result = replace(result, findings=[replace(f, location=None) for f in result.findings])
+    return result
 
 
 def lint_pair(
@@ -55,7 +148,7 @@ def lint_pair(
         impact = Impact.MODEL_ONLY
     plan = build_plan(current, proposed, findings, instances=options.instances, impact=impact)
     return ScaleSetResult(
-        name=proposed.name or current.name or "<unnamed scale set>",
+        name=proposed.name or current.name or UNNAMED,
         resource_group=current.resource_group or proposed.resource_group,
         subscription=current.subscription or proposed.subscription,
         status="changed" if changes else "unchanged",
@@ -87,23 +180,6 @@ def make_report(
     return Report(results=results, notices=notices, summary=summarize(results, fail_on))
 
 
-def finish_report(report: Report, options: LintOptions) -> Report:
-    """Apply `options.suppressions` (config and template metadata) to a built report, recounting it.
-
-    Every entry point (CLI, git mode, the Action) calls this once on its final report, after all input
-    sources have added their template suppressions to `options.suppressions`.
-    """
-    if not options.suppressions:
-        return report
-    return make_report(
-        report.results,
-        options.fail_on,
-        report.notices,
-        suppressions=options.suppressions,
-        engine=options.engine,
-    )
-
-
 def rules_for(options: LintOptions) -> list[LoadedRule]:
     """The rules of the run; a selector or a configured suppression that names no rule is bad input."""
     rules = load_rules(options.rules_dirs, allow_python=options.allow_python_rules)
@@ -119,3 +195,42 @@ def rules_for(options: LintOptions) -> list[LoadedRule]:
         if problem is not None:
             raise InputError(suppression.source, f"suppression: {problem}", where=f"line {suppression.line}")
     return rules
+
+
+def display_name(model: ScaleSetModel | None) -> str:
+    """The resolved name, or the name expression as written when it cannot be resolved."""
+    name = model.doc.get("name") if model is not None else None
+    if isinstance(name, str):
+        return name
+    text = getattr(name, "text", None)
+    return text if isinstance(text, str) else UNNAMED
+
+
+def _single(
+    model: ScaleSetModel,
+    rule: str,
+    hit: Hit,
+    status: ResultStatus,
+    rules: list[LoadedRule],
+    options: LintOptions,
+) -> ScaleSetResult:
+    quiet = dataclasses.replace(model, meta_hits=[], removed=frozenset())
+    flagged = dataclasses.replace(model, meta_hits=[*model.meta_hits, (rule, hit)], removed=frozenset())
+    result = lint_pair(quiet, flagged, rules, options)
+    return replace(result, status=status)
+
+
+def _renamed(result: ScaleSetResult | None, renames: Mapping[str, str]) -> ScaleSetResult | None:
+    """Findings that name a temporary copy (a parameters file read at a revision) name the file instead."""
+    if result is None or not renames:
+        return result
+    dumped = json.dumps(to_json(result))
+    if not any(prefix in dumped for prefix in renames):
+        return result
+    findings = []
+    for f in result.findings:
+        update: dict[str, Any] = {"message": renamed(f.message, renames)}
+        if f.location is not None and f.location.value_from:
+            update["location"] = replace(f.location, value_from=renamed(f.location.value_from, renames))
+        findings.append(replace(f, **update))
+    return replace(result, findings=findings)

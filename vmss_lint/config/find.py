@@ -184,13 +184,15 @@ def build_options(
     allow_python_rules: bool,
     select: list[str],
     ignore: list[str],
+    instances: list[dict[str, Any]] | None = None,
     warn: Callable[[str], Any] | None = None,
 ) -> LintOptions:
     """`LintOptions` from the command line over the config: a flag given on the command line wins.
 
     `--select` replaces the config's list; `--ignore` and `--rules-dir` add to it (an ignore never
-    re-enables anything, and a rules folder named twice is loaded once). `warn` receives one line when
-    the config asked for Python hooks where a config file is not trusted to do so.
+    re-enables anything, and a rules folder named twice is loaded once). `instances` (read from
+    --instances) ride along because the options are not changed once built. `warn` receives one line
+    when the config asked for Python hooks where a config file is not trusted to do so.
     """
     from vmss_lint.engine.run import EngineOptions
     from vmss_lint.pipeline import LintOptions
@@ -215,6 +217,7 @@ def build_options(
         rules_dirs=dirs,
         allow_python_rules=allow,
         engine=engine,
+        instances=instances,
         suppressions=_config_suppressions(loaded),
     )
 

@@ -1,10 +1,10 @@
-"""Build (current, proposed) scale-set pairs from any two inputs, and lint pairs with a side missing.
+"""Build (current, proposed) scale-set pairs from any two inputs; a side may be missing.
 
 Inputs may be models, templates (with parameters per side) or one what-if result. Scale sets are matched
 across two templates by type and resolved name (case-insensitive), else by the unresolved name
 expression, else by symbolic name, and when each side has exactly one they are paired. One that leaves
 the template is "no longer managed" (an incremental deployment does not delete it, VMSS004, info); a new
-one is a creation (VMSS005, info). Both are meta rules, so `--select/--ignore` apply to them.
+one is a creation (VMSS005, info); `vmss_lint.pipeline` gives such a pair its meta finding.
 """
 
 from __future__ import annotations
@@ -14,13 +14,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from vmss_lint.core.errors import InputError
-from vmss_lint.core.findings import Hit, Severity
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.core.records import replace
-from vmss_lint.engine.spec import LoadedRule
 from vmss_lint.inputs.read import InputFile, kind_of, model_from
-from vmss_lint.pipeline import LintOptions, lint_pair
-from vmss_lint.report.document import ResultStatus, ScaleSetResult
 
 if TYPE_CHECKING:
     # The template reader and the expression evaluator are imported where a template is met: two
@@ -31,8 +26,6 @@ if TYPE_CHECKING:
     from vmss_lint.inputs.template_options import TemplateContext, TemplateParams
 
 Pair = tuple[ScaleSetModel | None, ScaleSetModel | None]
-UNMANAGED_RULE = "VMSS004"
-CREATED_RULE = "VMSS005"
 
 
 def pairs_from_files(
@@ -81,55 +74,6 @@ def pairs_from_files(
     return [(_model(c, params.context), _model(p, params.context)) for c, p in pairs], notices
 
 
-def lint_pairs(pairs: list[Pair], rules: list[LoadedRule], options: LintOptions) -> list[ScaleSetResult]:
-    """Lint every pair; a created or no-longer-managed scale set gets its meta finding and status."""
-    results: list[ScaleSetResult] = []
-    for current, proposed in pairs:
-        if current is not None and proposed is not None:
-            result = lint_pair(current, proposed, rules, options)
-        elif proposed is not None:
-            hit = Hit(
-                "",
-                message=f"{display_name(proposed)} is created by this deployment: there is no current "
-                "model to compare with, so only the new model's own settings apply",
-            )
-            result = _single(proposed, CREATED_RULE, hit, "created", rules, options)
-        elif current is not None:
-            from vmss_lint.inputs.terraform.plan import DELETED_NOTE as PLAN_DELETED
-            from vmss_lint.inputs.whatif import DELETED_NOTE
-
-            if PLAN_DELETED in current.notes:
-                hit = Hit(
-                    "",
-                    message=f"the Terraform plan deletes {display_name(current)}: every VM in it goes",
-                    severity=Severity.WARNING,
-                )
-                result = _single(current, UNMANAGED_RULE, hit, "deleted", rules, options)
-            elif DELETED_NOTE in current.notes:
-                hit = Hit(
-                    "",
-                    message=f"what-if says {display_name(current)} is deleted (a complete-mode deployment "
-                    "deletes what the template no longer declares): every VM in it goes",
-                    severity=Severity.WARNING,
-                )
-                result = _single(current, UNMANAGED_RULE, hit, "deleted", rules, options)
-            else:
-                hit = Hit(
-                    "",
-                    message=f"{display_name(current)} is no longer in the template; an incremental "
-                    "deployment leaves it as it is (a complete-mode deployment would delete it)",
-                )
-                result = _single(current, UNMANAGED_RULE, hit, "unmanaged", rules, options)
-        else:
-            continue
-        model = proposed or current
-        assert model is not None
-        if result.name == "<unnamed scale set>":
-            result = replace(result, name=display_name(model))
-        results.append(result)
-    return results
-
-
 def template_suppressions(current: InputFile | None, proposed: InputFile | None) -> list[Suppression]:
     """The suppressions a template declares in its `metadata`, from the file that findings point into.
 
@@ -146,29 +90,6 @@ def template_suppressions(current: InputFile | None, proposed: InputFile | None)
 
     pos = file.parsed.key_positions.get("/metadata")
     return suppressions_from_metadata(metadata, file.path, line=pos[0] if pos else 1)
-
-
-def display_name(model: ScaleSetModel) -> str:
-    """The resolved name, or the name expression as written when it cannot be resolved."""
-    name = model.doc.get("name")
-    if isinstance(name, str):
-        return name
-    text = getattr(name, "text", None)
-    return text if isinstance(text, str) else "<unnamed scale set>"
-
-
-def _single(
-    model: ScaleSetModel,
-    rule: str,
-    hit: Hit,
-    status: ResultStatus,
-    rules: list[LoadedRule],
-    options: LintOptions,
-) -> ScaleSetResult:
-    quiet = dataclasses.replace(model, meta_hits=[], removed=frozenset())
-    flagged = dataclasses.replace(model, meta_hits=[*model.meta_hits, (rule, hit)], removed=frozenset())
-    result = lint_pair(quiet, flagged, rules, options)
-    return replace(result, status=status)
 
 
 def _is_terraform_plan(value: object) -> bool:

@@ -1,8 +1,8 @@
-"""Turn what the user passed on the command line into pairs of scale-set models, then lint them.
+"""Turn what the user passed on the command line into pairs of scale-set models (`InputSet`).
 
 Inputs come in several forms: two models, a model plus a JSON Patch or planned `az vmss update`
 commands, two templates, a live model and a template, a what-if result. Each form only decides how
-the (current, proposed) pairs are built; linting is the same for all of them.
+the (current, proposed) pairs are built; `vmss_lint.pipeline` lints them the same way for all of them.
 """
 
 from __future__ import annotations
@@ -15,24 +15,22 @@ from vmss_lint.core.limits import PATCH_OPS
 from vmss_lint.core.model import ScaleSetModel, join_pointer
 from vmss_lint.core.normalize import canonical_key, detect_shape, normalize, unwrap_document
 from vmss_lint.inputs.az_shape import az_path_to_pointer
+from vmss_lint.inputs.pairs import InputSet, ModelPair
 from vmss_lint.inputs.read import InputFile, kind_of, model_from, read_file
-from vmss_lint.pipeline import LintOptions, lint_pair, make_report, rules_for
-from vmss_lint.report.document import Report
 
 if TYPE_CHECKING:
     from vmss_lint.inputs.template_options import TemplateParams
 
 
-def check_inputs(
+def from_files(
     current: str | InputFile | None,
     proposed: str | None,
-    options: LintOptions,
     *,
     patch: str | None = None,
     az_updates: list[str] | None = None,
     params: TemplateParams | None = None,
-) -> Report:
-    """The `check` command's core: build the pairs, lint each, and assemble one report.
+) -> InputSet:
+    """The `check CURRENT PROPOSED` inputs: read the files and build the pairs, linting nothing.
 
     `params` carries the template options (--parameters, --context, ...); templates and what-if results
     are paired by `vmss_lint.inputs.pairing.pairs_from_files`, which git mode calls directly.
@@ -47,7 +45,6 @@ def check_inputs(
     edits_given = patch is not None or bool(az_updates)
     if edits_given and proposed is not None:
         raise InputError("check", "give either PROPOSED or edits (--patch/--az-update), not both")
-    rules = rules_for(options)
     current_file = current if isinstance(current, InputFile) else read_file(current, role="current")
     if not edits_given and proposed is None and not _holds_both_sides(current_file):
         raise InputError(
@@ -56,7 +53,6 @@ def check_inputs(
             hint="give a proposed model or template, --patch FILE or --az-update CMD (or one what-if result or "
             "Terraform plan JSON)",
         )
-    notices: list[str] = []
     if edits_given:
         cur = _as_model(current_file)
         prop = cur
@@ -64,17 +60,17 @@ def check_inputs(
             prop = apply_patch_file(current_file, patch)
         for i, command in enumerate(az_updates, 1):
             prop = apply_az_update(prop, command, i, len(az_updates))
-        pairs = [(cur, prop)]
-    else:
-        from vmss_lint.inputs.pairing import lint_pairs, pairs_from_files, template_suppressions
-        from vmss_lint.inputs.template_options import TemplateParams
+        return InputSet(pairs=[ModelPair(cur, prop)])
+    from vmss_lint.inputs.pairing import pairs_from_files, template_suppressions
+    from vmss_lint.inputs.template_options import TemplateParams
 
-        proposed_file = read_file(proposed, role="proposed") if proposed is not None else None
-        found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
-        options.suppressions.extend(template_suppressions(current_file, proposed_file))
-        return make_report(lint_pairs(found, rules, options), options.fail_on, notices)
-    results = [lint_pair(c, p, rules, options) for c, p in pairs]
-    return make_report(results, options.fail_on, notices)
+    proposed_file = read_file(proposed, role="proposed") if proposed is not None else None
+    found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
+    return InputSet(
+        pairs=[ModelPair(c, p) for c, p in found],
+        notices=notices,
+        suppressions=template_suppressions(current_file, proposed_file),
+    )
 
 
 def _holds_both_sides(file: InputFile) -> bool:

@@ -11,7 +11,6 @@ repository is full of `package.json` and friends.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import posixpath
 import tempfile
@@ -22,12 +21,10 @@ from typing import Any
 from vmss_lint.core.confine import OutsideRoot
 from vmss_lint.core.errors import InputError, LimitExceeded
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.core.records import replace, to_json
 from vmss_lint.inputs.git.repo import BICEP_HINT, FileChange, Repo, bicep_command, compile_bicep
+from vmss_lint.inputs.pairs import InputSet, ModelPair, renamed
 from vmss_lint.inputs.read import InputFile, kind_of, model_from, parse_text
 from vmss_lint.inputs.template_options import TemplateParams
-from vmss_lint.pipeline import LintOptions, make_report, rules_for
-from vmss_lint.report.document import Report, ScaleSetResult
 
 PARAMS_SUFFIX = ".parameters.json"
 
@@ -84,12 +81,11 @@ class Unit:
 class _Run:
     repo: Repo
     sides: Sides
-    options: LintOptions
     params: TemplateParams
-    rules: list[Any]
     tmp: Path
     notices: list[str] = field(default_factory=list)
-    results: list[ScaleSetResult] = field(default_factory=list)
+    pairs: list[ModelPair] = field(default_factory=list)
+    suppressions: list[Any] = field(default_factory=list)
     exported: dict[str, Path] = field(default_factory=dict)
 
     def label(self, rev: str | None, path: str) -> str:
@@ -104,17 +100,16 @@ class _Run:
         return self.sides.head, label
 
 
-def check_git(
+def git_inputs(
     base: str | None,
     head: str | None,
     paths: list[str],
-    options: LintOptions,
     *,
     params: TemplateParams | None = None,
     pre_commit: bool = False,
     cwd: Path | None = None,
-) -> Report:
-    """The `check --base` command: lint every changed template or model between two revisions.
+) -> InputSet:
+    """The `check --base` inputs: every changed template or model between two revisions, paired.
 
     `paths` (relative to `cwd`) restrict the run to those files; with none, every changed `.json` and
     `.bicep` file counts. `params` carries --parameters/--context; a parameters file given there that
@@ -128,13 +123,19 @@ def check_git(
         wanted = {repo.relative(p, cwd) for p in paths}
         changes = [c for c in changes if _selected(c, wanted)]
     user_params = params or TemplateParams()
+    # The models are built from the copies inside the folder; nothing reads them once they are built.
     with tempfile.TemporaryDirectory(prefix="vmss-lint-") as tmp:
-        run = _Run(repo, sides, options, user_params, rules_for(options), Path(tmp), notices=notices)
+        run = _Run(repo, sides, user_params, Path(tmp), notices=notices)
         for unit in units_for(repo, sides, changes):
-            _lint_unit(run, unit, cwd)
+            _pair_unit(run, unit, cwd)
     if sides.base is not None:
         run.notices.insert(0, f"git mode: {sides.base_label} ({sides.base[:12]}) -> {sides.head_label}")
-    return make_report(run.results, options.fail_on, [_relabel(run, n) for n in run.notices])
+    return InputSet(
+        pairs=run.pairs,
+        notices=[_relabel(run, n) for n in run.notices],
+        suppressions=run.suppressions,
+        renames=_renames(run),
+    )
 
 
 def _selected(change: FileChange, wanted: set[str]) -> bool:
@@ -215,8 +216,8 @@ def _kind(data: bytes, name: str) -> str:
         return "unknown"
 
 
-def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
-    from vmss_lint.inputs.pairing import lint_pairs, pairs_from_files, template_suppressions
+def _pair_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
+    from vmss_lint.inputs.pairing import pairs_from_files, template_suppressions
 
     sides = run.sides
     base_file = _ours(_load_side(run, sides.base, unit.base_path))
@@ -234,16 +235,12 @@ def _lint_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
     else:
         pairs, notices = pairs_from_files(base_file, head_file, _unit_params(run, unit, cwd))
         run.notices.extend(notices)
-        # A template's own `metadata` suppressions, applied by the caller's finish_report like the CLI's.
-        run.options.suppressions.extend(template_suppressions(base_file, head_file))
+        # A template's own `metadata` suppressions, applied with the config's to the whole report.
+        run.suppressions.extend(template_suppressions(base_file, head_file))
     if unit.head_path is None and base_file is not None:
         run.notices.append(f"{unit.base_path} was deleted at {sides.head_label}")
-    for result in lint_pairs(pairs, run.rules, run.options):
-        if _is_bicep(unit):
-            # Positions are in the compiled JSON, which is not a file anyone can open: drop them.
-            findings = [replace(f, location=None) for f in result.findings]
-            result = replace(result, findings=findings)
-        run.results.append(_relabel_result(run, result))
+    # Bicep: positions are in the compiled JSON, which is not a file anyone can open.
+    run.pairs.extend(ModelPair(c, p, positions=not _is_bicep(unit)) for c, p in pairs)
 
 
 def _ours(file: InputFile | None) -> InputFile | None:
@@ -323,21 +320,13 @@ def _side_copy(run: _Run, rev: str | None, path: str) -> str | None:
     return str(target)
 
 
+def _renames(run: _Run) -> dict[str, str]:
+    """A copy under the temporary folder is reported as `REF:path` (base side) or `path` (head side)."""
+    return {f"{run.tmp / 'base'}{os.sep}": f"{run.sides.base_label}:", f"{run.tmp / 'head'}{os.sep}": ""}
+
+
 def _relabel(run: _Run, text: str) -> str:
-    base_dir, head_dir = f"{run.tmp / 'base'}{os.sep}", f"{run.tmp / 'head'}{os.sep}"
-    return text.replace(base_dir, f"{run.sides.base_label}:").replace(head_dir, "")
-
-
-def _relabel_result(run: _Run, result: ScaleSetResult) -> ScaleSetResult:
-    if str(run.tmp) not in json.dumps(to_json(result)):
-        return result
-    findings = []
-    for f in result.findings:
-        update: dict[str, Any] = {"message": _relabel(run, f.message)}
-        if f.location is not None and f.location.value_from:
-            update["location"] = replace(f.location, value_from=_relabel(run, f.location.value_from))
-        findings.append(replace(f, **update))
-    return replace(result, findings=findings)
+    return renamed(text, _renames(run))
 
 
 def _open_linked(run: _Run, parent: InputFile, relative: str) -> InputFile | None:

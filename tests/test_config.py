@@ -10,7 +10,8 @@ import pytest
 from conftest import FIXTURES
 
 from vmss_lint.cli import main
-from vmss_lint.config.file import find_config, load_config, parse_config
+from vmss_lint.config.file import parse_config
+from vmss_lint.config.find import find_config, load_config
 from vmss_lint.core.errors import InputError
 
 CONFIGS = FIXTURES / "configs"

@@ -17,11 +17,11 @@ import pytest
 from conftest import FIXTURES, QUICKSTART_TEMPLATES
 
 from vmss_lint.arm.template_model import model_from_found
-from vmss_lint.arm.templates import pairs_from_files, scan_template
+from vmss_lint.arm.templates import scan_template
 from vmss_lint.cli import main
 from vmss_lint.compare import compare
 from vmss_lint.core.errors import InputError
-from vmss_lint.inputs.pairing import pairs_from_files as pairing_pairs_from_files
+from vmss_lint.inputs.pairing import pairs_from_files
 from vmss_lint.inputs.params import ParameterValues, TemplateContext, TemplateParams
 from vmss_lint.inputs.read import read_file
 from vmss_lint.pipeline import LintOptions, check_inputs
@@ -675,7 +675,7 @@ def test_live_model_with_a_template_that_lacks_it() -> None:
     other["name"] = "api"
     two["resources"] = [other, {**other, "name": "jobs"}]
     with pytest.raises(InputError, match="no scale set named 'web'"):
-        pairing_pairs_from_files(read_file(WEB_MODEL), _file(two), TemplateParams())
+        pairs_from_files(read_file(WEB_MODEL), _file(two), TemplateParams())
 
 
 def _file(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The `vmss-lint` command line: argument parsing and exit codes only; the work is in `lint`.
+"""The `vmss-lint` command line: arguments into options and inputs, `vmss_lint.pipeline` runs, exit codes.
 
 Exit codes are a public contract: 0 nothing at or above `--fail-on`, 1 something is, 2 bad usage or bad
 input (one line on stderr naming the file and the problem, never a traceback).
@@ -23,10 +23,10 @@ from vmss_lint import __version__
 from vmss_lint.core.errors import InputError
 
 if TYPE_CHECKING:
+    from vmss_lint.arm.template_options import TemplateContext, TemplateParams
     from vmss_lint.config.find import LoadedConfig
     from vmss_lint.inputs.live import LiveCurrent
     from vmss_lint.inputs.pairs import InputSet
-    from vmss_lint.inputs.template_options import TemplateContext, TemplateParams
     from vmss_lint.pipeline import LintOptions
 
 DESCRIPTION = "Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."
@@ -250,7 +250,7 @@ def _printable(word: str) -> str:
 def _check(ns: argparse.Namespace) -> int:
     """`vmss-lint check`: flags and config into options and inputs, one pipeline run, render, exit code."""
     from vmss_lint.config.find import load_config
-    from vmss_lint.pipeline import check
+    from vmss_lint.pipeline import check, rules_for
     from vmss_lint.report.outfile import reserve
 
     paths: list[str] = ns.paths
@@ -262,15 +262,11 @@ def _check(ns: argparse.Namespace) -> int:
     fmt = _format(ns)
     with reserve(ns.output, _named_files(ns, loaded, paths)) as output:  # a bad -o fails now, not after
         options = _options(ns, loaded, fail_on, live)
-        report = check(_inputs(ns, loaded, paths, live), options)
+        rules = rules_for(options)
+        report = check(_inputs(ns, loaded, paths, live), options, rules)
         from vmss_lint.report.formats import renderer
 
-        text = renderer(fmt)(
-            report,
-            colour=_colour(ns.output),
-            rules_dirs=options.rules_dirs,
-            allow_python_rules=options.allow_python_rules,
-        )
+        text = renderer(fmt)(report, colour=_colour(ns.output), rules=rules)
         if output is None:
             sys.stdout.write(text)
         else:
@@ -375,7 +371,7 @@ def _template_params(
 ) -> TemplateParams:
     """--parameters/--context and friends, else the config's `parameters` mapping and `[context]`; a live
     CURRENT supplies its subscription and resource group."""
-    from vmss_lint.inputs.template_options import TemplateParams, with_overrides
+    from vmss_lint.arm.template_options import TemplateParams, with_overrides
 
     context = _context(ns, loaded)
     if live is not None:
@@ -408,7 +404,7 @@ def _context(ns: argparse.Namespace, loaded: LoadedConfig) -> TemplateContext:
         from vmss_lint.inputs.params import context_from_data
 
         return context_from_data(loaded.config.context.as_context_file(), f"{loaded.label} [context]")
-    from vmss_lint.inputs.template_options import TemplateContext
+    from vmss_lint.arm.template_options import TemplateContext
 
     return TemplateContext()
 

@@ -30,9 +30,9 @@ from vmss_lint.plan.upgrade import build_plan
 from vmss_lint.report.document import ApiVersionUsed, Report, ResultStatus, ScaleSetResult, summarize
 
 if TYPE_CHECKING:
+    from vmss_lint.arm.template_options import TemplateParams
     from vmss_lint.engine.suppress import Suppression
     from vmss_lint.inputs.read import InputFile
-    from vmss_lint.inputs.template_options import TemplateParams
 
 UNMANAGED_RULE = "VMSS004"
 CREATED_RULE = "VMSS005"
@@ -54,12 +54,14 @@ class LintOptions:
     suppressions: list[Suppression] = field(default_factory=list)
 
 
-def check(inputs: InputSet, options: LintOptions) -> Report:
+def check(inputs: InputSet, options: LintOptions, rules: list[LoadedRule] | None = None) -> Report:
     """Lint every pair of `inputs` and build the one report of the run.
 
-    The rules are loaded even when there is nothing to lint, so a broken `--rules-dir` fails every run.
+    `rules` are those of `rules_for(options)` when the caller loaded them already (the CLI hands the same
+    list to the renderer). They are loaded even when there is nothing to lint, so a broken `--rules-dir`
+    fails every run.
     """
-    rules = rules_for(options)
+    rules = rules_for(options) if rules is None else rules
     results = [_renamed(lint_model_pair(pair, rules, options), inputs.renames) for pair in inputs.pairs]
     return make_report(
         [r for r in results if r is not None],

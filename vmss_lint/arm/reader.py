@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from vmss_lint.core.errors import InputError, LimitExceeded
+from vmss_lint.core.limits import INPUT_MAX_BYTES, JSON_MAX_DEPTH
 
 __all__ = [
     "MAX_BYTES",
@@ -53,10 +54,10 @@ __all__ = [
 JsonValue: TypeAlias = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
 Position: TypeAlias = tuple[int, int]
 
-MAX_DEPTH = 200
+MAX_DEPTH = JSON_MAX_DEPTH
 """Deepest allowed nesting of objects and arrays (the root container is depth 1)."""
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = INPUT_MAX_BYTES
 """Largest accepted input, in bytes of UTF-8. ARM itself caps templates at 4 MB."""
 
 

@@ -29,11 +29,11 @@ from vmss_lint.arm.expressions.context import (
     PLACEHOLDER_TEMPLATE_URI,
 )
 from vmss_lint.arm.expressions.parse import Call, Index, Lit, Member, Node
+from vmss_lint.arm.template_options import TemplateContext
 from vmss_lint.arm.templates import TEMPLATE_ONLY_KEYS, FoundResource, Origin
 from vmss_lint.core.findings import Location
 from vmss_lint.core.model import ScaleSetModel, join_pointer
 from vmss_lint.core.normalize import FREE_FORM, canonical_key, normalize
-from vmss_lint.inputs.params import TemplateContext
 
 _EXTENSIONS_PATH: list[str | int] = ["properties", "virtualMachineProfile", "extensionProfile", "extensions"]
 _PLACEHOLDERS = {

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vmss_lint.arm.expressions.api import EvalScope, Unknown, Value, charge_copy, references_secret, resolve
+from vmss_lint.arm.template_options import ParameterValues, TemplateContext, TemplateParams
 from vmss_lint.core.budget import run_budget
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.limits import COPY_COUNT, NESTED_DEPLOYMENTS, SCALE_SETS
-from vmss_lint.inputs.params import ParameterValues, TemplateContext, TemplateParams
 from vmss_lint.inputs.read import InputFile
 
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
@@ -409,15 +409,3 @@ def _short(path: str) -> str:
 
 def _esc(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def pairs_from_files(
-    current: InputFile | None, proposed: InputFile | None, params: TemplateParams
-) -> tuple[list[tuple[Any, Any]], list[str]]:
-    """(current, proposed) ScaleSetModel pairs for any mix of models, templates and what-if files.
-
-    Defined in `vmss_lint.inputs.pairing`; re-exported here for git mode, which reads both revisions itself.
-    """
-    from vmss_lint.inputs.pairing import pairs_from_files as impl
-
-    return impl(current, proposed, params)

@@ -2,8 +2,7 @@
 
 Most runs have no configuration file. Validating one takes the pydantic models of `vmss_lint.config.file`,
 so those are imported only when a file is found (or named with `--config`); without one the defaults
-below stand in for them and a cold start skips building the models. `vmss_lint.config.file` re-exports
-everything here, so either module may be imported.
+below stand in for them and a cold start skips building the models.
 """
 
 from __future__ import annotations
@@ -19,10 +18,10 @@ from vmss_lint.core.errors import InputError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from vmss_lint.config.file import Config, ContextConfig, SuppressionSpec
+    from vmss_lint.config.file import Config, ContextConfig
     from vmss_lint.core.findings import Severity
     from vmss_lint.engine.spec import LoadedRule
-    from vmss_lint.engine.suppress import Suppression
+    from vmss_lint.engine.suppress import Suppression, SuppressionSpec
     from vmss_lint.pipeline import LintOptions
 
 CONFIG_FILE = ".vmss-lint.toml"
@@ -110,14 +109,32 @@ def find_config(start: Path) -> Path | None:
 
 
 def load_config(path: Path | None = None, *, cwd: Path | None = None) -> LoadedConfig:
-    """`vmss_lint.config.file.load_config`, importing the pydantic models only when there is a file."""
+    """The explicit `--config` file, else the nearest one found upwards, else the defaults; the pydantic
+    models (`vmss_lint.config.file`) are imported only when there is a file."""
     if path is None:
         path = find_config(cwd or Path.cwd())
         if path is None:
             return LoadedConfig()
+    elif not path.is_file():
+        raise InputError(str(path), "config file does not exist", hint="check --config")
+    text = _read(path)
+    data = _parse(text, path)
+    if path.name == PYPROJECT:
+        table = data.get("tool", {}).get(TOOL_TABLE)
+        if table is None:
+            raise InputError(
+                str(path), f"has no [tool.{TOOL_TABLE}] table", hint=f"add one, or use a {CONFIG_FILE} file"
+            )
+        data, prefix = table, f"[tool.{TOOL_TABLE}]"
+    else:
+        prefix = ""
+    if not isinstance(data, dict):
+        raise InputError(str(path), f"{prefix or 'the file'} must be a table")
     from vmss_lint.config import file as config
 
-    return config.load_config(path)
+    return LoadedConfig(
+        config.parse_config(data, str(path), prefix=prefix), path, config.suppress_lines(text)
+    )
 
 
 def _read(path: Path) -> str:
@@ -223,10 +240,14 @@ def build_options(
 
 
 def _config_suppressions(loaded: LoadedConfig) -> list[Suppression]:
-    """The config's `suppress` entries; the suppression machinery (and the pydantic config models it
-    imports) is loaded only when there are some."""
-    if not loaded.config.suppress:
+    """The config's `suppress` entries, each knowing its line when the `[[suppress]]` headers line up; the
+    suppression machinery (and pydantic) is loaded only when there are some."""
+    specs = loaded.config.suppress
+    if not specs:
         return []
-    from vmss_lint.engine.suppress import suppressions_from_config
+    from vmss_lint.engine.suppress import Suppression
 
-    return suppressions_from_config(loaded)
+    lines = loaded.suppress_lines if len(loaded.suppress_lines) == len(specs) else [1] * len(specs)
+    return [
+        Suppression(spec, loaded.label, line, loaded.root) for spec, line in zip(specs, lines, strict=True)
+    ]

@@ -18,14 +18,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from vmss_lint.arm.reader import MAX_BYTES as _ARMJSON_MAX_BYTES
-from vmss_lint.arm.reader import MAX_DEPTH as _ARMJSON_MAX_DEPTH
 from vmss_lint.core.errors import InputError, LimitExceeded
-
-if TYPE_CHECKING:
-    from vmss_lint.arm.reader import ParsedJson
 
 __all__ = [
     "ALL_LIMITS",
@@ -52,14 +46,13 @@ __all__ = [
     "VALUE_MAX_CHARS",
     "VALUE_MAX_ELEMENTS",
     "Limit",
-    "load_json",
     "read_capped",
 ]
 
-# Defaults. The armjson ones are armjson's own constants (one number, one place).
-INPUT_MAX_BYTES = _ARMJSON_MAX_BYTES
+# Defaults. The ARM reader's own defaults are these two (one number, one place).
+INPUT_MAX_BYTES = 20 * 1024 * 1024
 """Largest input file (20 MiB; ARM caps a template at 4 MB, `az vmss show` output is ~10 KB)."""
-JSON_MAX_DEPTH = _ARMJSON_MAX_DEPTH
+JSON_MAX_DEPTH = 200
 """Deepest nesting of JSON objects/arrays (a real scale set model is about 12 levels deep)."""
 EXPRESSION_MAX_LENGTH = 24_576
 """Characters in one template expression: ARM's documented limit."""
@@ -171,23 +164,6 @@ ALL_LIMITS: tuple[Limit, ...] = (
     VALUE_ELEMENTS,
     VALUE_CHARS,
 )
-
-
-def load_json(data: bytes | str, source: str) -> ParsedJson:
-    """`load_arm_json` under the limits in force, with a message that says how to raise them.
-
-    armjson's own hint names its keyword arguments (right for a library caller); a CLI user needs
-    the environment variable instead.
-    """
-    from vmss_lint.arm.reader import load_arm_json
-
-    size, depth = INPUT_BYTES.value, JSON_DEPTH.value
-    try:
-        return load_arm_json(data, source, max_depth=depth, max_bytes=size)
-    except LimitExceeded as exc:
-        if "nested" in exc.problem:
-            raise JSON_DEPTH.exceeded(source, where=exc.where) from None
-        raise INPUT_BYTES.exceeded(source) from None  # stdin is read only up to the limit: size unknown
 
 
 def read_capped(path: str | os.PathLike[str], source: str, *, role: str = "input") -> bytes:

@@ -188,7 +188,7 @@ def build_index(folder: Path) -> tuple[str, list[str]]:
     for a broken pack. A valid rule whose data JSON cannot carry exactly (a TOML date in an example,
     say) is left out and parsed at run time instead.
     """
-    from vmss_lint.engine.packs import parse_rule, toml_text
+    from vmss_lint.engine.rulefile import parse_rule, toml_text
 
     rules: dict[str, Any] = {}
     notes = []

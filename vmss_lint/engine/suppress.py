@@ -20,13 +20,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from vmss_lint.config.file import LoadedConfig, SuppressionSpec, validation_error
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Finding, FindingLocation
 from vmss_lint.core.model import split_pointer
 from vmss_lint.core.records import replace
+from vmss_lint.core.validation import validation_error
 from vmss_lint.engine.run import glob_match, rule_selected, sort_findings
 from vmss_lint.engine.spec import LoadedRule, RuleSpec
 from vmss_lint.report.document import ScaleSetResult
@@ -41,6 +41,36 @@ _META_FILES = {
     EXPIRED_RULE: "VMSS003-expired-suppression.toml",
 }
 METADATA_KEY = "vmss-lint"
+
+
+class SuppressionSpec(BaseModel):
+    """One accepted finding, as written in a config file or a template's `metadata`.
+
+    `reason` is required because a suppression without one is a finding somebody hid rather than one
+    somebody accepted, and the next reader cannot tell which. `expires` is the last day it applies.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
+
+    rule: str = Field(min_length=1)
+    pointer: str = "/**"
+    file: str | None = None
+    reason: str
+    expires: date | None = None
+
+    @field_validator("pointer")
+    @classmethod
+    def _pointer(cls, value: str) -> str:
+        if value and not value.startswith("/"):
+            raise ValueError("pointer must be a JSON pointer glob starting with '/', like /sku/name or /**")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("reason must say why this finding is accepted")
+        return value.strip()
 
 
 @dataclass(frozen=True)
@@ -81,15 +111,6 @@ class Suppression:
     def describe(self) -> str:
         scope = f" in {self.spec.file}" if self.spec.file else ""
         return f"suppression of {self.spec.rule} at {self.spec.pointer}{scope} ({self.source}:{self.line})"
-
-
-def suppressions_from_config(loaded: LoadedConfig) -> list[Suppression]:
-    """The config's `suppress` entries; each knows its line when the `[[suppress]]` headers line up."""
-    specs = loaded.config.suppress
-    lines = loaded.suppress_lines if len(loaded.suppress_lines) == len(specs) else [1] * len(specs)
-    return [
-        Suppression(spec, loaded.label, line, loaded.root) for spec, line in zip(specs, lines, strict=True)
-    ]
 
 
 def suppressions_from_metadata(metadata: dict[str, Any], source: str, *, line: int = 1) -> list[Suppression]:

@@ -20,10 +20,10 @@ from vmss_lint.inputs.read import InputFile, kind_of, model_from
 if TYPE_CHECKING:
     # The template reader and the expression evaluator are imported where a template is met: two
     # plain models never need them (about 40 ms of a cold start).
+    from vmss_lint.arm.template_options import TemplateContext, TemplateParams
     from vmss_lint.arm.templates import FoundResource
     from vmss_lint.engine.suppress import Suppression
     from vmss_lint.inputs.params import ParameterValues
-    from vmss_lint.inputs.template_options import TemplateContext, TemplateParams
 
 Pair = tuple[ScaleSetModel | None, ScaleSetModel | None]
 

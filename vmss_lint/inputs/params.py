@@ -12,28 +12,17 @@ reference cannot be read offline: it becomes an `Unknown`, and the parameter cou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vmss_lint.arm.expressions.api import Unknown, Value
+from vmss_lint.arm.expressions.api import Unknown
+from vmss_lint.arm.template_options import LinkedLoader as LinkedLoader
+from vmss_lint.arm.template_options import ParameterValues as ParameterValues
+from vmss_lint.arm.template_options import TemplateContext as TemplateContext
+from vmss_lint.arm.template_options import TemplateParams as TemplateParams
+from vmss_lint.arm.template_options import with_overrides as with_overrides
 from vmss_lint.core.errors import InputError
 from vmss_lint.inputs.read import InputFile, kind_of, read_file
-from vmss_lint.inputs.template_options import LinkedLoader as LinkedLoader
-from vmss_lint.inputs.template_options import TemplateContext as TemplateContext
-from vmss_lint.inputs.template_options import TemplateParams as TemplateParams
-from vmss_lint.inputs.template_options import with_overrides as with_overrides
-
-
-@dataclass
-class ParameterValues:
-    """Supplied parameter values of one side, with provenance and the names that are secret."""
-
-    values: dict[str, Value] = field(default_factory=dict)
-    origins: dict[str, str] = field(default_factory=dict)  # name (lower) -> "file:line"
-    secret: set[str] = field(default_factory=set)  # names (lower) given as Key Vault references
-    files: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
 
 
 def load_parameters(paths: list[str]) -> ParameterValues:

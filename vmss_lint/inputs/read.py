@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from vmss_lint.arm.reader import ParsedJson, number_problem
-from vmss_lint.core.errors import InputError
+from vmss_lint.arm.reader import ParsedJson, load_arm_json, number_problem
+from vmss_lint.core.errors import InputError, LimitExceeded
 from vmss_lint.core.findings import Location
-from vmss_lint.core.limits import INPUT_BYTES, JSON_DEPTH, load_json, read_capped
+from vmss_lint.core.limits import INPUT_BYTES, JSON_DEPTH, read_capped
 from vmss_lint.core.locate import has_duplicate_keys, value_position
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.normalize import detect_shape, identity_of, normalize, unwrap_document
@@ -116,6 +116,21 @@ def _depth_within(value: Any, limit: int) -> bool:
             return False
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return True
+
+
+def load_json(data: bytes | str, source: str) -> ParsedJson:
+    """`load_arm_json` under the limits in force, with a message that says how to raise them.
+
+    The reader's own hint names its keyword arguments (right for a library caller); a CLI user needs
+    the environment variable instead.
+    """
+    size, depth = INPUT_BYTES.value, JSON_DEPTH.value
+    try:
+        return load_arm_json(data, source, max_depth=depth, max_bytes=size)
+    except LimitExceeded as exc:
+        if "nested" in exc.problem:
+            raise JSON_DEPTH.exceeded(source, where=exc.where) from None
+        raise INPUT_BYTES.exceeded(source) from None  # stdin is read only up to the limit: size unknown
 
 
 def read_file(path: str | Path, *, role: str = "input") -> InputFile:

@@ -19,7 +19,7 @@ from vmss_lint.inputs.pairs import InputSet, ModelPair
 from vmss_lint.inputs.read import InputFile, kind_of, model_from, read_file
 
 if TYPE_CHECKING:
-    from vmss_lint.inputs.template_options import TemplateParams
+    from vmss_lint.arm.template_options import TemplateParams
 
 
 def from_files(
@@ -61,8 +61,8 @@ def from_files(
         for i, command in enumerate(az_updates, 1):
             prop = apply_az_update(prop, command, i, len(az_updates))
         return InputSet(pairs=[ModelPair(cur, prop)])
+    from vmss_lint.arm.template_options import TemplateParams
     from vmss_lint.inputs.pairing import pairs_from_files, template_suppressions
-    from vmss_lint.inputs.template_options import TemplateParams
 
     proposed_file = read_file(proposed, role="proposed") if proposed is not None else None
     found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from vmss_lint.core.findings import Finding, Impact
+from vmss_lint.core.instances import Instance, scale_in_candidates, sort_ids
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.inputs.instances import Instance, scale_in_candidates, sort_ids
 from vmss_lint.plan.commands import Target
 from vmss_lint.report.document import RollingPlan
 

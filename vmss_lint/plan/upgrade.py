@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from vmss_lint.core.findings import Finding, Impact, Severity, max_impact
+from vmss_lint.core.instances import id_key
 from vmss_lint.core.model import ScaleSetModel, split_pointer
-from vmss_lint.inputs.instances import id_key
 from vmss_lint.plan.commands import Target
 from vmss_lint.plan.facts import (
     PlanFacts,

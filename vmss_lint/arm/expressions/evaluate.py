@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from vmss_lint.arm.expressions import collections as _collections  # noqa: F401  # registers its functions
 from vmss_lint.arm.expressions import extra as _extra  # noqa: F401  # registers its functions
@@ -57,6 +57,10 @@ def find_unknown(value: Value) -> Unknown | None:
         return None
     odd = current_budget().measure(value, charge=False).odd
     return odd if isinstance(odd, Unknown) else None
+
+
+# A function that evaluates its own arguments (if(), and(), the lambda functions, ...).
+LazyFn: TypeAlias = "Callable[[Evaluator, Call, dict[str, Value]], Value]"
 
 
 class Evaluator:
@@ -225,7 +229,7 @@ def _if(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
     return ev.eval(node.args[1] if flag else node.args[2], lvars)
 
 
-def _and_or(is_and: bool) -> expr_lambdas.LazyFn:
+def _and_or(is_and: bool) -> LazyFn:
     def fn(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
         ev.check_count(node, 2, None)
         unknown: Unknown | None = None
@@ -299,7 +303,7 @@ def _copy_index(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
     return index + offset
 
 
-_LAZY: dict[str, expr_lambdas.LazyFn] = {
+_LAZY: dict[str, LazyFn] = {
     "if": _if,
     "and": _and_or(True),
     "or": _and_or(False),

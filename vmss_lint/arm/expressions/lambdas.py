@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeAlias
+from typing import Protocol, TypeAlias
 
 from vmss_lint.arm.expressions.functions import type_name
-from vmss_lint.arm.expressions.parse import Call, Lit, Node, Unknown, Value
+from vmss_lint.arm.expressions.parse import Call, ExpressionError, Lit, Node, Unknown, Value
 
-if TYPE_CHECKING:
-    from vmss_lint.arm.expressions.evaluate import Evaluator
 
-LazyFn: TypeAlias = "Callable[[Evaluator, Call, dict[str, Value]], Value]"
+class Evaluator(Protocol):
+    """What a lambda function needs of `vmss_lint.arm.expressions.evaluate.Evaluator`, which imports
+    this module to register the functions (so this module names the methods instead of importing it)."""
+
+    def error(self, problem: str, node: Node, cls: type[ExpressionError] = ...) -> ExpressionError: ...
+    def eval(self, node: Node, lvars: dict[str, Value]) -> Value: ...
+    def eval_str(self, node: Node, lvars: dict[str, Value], what: str) -> str | Unknown: ...
+    def step(self, node: Node) -> None: ...
+    def check_count(self, node: Call, low: int, high: int | None) -> None: ...
+
+
+LazyFn: TypeAlias = Callable[[Evaluator, Call, dict[str, Value]], Value]
 
 
 class _Abort(Exception):

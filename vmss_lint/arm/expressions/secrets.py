@@ -7,7 +7,8 @@ evaluating anything.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol
 
 from vmss_lint.arm.expressions.parse import (
     Call,
@@ -20,8 +21,15 @@ from vmss_lint.arm.expressions.parse import (
     parse_expression,
 )
 
-if TYPE_CHECKING:
-    from vmss_lint.arm.expressions.api import EvalScope
+
+class EvalScope(Protocol):
+    """What the secret check reads of `vmss_lint.arm.expressions.api.EvalScope` (which imports this
+    module, so this one names the two fields instead of importing it)."""
+
+    @property
+    def secret_parameters(self) -> Collection[str]: ...
+    @property
+    def variables(self) -> Mapping[str, Any]: ...
 
 
 def _lookup(mapping: Any, name: str) -> tuple[str, Any] | None:

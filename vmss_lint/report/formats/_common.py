@@ -8,12 +8,12 @@ pointer is in the message, so it is never silently dropped.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from vmss_lint.core.findings import Finding
-from vmss_lint.engine.spec import LoadedRule
+from vmss_lint.core.findings import Finding, Impact, Severity
 from vmss_lint.report.document import Report, ScaleSetResult
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -71,16 +71,43 @@ def scale_set_label(result: ScaleSetResult) -> str:
     return f"{result.resource_group}/{result.name}" if result.resource_group else result.name
 
 
-def rules_for_render(kwargs: dict[str, Any]) -> list[LoadedRule]:
-    """Rule metadata: the `rules` the caller passed, else the packs plus the `rules_dirs` it used."""
-    rules = kwargs.get("rules")
-    if rules is not None:
-        return list(rules)
-    from vmss_lint.engine.packs import load_rules
+class RuleMetadata(Protocol):
+    """What a format shows of a rule. `vmss_lint.engine.spec.RuleSpec` has all of it; the report layer
+    sits below the engine, so it names the fields it reads rather than importing the engine's type."""
 
-    return load_rules(
-        list(kwargs.get("rules_dirs") or []), allow_python=bool(kwargs.get("allow_python_rules"))
-    )
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def impact(self) -> Impact: ...
+    @property
+    def confidence(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def why(self) -> str: ...
+    @property
+    def fix(self) -> str: ...
+    @property
+    def references(self) -> Sequence[str]: ...
+    @property
+    def meta(self) -> bool: ...
+
+
+class RuleEntry(Protocol):
+    """One rule of the run (a `vmss_lint.engine.spec.LoadedRule`)."""
+
+    @property
+    def spec(self) -> RuleMetadata: ...
+
+
+def rules_for_render(kwargs: dict[str, Any]) -> list[RuleEntry]:
+    """The rules of the run (`rules=`, as `vmss_lint.pipeline.rules_for` loaded them): SARIF and JUnit list
+    every rule, not only those that fired. Without them a format lists only the rules that fired."""
+    return list(kwargs.get("rules") or [])
 
 
 def change_line(finding: Finding) -> str:

@@ -14,9 +14,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from vmss_lint.core.findings import Severity
-from vmss_lint.engine.spec import LoadedRule
 from vmss_lint.report.document import Report, ScaleSetResult
-from vmss_lint.report.formats._common import change_line, place, rules_for_render, scale_set_label
+from vmss_lint.report.formats._common import RuleEntry, change_line, place, rules_for_render, scale_set_label
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -43,7 +42,7 @@ def failing(severity: Severity, fail_on: str) -> bool:
     return fail_on != "never" and severity.rank >= Severity(fail_on).rank
 
 
-def _suite(result: ScaleSetResult, rules: list[LoadedRule], fail_on: str) -> ET.Element:
+def _suite(result: ScaleSetResult, rules: list[RuleEntry], fail_on: str) -> ET.Element:
     label = scale_set_label(result)
     suite = ET.Element("testsuite", name=_clean(f"vmss-lint {label}"))
     props = ET.SubElement(suite, "properties")

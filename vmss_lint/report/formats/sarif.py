@@ -16,9 +16,8 @@ from urllib.parse import quote
 
 from vmss_lint import __version__
 from vmss_lint.core.findings import Severity
-from vmss_lint.engine.spec import LoadedRule
 from vmss_lint.report.document import Report
-from vmss_lint.report.formats._common import LEVELS, Placed, change_line, placed, rules_for_render
+from vmss_lint.report.formats._common import LEVELS, Placed, RuleEntry, change_line, placed, rules_for_render
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "vmssLint/v1"
@@ -70,7 +69,7 @@ def fingerprint(rule: str, resource_group: str | None, name: str, pointer: str) 
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def _rule(rule: LoadedRule) -> dict[str, Any]:
+def _rule(rule: RuleEntry) -> dict[str, Any]:
     spec = rule.spec
     why = " ".join(spec.why.split())
     links = "\n".join(f"- <{ref}>" for ref in spec.references)

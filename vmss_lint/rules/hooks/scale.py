@@ -47,7 +47,7 @@ def _instance_facts(ctx: RuleContext, deleted: int) -> list[str]:
     """With an instance list (--instances): who is protected and which VMs most likely go."""
     if ctx.instances is None:
         return ["instances protected from scale-in or scale-set actions are skipped"]
-    from vmss_lint.inputs.instances import Instance, scale_in_candidates  # only when instances were given
+    from vmss_lint.core.instances import Instance, scale_in_candidates  # only when instances were given
 
     instances = [Instance.from_dict(i) for i in ctx.instances if isinstance(i, dict)]
     flexible = str(ctx.effective("/properties/orchestrationMode") or "").lower() == "flexible"

@@ -1,8 +1,10 @@
-"""The template options of a run (parameters files per side, deployment context), without the reader.
+"""The template options of a run (parameters files per side, deployment context, parameter values),
+without the reader.
 
 Every `check` builds these from its flags, but only a run that meets a template reads them; keeping
 them apart from `vmss_lint.inputs.params` means two plain models never import the template reader and the
-expression evaluator (about 40 ms of a cold start). `vmss_lint.inputs.params` re-exports them.
+expression evaluator (about 40 ms of a cold start). They live in `arm` because the template walker
+takes them; `vmss_lint.inputs.params` (which reads parameters files) re-exports them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from vmss_lint.arm.expressions.api import Value
     from vmss_lint.inputs.read import InputFile
 
 LinkedLoader = Callable[["InputFile", str], "InputFile | None"]
@@ -80,3 +83,14 @@ def with_overrides(
     if resource_group:
         ctx.resource_group = {**(ctx.resource_group or {}), "name": resource_group}
     return ctx
+
+
+@dataclass
+class ParameterValues:
+    """Supplied parameter values of one side, with provenance and the names that are secret."""
+
+    values: dict[str, Value] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)  # name (lower) -> "file:line"
+    secret: set[str] = field(default_factory=set)  # names (lower) given as Key Vault references
+    files: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)

@@ -258,9 +258,9 @@ def plant_hostile_python(repo: GitRepo, marker: Path) -> None:
     for name in HOSTILE_MODULES:
         repo.write(
             name,
-            f"import pathlib\npathlib.Path({str(marker)!r}).open('a').write({name!r} + '\\n')\n"
-            if "pathlib" not in name
-            else "",
+            # The builtin open, no import: importing a module here could reach a planted one half-way
+            # (pathlib -> re -> the planted enum.py) and fail before the marker is written.
+            f"open({str(marker)!r}, 'a').write({name!r} + '\\n')\n" if "pathlib" not in name else "",
         )
     repo.commit("the pull request also ships Python")
 

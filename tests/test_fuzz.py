@@ -699,7 +699,6 @@ def mutated_templates(draw: st.DrawFn) -> tuple[Path, Any]:
     return path, doc
 
 
-@pytest.mark.skipif(not TEMPLATES, reason="template corpus not available")
 @fuzz(40, 2_000)
 @given(mutated_templates())
 def test_template_pairs_exit_cleanly_and_deterministically(case: tuple[Path, Any]) -> None:
@@ -713,7 +712,6 @@ def test_template_pairs_exit_cleanly_and_deterministically(case: tuple[Path, Any
         assert run_cli(argv) == (rc, out, err)
 
 
-@pytest.mark.skipif(not TEMPLATES, reason="template corpus not available")
 def test_template_with_parameters_section_of_wrong_type_is_an_input_error() -> None:
     """Minimal example found by the fuzzer: `"parameters": "x"` gives an internal error, not exit 2."""
     doc = json.loads(TEMPLATES[0].read_text(encoding="utf-8-sig"))

@@ -117,7 +117,9 @@ def test_security_type_on_flexible_names_the_caveat_once() -> None:
     )
     (finding,) = lint(current, proposed, "VMSS254")
     assert finding.pointer.endswith("/securityType")
-    assert "Flexible" in finding.message and finding.confidence == "low"
+    # Trusted Launch upgrade: GA on Uniform, preview on Flexible (trusted-launch-existing-vmss.md, 06/2025)
+    assert "Flexible" in finding.message and "preview" in finding.message
+    assert finding.impact == "reimage"
 
 
 def test_removing_the_health_extension_says_what_depends_on_it() -> None:

@@ -72,3 +72,59 @@ def test_same_example_on_a_marketplace_plan_image_is_still_an_error() -> None:
     (finding,) = [f for f in report["results"][0]["findings"] if f["rule"] == "VMSS313"]
     assert finding["severity"] == "error"
     assert "Changing property 'imageReference.sku' is not allowed." in finding["message"]
+
+
+# --- plans Azure would accept (addendum section 3, R1 and R2) -------------------------------------------
+
+
+def _plan(base: str, *ops: dict[str, Any], api: str | None = None) -> dict[str, Any]:
+    from conftest import FIXTURES
+
+    from vmss_lint.engine.packs import load_rules
+    from vmss_lint.inputs.read import model_from, parse_text
+    from vmss_lint.inputs.sources import apply_patch
+    from vmss_lint.pipeline import LintOptions, lint_pair, make_report
+
+    file = parse_text((FIXTURES / "models" / base).read_bytes(), f"fixtures/models/{base}")
+    current, proposed = model_from(file), apply_patch(file, list(ops), "patch.json")
+    result = lint_pair(current, proposed, load_rules(), LintOptions(api_version=api))
+    plan: dict[str, Any] = make_report([result], "error").dump()["results"][0]["plan"]
+    return plan
+
+
+RESIZE = {"op": "replace", "path": "/sku/name", "value": "Standard_E4s_v5"}
+MANUAL = {"op": "replace", "path": "/properties/upgradePolicy/mode", "value": "Manual"}
+SURGE = {"op": "replace", "path": "/properties/upgradePolicy/rollingUpgradePolicy/maxSurge", "value": True}
+
+
+def test_ephemeral_os_set_is_never_planned_a_deallocate() -> None:
+    plan = _plan("ephemeral-rest.json", MANUAL, RESIZE)
+    assert plan["impact"] == "deallocate"
+    actions = [s["action"] for s in plan["steps"]]
+    assert "deallocate" not in actions and "start" not in actions
+    (replace,) = [s for s in plan["steps"] if s["action"] == "replace"]
+    assert "Operation 'deallocate' is not supported" in replace["detail"]
+    assert "maxSurge" in replace["detail"] and "scale out" in replace["detail"]
+    assert "ephemeral" in plan["summary"]
+
+
+def test_persistent_os_set_is_still_deallocated_for_a_family_change() -> None:
+    plan = _plan("web-rest.json", MANUAL, RESIZE)
+    assert [s["action"] for s in plan["steps"]][:2] == ["deallocate", "deploy"]
+
+
+def test_rolling_max_surge_resize_is_rolled_by_replacing_instances_with_the_quota_caveat() -> None:
+    plan = _plan("web-rest.json", SURGE, RESIZE)
+    actions = [s["action"] for s in plan["steps"]]
+    assert "deallocate" not in actions and actions[0] == "rolling-upgrade"
+    detail = plan["steps"][0]["detail"]
+    assert "new VMs" in detail and "quota" in detail and "falls back to in place" in detail
+    assert "nothing is deallocated" in plan["summary"]
+
+
+def test_rest_commands_use_the_api_version_the_run_judged_by() -> None:
+    plan = _plan("web-rest.json", MANUAL, RESIZE, api="2026-03-01")
+    rests = [s["commands"]["rest"] for s in plan["steps"] if s.get("commands")]
+    assert rests and all("api-version=2026-03-01" in r for r in rests)
+    older = _plan("web-rest.json", MANUAL, RESIZE, api="2024-03-01")
+    assert all("api-version=2024-03-01" in s["commands"]["rest"] for s in older["steps"] if s.get("commands"))

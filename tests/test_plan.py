@@ -13,6 +13,7 @@ import pytest
 from conftest import FIXTURES
 from syrupy.assertion import SnapshotAssertion
 
+from vmss_lint.core.apiversion import NEWEST_DOCUMENTED as API
 from vmss_lint.core.findings import Finding, Impact, Severity
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.records import to_json
@@ -82,14 +83,14 @@ def test_manual_model_change_is_update_instances_with_exact_commands() -> None:
         cmd.powershell
         == "Update-AzVmssInstance -ResourceGroupName 'rg-web' -VMScaleSetName 'web' -InstanceId '*'"
     )
-    assert cmd.rest == f'POST {URL}/manualupgrade?api-version=2024-11-01 {{"instanceIds": ["*"]}}'
+    assert cmd.rest == f'POST {URL}/manualupgrade?api-version={API} {{"instanceIds": ["*"]}}'
     verify = plan.steps[1].commands
     assert verify is not None
     assert verify.cli == (
         "az vmss list-instances --resource-group rg-web --name web "
         "--query '[?latestModelApplied==`false`].instanceId' --output tsv"
     )
-    assert verify.rest.startswith(f"GET {URL}/virtualMachines?api-version=2024-11-01&$filter=")
+    assert verify.rest.startswith(f"GET {URL}/virtualMachines?api-version={API}&$filter=")
 
 
 def test_manual_reimage_only_for_reimage_changes() -> None:
@@ -102,7 +103,7 @@ def test_manual_reimage_only_for_reimage_changes() -> None:
     assert (
         reimage.commands.powershell == "Set-AzVmss -ResourceGroupName 'rg-web' -VMScaleSetName 'web' -Reimage"
     )
-    assert reimage.commands.rest == f"POST {URL}/reimage?api-version=2024-11-01"
+    assert reimage.commands.rest == f"POST {URL}/reimage?api-version={API}"
     assert "reimage" not in actions(plan_for("Manual", Impact.UPDATE_INSTANCES))
 
 
@@ -115,7 +116,7 @@ def test_deallocate_then_update_then_start() -> None:
     # Stop-AzVmss deallocates unless -StayProvisioned; -Force skips the confirmation prompt.
     assert dealloc.powershell == "Stop-AzVmss -ResourceGroupName 'rg-web' -VMScaleSetName 'web' -Force"
     assert "-StayProvisioned" not in dealloc.powershell
-    assert dealloc.rest == f"POST {URL}/deallocate?api-version=2024-11-01"
+    assert dealloc.rest == f"POST {URL}/deallocate?api-version={API}"
     assert start.powershell == "Start-AzVmss -ResourceGroupName 'rg-web' -VMScaleSetName 'web'"
     assert "sku.name" in plan.steps[0].detail
 
@@ -133,7 +134,9 @@ def test_ephemeral_os_disk_cannot_be_deallocated() -> None:
         "value": {"option": "Local"},
     }
     plan = plan_for("Manual", Impact.DEALLOCATE, ops=(ephemeral,))
-    assert any("ephemeral OS disks, which cannot be deallocated" in n for n in plan.notes)
+    # Azure refuses deallocate on ephemeral OS disks: the plan replaces the instances instead (addendum R1)
+    assert "deallocate" not in actions(plan) and "replace" in actions(plan)
+    assert any("ephemeral OS disks" in s.detail for s in plan.steps if s.action == "replace")
 
 
 # --- Rolling -------------------------------------------------------------------------------------------
@@ -154,7 +157,7 @@ def test_rolling_six_instances_at_20_percent_is_three_batches() -> None:
     assert watch is not None
     assert watch.cli == "az vmss rolling-upgrade get-latest --resource-group rg-web --name web"
     assert watch.powershell == "Get-AzVmssRollingUpgrade -ResourceGroupName 'rg-web' -VMScaleSetName 'web'"
-    assert watch.rest == f"GET {URL}/rollingUpgrades/latest?api-version=2024-11-01"
+    assert watch.rest == f"GET {URL}/rollingUpgrades/latest?api-version={API}"
 
 
 def test_rolling_policy_values_pause_health_gates_and_max_surge() -> None:
@@ -187,7 +190,7 @@ def test_rolling_reimage_goes_in_batches_of_the_rolling_batch_size() -> None:
     assert first.powershell == (
         "Set-AzVmss -ResourceGroupName 'rg-web' -VMScaleSetName 'web' -InstanceId '0','1' -Reimage"
     )
-    assert first.rest == f'POST {URL}/reimage?api-version=2024-11-01 {{"instanceIds": ["0", "1"]}}'
+    assert first.rest == f'POST {URL}/reimage?api-version={API} {{"instanceIds": ["0", "1"]}}'
 
 
 # --- Automatic -----------------------------------------------------------------------------------------
@@ -371,7 +374,7 @@ def test_os_upgrade_command() -> None:
     cmd = Target(current, proposed).command("os-upgrade")
     assert cmd.cli == "az vmss rolling-upgrade start --resource-group rg-web --name web"
     assert cmd.powershell == "Start-AzVmssRollingOSUpgrade -ResourceGroupName 'rg-web' -VMScaleSetName 'web'"
-    assert cmd.rest == f"POST {URL}/osRollingUpgrade?api-version=2024-11-01"
+    assert cmd.rest == f"POST {URL}/osRollingUpgrade?api-version={API}"
 
 
 # --- whole plans, as JSON (the public contract) -------------------------------------------------------

@@ -148,7 +148,9 @@ def lint_pair(
     impact = max_impact([f.impact for f in findings])
     if impact == Impact.NONE and changes and all(c.unresolved is None for c in changes):
         impact = Impact.MODEL_ONLY
-    plan = build_plan(current, proposed, findings, instances=options.instances, impact=impact)
+    plan = build_plan(
+        current, proposed, findings, instances=options.instances, impact=impact, api_version=api.value
+    )
     return ScaleSetResult(
         name=proposed.name or current.name or UNNAMED,
         resource_group=current.resource_group or proposed.resource_group,

@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import shlex
 
+from vmss_lint.core.apiversion import NEWEST_DOCUMENTED
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.report.document import Command
 
-REST_API_VERSION = "2024-11-01"
 ARM = "https://management.azure.com"
 
 
@@ -33,9 +33,16 @@ def ps_quote(value: str) -> str:
 
 
 class Target:
-    """The scale set the commands address, with readable placeholders for what the model does not say."""
+    """The scale set the commands address, with readable placeholders for what the model does not say.
 
-    def __init__(self, model: ScaleSetModel, fallback: ScaleSetModel | None = None) -> None:
+    REST calls carry the API version the run judged the change by: a plan checked against 2026-03-01
+    must not send its calls with an older version that lacks the properties it was judged on.
+    """
+
+    def __init__(
+        self, model: ScaleSetModel, fallback: ScaleSetModel | None = None, api_version: str | None = None
+    ) -> None:
+        self.api_version = api_version or NEWEST_DOCUMENTED
         self.subscription = (
             model.subscription or (fallback.subscription if fallback else None) or "<subscription-id>"
         )
@@ -61,7 +68,7 @@ class Target:
         return f"{cmdlet} -ResourceGroupName {rg} -VMScaleSetName {name}{extra}"
 
     def _rest(self, method: str, path: str, body: dict[str, object] | None = None, query: str = "") -> str:
-        text = f"{method} {self.url}{path}?api-version={REST_API_VERSION}{query}"
+        text = f"{method} {self.url}{path}?api-version={self.api_version}{query}"
         return text + (" " + json.dumps(body) if body is not None else "")
 
     def command(self, action: str, instance_ids: list[str] | None = None) -> Command:

@@ -155,6 +155,15 @@ def capacity(value: Any) -> int | None:
 _INT64_MAX = 2**63 - 1
 
 
+def ephemeral_os(facts: PlanFacts) -> bool:
+    """Ephemeral OS disks now or after the change: the instances that exist keep theirs until replaced."""
+    pointer = "/properties/virtualMachineProfile/storageProfile/osDisk/diffDiskSettings/option"
+    return any(
+        isinstance(v, str) and v.lower() == "local"
+        for v in (facts.current.get(pointer), facts.value(pointer))
+    )
+
+
 def aosu_enabled(facts: PlanFacts) -> bool:
     value = facts.value("/properties/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade")
     return value is True or str(value).lower() == "true"
@@ -244,11 +253,5 @@ def policy_notes(
         notes.append(
             f"Automatic instance repairs are enabled (repairAction {action}): an instance that reports "
             f"unhealthy after the update may be repaired automatically{after}."
-        )
-    option = facts.value("/properties/virtualMachineProfile/storageProfile/osDisk/diffDiskSettings/option")
-    if impact == Impact.DEALLOCATE and isinstance(option, str) and option.lower() == "local":
-        notes.append(
-            "This scale set uses ephemeral OS disks, which cannot be deallocated: the change cannot be applied "
-            "to the existing instances in place; replace them (scale out with the new model, then scale in)."
         )
     return notes

@@ -21,6 +21,7 @@ from vmss_lint.plan.commands import Target
 from vmss_lint.plan.facts import (
     PlanFacts,
     aosu_enabled,
+    ephemeral_os,
     instance_notes,
     instances_for,
     policy_notes,
@@ -28,6 +29,7 @@ from vmss_lint.plan.facts import (
     rolling_text,
     scale_notes,
 )
+from vmss_lint.plan.replace import replace_steps, surge_replaces
 from vmss_lint.report.document import PlanStep, ProtectedInstance, RollingPlan, UpgradePlan
 
 _MODES = {"manual": "Manual", "rolling": "Rolling", "automatic": "Automatic"}
@@ -40,12 +42,16 @@ def build_plan(
     *,
     instances: list[dict[str, Any]] | None = None,
     impact: Impact | None = None,
+    api_version: str | None = None,
 ) -> UpgradePlan:
-    """The plan for one scale set; `impact` overrides the findings' maximum (e.g. model-only)."""
+    """The plan for one scale set; `impact` overrides the findings' maximum (e.g. model-only).
+
+    `api_version` is the version the run judged by; the REST commands use it.
+    """
     impact = max_impact([f.impact for f in findings]) if impact is None else impact
     raw_mode = proposed.get("/properties/upgradePolicy/mode") or current.get("/properties/upgradePolicy/mode")
     mode = _MODES.get(str(raw_mode).lower(), "Manual") if isinstance(raw_mode, str) else "Manual"
-    target = Target(current, proposed)
+    target = Target(current, proposed, api_version)
     known, mismatch = instances_for(instances, target.name)
     orchestration = proposed.get("/properties/orchestrationMode") or current.get(
         "/properties/orchestrationMode"
@@ -63,13 +69,7 @@ def build_plan(
     notes: list[str] = [mismatch] if mismatch else []
     errors = [f for f in findings if f.severity == Severity.ERROR]
     blocked = bool(errors) or impact == Impact.RECREATE
-    if proposed.replacement is not None:
-        summary = (
-            "The deployment replaces the scale set: it deletes it with every VM, then creates it anew from the "
-            "proposed model (new instances, new disks; private IPs may change). Drain the traffic first, or "
-            "avoid the replacement where VMSS008 says Azure would accept the change in place."
-        )
-    elif blocked:
+    if blocked:
         if any(f.impact == Impact.RECREATE for f in errors):
             summary = (
                 "Azure rejects this change, and with it the whole update: nothing in it is applied. Keep the "
@@ -140,8 +140,10 @@ def _rollout(
     t, ids, mode = facts.target, facts.targets, facts.mode
     reimage = sorted({_leaf(f.pointer) for f in findings if f.impact == Impact.REIMAGE})
     steps: list[PlanStep] = []
-    if impact == Impact.DEALLOCATE:
-        why = sorted({_leaf(f.pointer) for f in findings if f.impact == Impact.DEALLOCATE})
+    why = sorted({_leaf(f.pointer) for f in findings if f.impact == Impact.DEALLOCATE})
+    if impact == Impact.DEALLOCATE and (surge_replaces(facts, rolling) or ephemeral_os(facts)):
+        steps += replace_steps(facts, why, rolling)
+    elif impact == Impact.DEALLOCATE:
         before = (
             "Do it before you deploy: otherwise the platform starts upgrading running instances at once "
             "and can fail on allocation. "
@@ -194,7 +196,7 @@ def _rollout(
                 instance_ids=ids,
             )
         )
-    if mode == "Rolling" and impact != Impact.DEALLOCATE:
+    if mode == "Rolling" and (impact != Impact.DEALLOCATE or surge_replaces(facts, rolling)):
         steps.append(
             PlanStep(
                 action="watch",
@@ -273,6 +275,16 @@ def _update_step(facts: PlanFacts, title: str, *, running: bool) -> PlanStep:
 
 
 def _summary(facts: PlanFacts, impact: Impact, rolling: RollingPlan | None) -> str:
+    if impact == Impact.DEALLOCATE and surge_replaces(facts, rolling):
+        return (
+            "Rolling upgrade mode with maxSurge: once deployed, the platform rolls the change out by creating "
+            "new VMs from the new model in batches and deleting the old ones; nothing is deallocated."
+        )
+    if impact == Impact.DEALLOCATE and ephemeral_os(facts):
+        return (
+            f"{facts.mode} upgrade mode; this change would need the instances deallocated, which Azure refuses "
+            "for ephemeral OS disks: replace the instances instead."
+        )
     if impact == Impact.DEALLOCATE:
         return (
             f"{facts.mode} upgrade mode; this change needs the instances deallocated first: deallocate, "

@@ -69,7 +69,13 @@ def build_plan(
     notes: list[str] = [mismatch] if mismatch else []
     errors = [f for f in findings if f.severity == Severity.ERROR]
     blocked = bool(errors) or impact == Impact.RECREATE
-    if blocked:
+    if proposed.replacement is not None:
+        summary = (
+            "The deployment replaces the scale set: it deletes it with every VM, then creates it anew from the "
+            "proposed model (new instances, new disks; private IPs may change). Drain the traffic first, or "
+            "avoid the replacement where VMSS008 says Azure would accept the change in place."
+        )
+    elif blocked:
         if any(f.impact == Impact.RECREATE for f in errors):
             summary = (
                 "Azure rejects this change, and with it the whole update: nothing in it is applied. Keep the "

@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmss_lint.core.findings import Hit, Impact, Severity
+from vmss_lint.engine.helpers import IMAGE, ORCHESTRATION, VMP, effective_extensions, leaf_changes, lower
 from vmss_lint.engine.run import RuleContext
 
 from . import image
-from .cross import IMAGE, ORCHESTRATION, lower
-from .util import VMP, effective_extensions, leaf_changes
 
 PLAN = "/plan"
 OS_DISK = f"{VMP}/storageProfile/osDisk"

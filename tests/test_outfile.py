@@ -198,7 +198,7 @@ def test_a_signal_during_the_run_leaves_no_temporary_file(tmp_path: Path, signum
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the temporary file never appeared"
             time.sleep(0.02)
-        time.sleep(0.1)  # blocked in open(fifo) by now
+        time.sleep(0.5)  # blocked in open(fifo) by now
         proc.send_signal(signum)
         _, stderr = proc.communicate(timeout=30)
     finally:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from vmss_lint import __version__
 from vmss_lint.core.errors import InputError
+from vmss_lint.core.escape import printable
 
 if TYPE_CHECKING:
     from vmss_lint.arm.template_options import TemplateContext, TemplateParams
@@ -244,7 +245,7 @@ def _refuse_file_names_as_options(args: Sequence[str]) -> None:
 
 def _printable(word: str) -> str:
     """A file name for a one-line message: control characters (newlines, ESC) shown escaped."""
-    return word.encode("unicode_escape").decode("ascii") if not word.isprintable() else word
+    return printable(word)
 
 
 def _check(ns: argparse.Namespace) -> int:
@@ -328,7 +329,7 @@ def _options(
         select=list(ns.select or []),
         ignore=list(ns.ignore or []),
         instances=instances,
-        warn=lambda line: sys.stderr.write(f"vmss-lint: warning: {line}\n"),
+        warn=lambda line: sys.stderr.write(f"vmss-lint: warning: {printable(line)}\n"),
     )
 
 
@@ -497,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(sys.argv[1:] if argv is None else argv)
     except (InputError, UsageError) as exc:
-        sys.stderr.write(f"vmss-lint: error: {exc}\n")
+        sys.stderr.write(f"vmss-lint: error: {printable(str(exc))}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("vmss-lint: interrupted\n")
@@ -509,7 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("VMSS_LINT_DEBUG"):
             raise
         sys.stderr.write(
-            f"vmss-lint: internal error: {type(exc).__name__}: {exc} "
+            f"vmss-lint: internal error: {type(exc).__name__}: {printable(str(exc))} "
             "(this is a bug in vmss-lint; rerun with VMSS_LINT_DEBUG=1 and report it)\n"
         )
         return 2

@@ -105,19 +105,23 @@ def _kind(mode: int) -> str | None:
 class Reserved:
     """The temporary file of one `-o`, created before the run and renamed over the target by `commit`."""
 
-    def __init__(self, path: Path, inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        mode = check_target(path, inputs)
-        folder = path.parent if str(path.parent) else Path(".")
+        self.tmp: str | None = None
+
+    def open(self, inputs: Iterable[str | os.PathLike[str]] = ()) -> Reserved:
+        """Check the target and create the temporary file (with the mode the report will have)."""
+        mode = check_target(self.path, inputs)
+        folder = self.path.parent if str(self.path.parent) else Path(".")
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
         except OSError as exc:
-            raise InputError(_printable(path), f"cannot write the report: {exc.strerror}") from None
-        self.tmp: str | None = tmp
+            raise InputError(_printable(self.path), f"cannot write the report: {exc.strerror}") from None
         try:
             os.fchmod(fd, mode if mode is not None else 0o666 & ~_umask())
         finally:
             os.close(fd)
+        return self
 
     def commit(self, text: str) -> None:
         """Write the whole report and rename it into place (after checking the target again)."""
@@ -147,7 +151,8 @@ def reserve(path: Path | None, inputs: Iterable[str | os.PathLike[str]] = ()) ->
     if path is None or str(path) == STDOUT:
         yield None
         return
-    reserved = Reserved(path, inputs)
+    check_target(path, inputs)  # refuse before touching anything
+    reserved = Reserved(path)
     previous: dict[int, Any] = {}
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -160,11 +165,13 @@ def reserve(path: Path | None, inputs: Iterable[str | os.PathLike[str]] = ()) ->
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
+    # The handlers go in before the temporary file exists, so there is no moment when a signal could
+    # leave it behind.
     with contextlib.suppress(ValueError):  # not the main thread: no handlers, the finally still cleans
         for caught in (signal.SIGTERM, signal.SIGINT):
             previous[caught] = signal.signal(caught, on_signal)
     try:
-        yield reserved
+        yield reserved.open(inputs)
     finally:
         reserved.discard()
         for number, handler in previous.items():

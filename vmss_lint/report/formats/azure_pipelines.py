@@ -15,14 +15,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vmss_lint.core.escape import printable
 from vmss_lint.report.document import Report
 from vmss_lint.report.formats._common import Placed, change_line, placed, scale_set_label
 
+_DEFUSED = "##vso\u200b["
 _AMBIGUOUS_PERCENT = re.compile(r"%(?=3B|0D|0A|5D|AZP25)", re.IGNORECASE)
 
 
 def escape_data(text: str) -> str:
-    text = _AMBIGUOUS_PERCENT.sub("%AZP25", text)
+    text = _AMBIGUOUS_PERCENT.sub("%AZP25", printable(text, keep="\r\n"))
     return text.replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -32,8 +34,7 @@ def escape_property(text: str) -> str:
 
 def defuse(text: str) -> str:
     """One plain log line that the agent cannot mistake for a logging or formatting command."""
-    line = " ".join(text.split())
-    line = line.replace("##vso[", "##vso\u200b[")
+    line = printable(" ".join(text.split())).replace("##vso[", _DEFUSED)
     return "  " + line if line.startswith("##") else line
 
 
@@ -83,4 +84,4 @@ def logissue(item: Placed) -> str:
     message = f"{f.rule} {f.name} ({f.impact.value}): {f.message} [{change_line(f)}]"
     if f.fix:
         message += f" Fix: {f.fix}"
-    return f"##vso[task.logissue {';'.join(props)};]{escape_data(message)}"
+    return f"##vso[task.logissue {';'.join(props)};]{escape_data(message).replace('##vso[', _DEFUSED)}"

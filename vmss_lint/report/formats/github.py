@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from vmss_lint.core.escape import printable
 from vmss_lint.report.document import Report
 from vmss_lint.report.formats._common import Placed, change_line, placed, scale_set_label
 
@@ -21,8 +22,9 @@ _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    """Message escaping, as `@actions/core` does it (`%` first, so escapes are not escaped again)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Message escaping, as `@actions/core` does it (`%` first, so escapes are not escaped again); other
+    control characters (ESC, ...) from the input are shown escaped, never sent raw into the log."""
+    return printable(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -112,4 +114,4 @@ def command(item: Placed) -> str:
 
 def _plain(text: str) -> str:
     """A plain log line: one line, and never starting a workflow command."""
-    return " ".join(text.split())
+    return printable(" ".join(text.split()))

@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from vmss_lint.core.escape import printable
 from vmss_lint.core.findings import Severity
 from vmss_lint.report.document import Report, ScaleSetResult
 from vmss_lint.report.formats._common import RuleEntry, change_line, place, rules_for_render, scale_set_label
@@ -68,7 +69,7 @@ def _suite(result: ScaleSetResult, rules: list[RuleEntry], fail_on: str) -> ET.E
         )
         case.set("line", str(p.line))
         body = "\n".join(
-            x
+            printable(x)
             for x in (
                 finding.message,
                 f"Property: {change_line(finding)}",
@@ -84,7 +85,10 @@ def _suite(result: ScaleSetResult, rules: list[RuleEntry], fail_on: str) -> ET.E
         if failing(finding.severity, fail_on):
             fails += 1
             failure = ET.SubElement(
-                case, "failure", type=finding.severity.value, message=_clean(_first_line(finding.message))
+                case,
+                "failure",
+                type=finding.severity.value,
+                message=_clean(printable(_first_line(finding.message))),
             )
             failure.text = _clean(body)
         else:

@@ -9,13 +9,16 @@ or a pointer cannot inject HTML or break the table.
 from __future__ import annotations
 
 import html
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from vmss_lint.core.escape import printable
 from vmss_lint.report.document import Report, ScaleSetResult
 from vmss_lint.report.formats._common import change_line, place, scale_set_label
 
+_MARKDOWN = re.compile(r"[\\`*_\[\]~|!#]")
 LIMIT_BYTES = 512 * 1024
 _ICON = {"error": "❌ error", "warning": "⚠️ warning", "info": "ℹ️ info"}
 
@@ -107,13 +110,15 @@ def _result(result: ScaleSetResult, max_rows: int | None) -> list[str]:
 
 
 def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: one line, no HTML, no column break."""
-    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+    """Text safe inside a Markdown table cell: one line, no HTML, no column break, and no Markdown of its
+    own (a link, an image, emphasis or code from a file name or a value is shown as the characters it is)."""
+    text = html.escape(printable(" ".join(str(text).split())), quote=False)
+    return _MARKDOWN.sub(r"\\\g<0>", text)
 
 
 def code(text: str) -> str:
     """Inline code whose fence is longer than any run of backticks inside it."""
-    text = " ".join(text.split()).replace("|", "\\|")
+    text = printable(" ".join(text.split())).replace("|", "\\|")
     fence = "`"
     while fence in text:
         fence += "`"

@@ -1,10 +1,16 @@
-"""`--format text`: for a person at a terminal; colour only on a TTY and never with NO_COLOR."""
+"""`--format text`: for a person at a terminal; colour only on a TTY and never with NO_COLOR.
+
+Every line goes through `printable` before it is coloured: a file name or a value with a newline, a
+carriage return or an ESC sequence is shown escaped, so it can neither start a CI command line of its own
+(`::error`, `##vso[`) nor recolour or rewrite the terminal.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from vmss_lint.core.escape import printable
 from vmss_lint.core.findings import Finding, Severity
 from vmss_lint.report.document import Report, ScaleSetResult
 from vmss_lint.report.formats._common import value_from
@@ -24,7 +30,12 @@ class _Paint:
         self.enabled = enabled
 
     def __call__(self, style: str, text: str) -> str:
+        text = printable(text)
         return f"{_COLOURS[style]}{text}{_RESET}" if self.enabled else text
+
+    @staticmethod
+    def plain(text: str) -> str:
+        return printable(text)
 
 
 def render(report: Report, *, colour: bool = False, verbose: bool = True, **_: Any) -> str:
@@ -67,12 +78,12 @@ def _result(result: ScaleSetResult, paint: _Paint, verbose: bool) -> list[str]:
         plan = result.plan
         out.append(paint("bold", f"  plan ({plan.impact.value}): {plan.summary}"))
         for note in plan.notes:
-            out.append(f"    - {note}")
+            out.append(paint.plain(f"    - {note}"))
         for i, step in enumerate(plan.steps, 1):
             ids = f" (instances {', '.join(step.instance_ids)})" if step.instance_ids else ""
-            out.append(f"    {i}. {step.title}{ids}")
+            out.append(paint.plain(f"    {i}. {step.title}{ids}"))
             if step.detail:
-                out.append(f"       {step.detail}")
+                out.append(paint.plain(f"       {step.detail}"))
             if step.commands is not None:
                 out.append(paint("dim", f"       az:   {step.commands.cli}"))
                 out.append(paint("dim", f"       pwsh: {step.commands.powershell}"))
@@ -86,13 +97,13 @@ def _finding(f: Finding, paint: _Paint, verbose: bool) -> list[str]:
         paint(sev, f"{sev:<7}") if f.severity in (Severity.ERROR, Severity.WARNING, Severity.INFO) else sev
     )
     loc = f" {f.location.file}:{f.location.line}:{f.location.column}" if f.location else ""
-    out = [f"  {label} {f.rule} {f.name} [{f.impact.value}]{loc}"]
+    out = [f"  {label} {paint.plain(f'{f.rule} {f.name} [{f.impact.value}]{loc}')}"]
     change = f"{f.pointer or '/'}: {_short(f.old)} -> {_short(f.new)}" if f.op else f.pointer or "/"
     change += value_from(f)
     if f.edit:
         change += f"  (from {f.edit})"
-    out.append(f"          {change}")
-    out.append(f"          {f.message}")
+    out.append(paint.plain(f"          {change}"))
+    out.append(paint.plain(f"          {f.message}"))
     if verbose and f.fix:
         out.append(paint("dim", f"          fix: {f.fix}"))
     return out

@@ -24,12 +24,22 @@ from vmss_lint.arm.expressions.api import (
     resolve,
     unknowns_as_text,
 )
-from vmss_lint.arm.expressions.context import PLACEHOLDER_ID, PLACEHOLDER_LOCATION, PLACEHOLDER_RESOURCE_GROUP
 from vmss_lint.arm.expressions.hashing import unique_string
 from vmss_lint.arm.reader import load_arm_json
 from vmss_lint.core.errors import InputError, LimitExceeded
 
 CORPUS = QUICKSTARTS
+# make_scope supplies the deployment context (as --context would); unsupplied, it is unknown (tests below).
+PLACEHOLDER_ID = "11111111-2222-3333-4444-555555555555"
+PLACEHOLDER_RESOURCE_GROUP = "rg-web"
+PLACEHOLDER_LOCATION = "westeurope"
+TEMPLATE_URI = "https://example.org/templates/azuredeploy.json"
+CONTEXT: dict[str, Any] = {
+    "subscription": {"subscriptionId": PLACEHOLDER_ID, "tenantId": PLACEHOLDER_ID},
+    "resource_group": {"name": PLACEHOLDER_RESOURCE_GROUP, "location": PLACEHOLDER_LOCATION},
+    "deployment": {"name": "dep", "properties": {"templateLink": {"uri": TEMPLATE_URI}}},
+    "environment": {"name": "AzureCloud"},
+}
 RG_ID = f"/subscriptions/{PLACEHOLDER_ID}/resourceGroups/{PLACEHOLDER_RESOURCE_GROUP}"
 LINUX_CONFIG = {"disablePasswordAuthentication": True, "ssh": {"publicKeys": []}}
 
@@ -61,7 +71,7 @@ def make_scope(**overrides: Any) -> EvalScope:
         secret_parameters={"adminPassword"},
         copy_index={None: 2, "disks": 1},
         source="azuredeploy.json",
-        **overrides,
+        **{**CONTEXT, **overrides},
     )
 
 
@@ -105,10 +115,10 @@ CASES: list[tuple[str, Any]] = [
     ("[resourceGroup().id]", RG_ID),
     ("[subscription().subscriptionId]", PLACEHOLDER_ID),
     ("[tenant().tenantId]", PLACEHOLDER_ID),
-    ("[deployment().properties.templateLink.uri]", "https://templatelink.invalid/azuredeploy.json"),
+    ("[deployment().properties.templateLink.uri]", TEMPLATE_URI),
     (
         "[uri(deployment().properties.templateLink.uri, 'install.sh')]",
-        "https://templatelink.invalid/install.sh",
+        "https://example.org/templates/install.sh",
     ),
     ("[environment().name]", "AzureCloud"),
     (
@@ -370,7 +380,8 @@ UNKNOWN_CASES: list[tuple[str, str]] = [
 @pytest.mark.parametrize(("text", "reason"), UNKNOWN_CASES, ids=[c[0][:60] for c in UNKNOWN_CASES])
 def test_unknown_propagates(text: str, reason: str) -> None:
     result = evaluate(text, make_scope())
-    assert result == Unknown(reason, text)
+    assert isinstance(result, Unknown)
+    assert (result.reason, result.text) == (reason, text)
 
 
 @pytest.mark.parametrize(
@@ -607,7 +618,9 @@ def test_corpus_templates_resolve(template: str) -> None:
     parsed = load_arm_json(path.read_bytes(), str(path))
     assert isinstance(parsed.value, dict)
     values = {"vmssName": "myvmss", "adminUsername": "azureuser", "instanceCount": 2}
-    scope = EvalScope.from_template(parsed.value, values, source=str(path), positions=parsed.positions)
+    scope = EvalScope.from_template(
+        parsed.value, values, source=str(path), positions=parsed.positions, **CONTEXT
+    )
     resources: Any = parsed.value["resources"]
     infix = ("myvmss" + unique_string(RG_ID.encode()))[:9].lower()
     for i, raw in enumerate(resources):
@@ -744,3 +757,80 @@ def test_unknowns_as_text_makes_values_json_serialisable() -> None:
     value = evaluate("[variables('withUnknown')]", make_scope())
     text = json.dumps(unknowns_as_text(value), sort_keys=True)
     assert text == '{"known": 1, "live": "<unknown: function \'reference\' needs a live Azure deployment>"}'
+
+
+# --- the deployment context is unknown unless supplied (issue 18, item 4) -----------------------
+
+CONTEXT_UNKNOWN = [
+    "[resourceGroup().location]",
+    "[resourceGroup().name]",
+    "[resourceGroup().id]",
+    "[subscription().subscriptionId]",
+    "[subscription().id]",
+    "[tenant().tenantId]",
+    "[managementGroup().name]",
+    "[deployment().name]",
+    "[deployment().properties.templateLink.uri]",
+    "[uri(deployment().properties.templateLink.uri, 'install.sh')]",
+    "[environment().suffixes.storage]",
+    "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'sn')]",
+    "[resourceId('rg2', 'Microsoft.Network/loadBalancers', 'lb')]",
+    "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'r1')]",
+    "[managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'p')]",
+    "[uniqueString(resourceGroup().id)]",
+    "[guid(subscription().id, 'x')]",
+    "[substring(subscription().subscriptionId, 15, 36)]",
+    "[concat('/subscriptions/', subscription().subscriptionId, '/resourceGroups/', resourceGroup().name)]",
+    "[equals(resourceGroup().location, 'eastus')]",
+    "[not(equals(resourceGroup().location, 'eastus'))]",
+    "[greater(resourceGroup().location, 'a')]",
+    "[contains(createArray('eastus', 'westus'), resourceGroup().location)]",
+    "[if(equals(resourceGroup().location, 'eastus'), 1, 2)]",
+    "[union(createObject('a', 1), createObject('b', resourceGroup().tags)).b]",
+    "[union(createArray(1), createArray(resourceGroup().location))]",
+    "[tryGet(resourceGroup().tags, 'env')]",
+    "[tryGet(createObject('a', resourceGroup().tags), 'a', 'b')]",
+    "[shallowMerge(createArray(createObject('a', 1), resourceGroup().tags))]",
+    "[flatten(createArray(createArray(1), resourceGroup().tags))]",
+    "[length(flatten(createArray(createArray(1), resourceGroup().tags)))]",
+]
+
+
+@pytest.mark.parametrize("text", CONTEXT_UNKNOWN)
+def test_context_functions_are_unknown_unless_supplied(text: str) -> None:
+    """No placeholder string: an environment value nobody supplied is unknown, through every function."""
+    result = evaluate(text, EvalScope())
+    assert isinstance(result, Unknown), result
+    assert "not known offline" in result.reason or "templateLink" in result.reason
+
+
+def test_context_values_are_used_when_supplied() -> None:
+    scope = EvalScope(**CONTEXT)
+    assert evaluate("[resourceGroup().location]", scope) == PLACEHOLDER_LOCATION
+    assert evaluate("[equals(resourceGroup().location, 'westeurope')]", scope) is True
+    assert evaluate("[resourceId('Microsoft.Network/loadBalancers', 'lb')]", scope) == (
+        f"{RG_ID}/providers/Microsoft.Network/loadBalancers/lb"
+    )
+    # resourceId naming its own subscription and group needs no context
+    assert evaluate("[resourceId('s1', 'rg2', 'Microsoft.Network/loadBalancers', 'lb')]", EvalScope()) == (
+        "/subscriptions/s1/resourceGroups/rg2/providers/Microsoft.Network/loadBalancers/lb"
+    )
+    # a local deployment has no templateLink unless the context says it was deployed from a URI
+    assert isinstance(
+        evaluate("[deployment().properties.templateLink]", EvalScope(**{**CONTEXT, "deployment": {}})),
+        Unknown,
+    )
+
+
+def test_same_unknown_expression_is_equal_but_a_changed_definition_is_not() -> None:
+    """Both sides writing the same expression resolve alike; a variable whose definition changed does not."""
+    a = EvalScope(variables={"n": "[concat('a', uniqueString(resourceGroup().id))]"})
+    b = EvalScope(variables={"n": "[concat('b', uniqueString(resourceGroup().id))]"})
+    same = EvalScope(variables={"n": "[concat('a', uniqueString(resourceGroup().id))]"})
+    assert evaluate("[variables('n')]", a) == evaluate("[variables('n')]", same)
+    assert evaluate("[variables('n')]", a) != evaluate("[variables('n')]", b)
+
+
+def test_union_of_objects_keeps_known_members_next_to_unknown_ones() -> None:
+    out = evaluate("[union(createObject('a', 1), createObject('b', resourceGroup().location))]", EvalScope())
+    assert isinstance(out, dict) and out["a"] == 1 and isinstance(out["b"], Unknown)

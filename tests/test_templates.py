@@ -132,8 +132,9 @@ def test_corpus_parameters_file_is_discovered_and_named() -> None:
     path = TEMPLATES / "vmss-windows-app-gateway" / "azuredeploy.json"
     report = run(path, path)
     assert any("azuredeploy.parameters.json" in n and "found next to it" in n for n in report["notices"])
-    # vmssName comes from the file (GEN-UNIQUE-32), so the name is resolved.
-    assert report["results"][0]["name"] == "gen-uniqu"
+    # vmssName comes from the file (GEN-UNIQUE-32), but the name also takes uniqueString(resourceGroup().id),
+    # which is unknown offline: the name is shown as written, never with a made-up resource group.
+    assert report["results"][0]["name"] == "[variables('namingInfix')]"
 
 
 def test_corpus_secure_parameter_is_compared_and_never_printed(tmp_path: Path) -> None:
@@ -443,7 +444,8 @@ def test_inner_scope_does_not_see_outer_variables(tmp_path: Path) -> None:
     data["resources"][0]["properties"]["template"]["variables"]["lbName"] = "lb-inner"
     data["variables"]["lbName"] = "lb-outer"
     path = variant(tmp_path, json.dumps(data, indent=2))
-    (found,) = scan_template(read_file(path), ParameterValues(), TemplateContext()).scale_sets
+    context = TemplateContext(subscription={"subscriptionId": "s1"}, resource_group={"name": "rg1"})
+    (found,) = scan_template(read_file(path), ParameterValues(), context).scale_sets
     probe = found.body["properties"]["virtualMachineProfile"]["networkProfile"]["healthProbe"]["id"]
     assert "/loadBalancers/lb-inner/" in probe
 
@@ -587,7 +589,7 @@ def test_live_model_against_template() -> None:
     # resourceGroup().location is not known offline: unknown, not a region change (VMSS110 is an error).
     location = [f for f in findings(report) if f["pointer"] == "/location"]
     assert [f["rule"] for f in location] == ["VMSS001"]
-    assert any("resourceGroup().location" in n for n in report["notices"])
+    assert "resourceGroup().location is not known offline" in location[0]["message"]
     # resourceId() used the live scale set's subscription and resource group, so ids are unchanged.
     assert not any("subnet" in f["pointer"] for f in findings(report))
 

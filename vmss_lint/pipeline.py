@@ -119,10 +119,19 @@ def lint_model_pair(pair: ModelPair, rules: list[LoadedRule], options: LintOptio
             )
             result = _single(current, UNMANAGED_RULE, hit, "deleted", rules, options)
         else:
+            from vmss_lint.inputs.pairing import CONDITION_FALSE_NOTE
+
+            skipped = next((n for n in current.notes if n.startswith(CONDITION_FALSE_NOTE)), None)
+            why = (
+                f"is not deployed by the proposed template (its condition "
+                f"{skipped[len(CONDITION_FALSE_NOTE) :].strip()} is false)"
+                if skipped is not None
+                else "is no longer in the template"
+            )
             hit = Hit(
                 "",
-                message=f"{display_name(current)} is no longer in the template; an incremental "
-                "deployment leaves it as it is (a complete-mode deployment would delete it)",
+                message=f"{display_name(current)} {why}; an incremental deployment leaves it as it is "
+                "and it keeps running (a complete-mode deployment would delete it)",
             )
             result = _single(current, UNMANAGED_RULE, hit, "unmanaged", rules, options)
     else:

@@ -20,30 +20,14 @@ from vmss_lint.arm.expressions.api import (
     parse_expression,
     references_secret,
 )
-from vmss_lint.arm.expressions.context import (
-    PLACEHOLDER_DEPLOYMENT,
-    PLACEHOLDER_ID,
-    PLACEHOLDER_LOCATION,
-    PLACEHOLDER_MANAGEMENT_GROUP,
-    PLACEHOLDER_RESOURCE_GROUP,
-    PLACEHOLDER_TEMPLATE_URI,
-)
 from vmss_lint.arm.expressions.parse import Call, Index, Lit, Member, Node
 from vmss_lint.arm.template_options import TemplateContext
 from vmss_lint.arm.templates import TEMPLATE_ONLY_KEYS, FoundResource, Origin
-from vmss_lint.core.findings import Location
+from vmss_lint.core.findings import Hit, Location
 from vmss_lint.core.model import ScaleSetModel, join_pointer
 from vmss_lint.core.normalize import FREE_FORM, canonical_key, normalize
 
 _EXTENSIONS_PATH: list[str | int] = ["properties", "virtualMachineProfile", "extensionProfile", "extensions"]
-_PLACEHOLDERS = {
-    PLACEHOLDER_LOCATION: "resourceGroup().location",
-    PLACEHOLDER_RESOURCE_GROUP: "resourceGroup().name",
-    PLACEHOLDER_ID: "subscription().subscriptionId",
-    PLACEHOLDER_DEPLOYMENT: "deployment().name",
-    PLACEHOLDER_MANAGEMENT_GROUP: "managementGroup()",
-    PLACEHOLDER_TEMPLATE_URI: "deployment().properties.templateLink",
-}
 
 
 def model_from_found(found: FoundResource, context: TemplateContext) -> ScaleSetModel:
@@ -74,6 +58,19 @@ def model_from_found(found: FoundResource, context: TemplateContext) -> ScaleSet
             mapper.secrets |= ext_mapper.secrets
     sub = (context.subscription or {}).get("subscriptionId")
     rg = (context.resource_group or {}).get("name")
+    meta: list[tuple[str, Hit]] = []
+    if found.condition_text is not None:
+        reason = found.condition.reason if isinstance(found.condition, Unknown) else "it is unknown"
+        meta.append(
+            (
+                "VMSS001",
+                Hit(
+                    "",
+                    message=f"{found.display_name} is deployed only if its condition {found.condition_text} "
+                    f"holds, which cannot be decided offline ({reason}); judged as deployed",
+                ),
+            )
+        )
     return ScaleSetModel(
         doc=doc,
         source=found.origin.file.path,
@@ -83,6 +80,7 @@ def model_from_found(found: FoundResource, context: TemplateContext) -> ScaleSet
         secret_pointers=frozenset(mapper.secrets),
         subscription=sub if isinstance(sub, str) else None,
         resource_group=rg if isinstance(rg, str) else None,
+        meta_hits=meta,
     )
 
 
@@ -98,32 +96,6 @@ def normalize_with_unknowns(body: dict[str, Any], source: str) -> dict[str, Any]
     for path, unknown in holes:
         _put(doc, [canonical_key(p) if isinstance(p, str) else p for p in path], unknown)
     return doc
-
-
-def mark_placeholders(model: ScaleSetModel) -> list[str]:
-    """Make values built from context placeholders unknown, for a comparison with a live model.
-
-    Between two templates a placeholder is the same on both sides; against a live scale set it is a guess,
-    and a guess must never become an error. Returns the context functions that were involved.
-    """
-    used: set[str] = set()
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, str):
-            hits = [fn for token, fn in _PLACEHOLDERS.items() if token.lower() in node.lower()]
-            if hits:
-                used.update(hits)
-                reason = f"it depends on {', '.join(hits)}, which is not known offline; pass --context"
-                return Unknown(reason, f"[{', '.join(hits)}]")
-            return node
-        if isinstance(node, dict):
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    model.doc = walk(model.doc)
-    return sorted(used)
 
 
 def _extension_name(ext: FoundResource) -> str:

@@ -65,6 +65,21 @@ class FoundResource:
     condition: Value = True
     parent: int | None = None  # index of the scale set a nested extension child belongs to
     extensions: list[FoundResource] = field(default_factory=list)
+    condition_text: str | None = None  # the `condition` as written, when it could not be decided
+
+    @property
+    def display_name(self) -> str:
+        return self.name if isinstance(self.name, str) else self.name_text
+
+
+@dataclass
+class NotDeployed:
+    """A scale set the template declares whose `condition` is known to be false: ARM skips it."""
+
+    name: Value
+    name_text: str
+    condition_text: str
+    target: tuple[str, str]
 
     @property
     def display_name(self) -> str:
@@ -75,6 +90,7 @@ class FoundResource:
 class Scan:
     scale_sets: list[FoundResource]
     notices: list[str]
+    not_deployed: list[NotDeployed] = field(default_factory=list)
 
 
 def scan_template(
@@ -99,7 +115,7 @@ def scan_template(
     with run_budget():  # joins the run's budget; outside a run, one for the whole template
         walker.walk(template, "", Origin(file, scope, params, file, ""), 0)
     _attach_extensions(walker.found, walker.notices)
-    return Scan([r for r in walker.found if r.type == VMSS_TYPE], walker.notices)
+    return Scan([r for r in walker.found if r.type == VMSS_TYPE], walker.notices, walker.not_deployed)
 
 
 class _Walker:
@@ -109,6 +125,7 @@ class _Walker:
         self.root = root  # file mode: linked templates must resolve inside the top-level template's folder
         self.found: list[FoundResource] = []
         self.notices: list[str] = []
+        self.not_deployed: list[NotDeployed] = []
 
     def walk(self, template: dict[str, Any], base: str, origin: Origin, depth: int) -> None:
         resources = template.get("resources")
@@ -147,21 +164,22 @@ class _Walker:
                 if isinstance(loop, str):
                     s = s.with_copy_index(loop, iteration)
             condition: Value = True
+            condition_text: str | None = None
             if "condition" in res:
                 condition = resolve(res["condition"], s, _local(s, pointer + "/condition"))
                 if condition is False or (not isinstance(condition, Unknown) and not _truthy(condition)):
+                    if low == VMSS_TYPE:
+                        self.not_deployed.append(self.skipped(res, pointer, s, origin))
                     continue
                 if isinstance(condition, Unknown):
-                    self.notices.append(
-                        f"{origin.file.path}: {_label(res)} is deployed only if its condition holds, which "
-                        f"cannot be resolved offline ({condition.reason}); compared as if deployed"
-                    )
+                    condition_text = _clip(str(res["condition"]))  # judged as deployed, with one info
             sub = dataclasses.replace(origin, scope=s)
             if low == DEPLOYMENT_TYPE:
                 NESTED_DEPLOYMENTS.check(depth + 1, origin.file.path, where=_where(origin.file, pointer))
                 self.nested(res, pointer, sub, depth)
                 continue
             found = self.resolve_resource(res, rtype.lower(), pointer, symbolic, sub, parent, condition)
+            found.condition_text = condition_text
             self.found.append(found)
             if low == VMSS_TYPE:
                 SCALE_SETS.check(sum(r.type == VMSS_TYPE for r in self.found), origin.file.path)
@@ -169,6 +187,17 @@ class _Walker:
                 items = children.items() if isinstance(children, dict) else enumerate(children or [])
                 for key, child in items:
                     self.visit(child, f"{pointer}/resources/{_esc(str(key))}", None, sub, depth, found)
+
+    def skipped(self, res: dict[str, Any], pointer: str, scope: EvalScope, origin: Origin) -> NotDeployed:
+        """A scale set whose condition is false: only its name is needed (to pair it with the other side)."""
+        raw = res.get("name")
+        try:
+            name = resolve(raw, scope, _local(scope, pointer + "/name"))
+        except InputError:  # ARM does not evaluate a skipped resource's properties either
+            name = Unknown("the name of a resource that is not deployed could not be resolved", str(raw))
+        return NotDeployed(
+            name, raw if isinstance(raw, str) else str(raw), _clip(str(res["condition"])), origin.target
+        )
 
     def iterations(self, res: dict[str, Any], pointer: str, origin: Origin) -> list[int | None]:
         loop = res.get("copy")

@@ -1,16 +1,21 @@
 """Build (current, proposed) scale-set pairs from any two inputs; a side may be missing.
 
 Inputs may be models, templates (with parameters per side) or one what-if result. Scale sets are matched
-across two templates by type and resolved name (case-insensitive), else by the unresolved name
-expression, else by symbolic name, and when each side has exactly one they are paired. One that leaves
-the template is "no longer managed" (an incremental deployment does not delete it, VMSS004, info); a new
-one is a creation (VMSS005, info); `vmss_lint.pipeline` gives such a pair its meta finding.
+across two templates the way ARM identifies a resource: by where it is deployed, its type and its resolved
+name (case-insensitive; a copy loop's names include the copy index). A scale set whose name changed is a
+new scale set: ARM creates it and leaves the old one running, so a rename is "created" (VMSS005) plus
+"no longer managed" (VMSS004), never a comparison of two different scale sets. Where a name is unknown
+offline the same expression on both sides still pairs (it resolves alike in one deployment); otherwise
+a lone unknown-named scale set on each side is compared as the same one and a notice says that this is an
+assumption. A scale set whose `condition` is false is not deployed: if the other side deploys it, it is
+"no longer managed" (or created). A run whose templates declare scale sets but deploy none says why.
+Both meta rules are info, and `--select/--ignore` apply to them; `vmss_lint.pipeline` gives such a pair
+its meta finding.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from vmss_lint.core.errors import InputError
@@ -21,11 +26,12 @@ if TYPE_CHECKING:
     # The template reader and the expression evaluator are imported where a template is met: two
     # plain models never need them (about 40 ms of a cold start).
     from vmss_lint.arm.template_options import TemplateContext, TemplateParams
-    from vmss_lint.arm.templates import FoundResource
+    from vmss_lint.arm.templates import FoundResource, NotDeployed, Scan
     from vmss_lint.engine.suppress import Suppression
     from vmss_lint.inputs.params import ParameterValues
 
 Pair = tuple[ScaleSetModel | None, ScaleSetModel | None]
+CONDITION_FALSE_NOTE = "not deployed: its condition is false:"
 
 
 def pairs_from_files(
@@ -68,10 +74,31 @@ def pairs_from_files(
         return _live_vs_template(model_from(proposed), current, "current", params, notices, live_first=False)
     if "model" in (cur_kind, prop_kind):
         raise InputError(files[0].path, "missing the other side to compare this model with")
-    cur_sets = _scan(current, "current", params, params.context, notices) if current is not None else []
-    prop_sets = _scan(proposed, "proposed", params, params.context, notices) if proposed is not None else []
-    pairs = _pair_found(cur_sets, prop_sets, notices)
-    return [(_model(c, params.context), _model(p, params.context)) for c, p in pairs], notices
+    cur_scan = _scan(current, "current", params, params.context, notices) if current is not None else None
+    prop_scan = _scan(proposed, "proposed", params, params.context, notices) if proposed is not None else None
+    cur_sets = cur_scan.scale_sets if cur_scan is not None else []
+    prop_sets = prop_scan.scale_sets if prop_scan is not None else []
+    pairs = pair_found(cur_sets, prop_sets, notices)
+    skipped = [*(cur_scan.not_deployed if cur_scan else []), *(prop_scan.not_deployed if prop_scan else [])]
+    if not pairs and skipped:
+        notices.append(nothing_deployed_notice(skipped))
+    return [_model_pair(c, p, params.context, prop_scan) for c, p in pairs], notices
+
+
+def _model_pair(
+    current: FoundResource | None,
+    proposed: FoundResource | None,
+    context: TemplateContext,
+    prop_scan: Scan | None,
+) -> Pair:
+    cur, prop = _model(current, context), _model(proposed, context)
+    if cur is not None and prop is not None:
+        cur.meta_hits = []  # an undecidable condition is reported once, for the side being deployed
+    if cur is not None and prop is None and prop_scan is not None and current is not None:
+        skipped = _skipped_match(current, prop_scan.not_deployed)
+        if skipped is not None:
+            cur.notes.append(f"{CONDITION_FALSE_NOTE} {skipped.condition_text}")
+    return cur, prop
 
 
 def template_suppressions(current: InputFile | None, proposed: InputFile | None) -> list[Suppression]:
@@ -156,13 +183,13 @@ def side_parameters(
 
 def _scan(
     file: InputFile, role: str, params: TemplateParams, context: TemplateContext, notices: list[str]
-) -> list[FoundResource]:
+) -> Scan:
     from vmss_lint.arm.templates import scan_template
 
     values = side_parameters(file, role, params, notices)
     scan = scan_template(file, values, context, params)
     notices.extend(scan.notices)
-    return scan.scale_sets
+    return scan
 
 
 def _model(found: FoundResource | None, context: TemplateContext) -> ScaleSetModel | None:
@@ -171,51 +198,77 @@ def _model(found: FoundResource | None, context: TemplateContext) -> ScaleSetMod
     return model_from_found(found, context) if found is not None else None
 
 
-def _pair_found(
+def pair_found(
     current: list[FoundResource], proposed: list[FoundResource], notices: list[str]
 ) -> list[tuple[FoundResource | None, FoundResource | None]]:
+    """Pair scale sets by identity (deployment target, type, name); renames are not pairs.
+
+    Returns the pairs in a stable order and appends to `notices` what a reviewer must know: a rename
+    (the old scale set keeps running) and any pairing assumed because a name is unknown offline.
+    """
     pairs: list[tuple[FoundResource | None, FoundResource | None]] = []
     cur, prop = list(current), list(proposed)
-    keys: list[Callable[[FoundResource], object]] = [_name_key, _text_key, _symbol_key]
-    for key in keys:
-        for p in list(prop):
-            k = key(p)
-            if k is None:
-                continue
-            matches = [c for c in cur if key(c) == k]
-            if len(matches) == 1:
-                pairs.append((matches[0], p))
-                cur.remove(matches[0])
-                prop.remove(p)
-    if len(cur) == 1 and len(prop) == 1:
+    for p in list(prop):
+        k = identity(p)
+        matches = [c for c in cur if identity(c) == k]
+        if len(matches) == 1:
+            pairs.append((matches[0], p))
+            cur.remove(matches[0])
+            prop.remove(p)
+    unknown_cur = [c for c in cur if not isinstance(c.name, str)]
+    unknown_prop = [p for p in prop if not isinstance(p.name, str)]
+    if len(cur) == 1 and len(prop) == 1 and (unknown_cur or unknown_prop):
         c, p = cur.pop(), prop.pop()
-        if isinstance(c.name, str) and isinstance(p.name, str):
-            notices.append(
-                f"scale set '{c.name}' is renamed to '{p.name}': ARM would create a new scale set and leave the "
-                "old one; compared as the same one because each side declares exactly one"
-            )
+        why = next(str(getattr(x.name, "reason", "")) for x in (p, c) if not isinstance(x.name, str))
+        notices.append(
+            f"cannot tell whether scale set {c.display_name} and {p.display_name} are the same one: the name is "
+            f"unknown offline ({why}); compared as the same scale set. If the names differ once deployed, ARM "
+            "creates a new scale set and leaves the old one running; pass --parameters/--context to resolve it"
+        )
         pairs.append((c, p))
+    elif unknown_cur or unknown_prop:
+        names = ", ".join(x.display_name for x in [*unknown_cur, *unknown_prop])
+        notices.append(
+            f"the name of {names} is unknown offline, so it is not paired with a scale set on the other side; "
+            "pass --parameters/--context to resolve it"
+        )
+    renamed_from = [c for c in cur if isinstance(c.name, str)]
+    renamed_to = [p for p in prop if isinstance(p.name, str)]
+    if renamed_from and renamed_to:
+        old = ", ".join(f"'{c.name}'" for c in renamed_from)
+        new = ", ".join(f"'{p.name}'" for p in renamed_to)
+        notices.append(
+            f"scale set {old} is no longer declared and {new} is new: ARM identifies a scale set by its name, so "
+            f"this deployment creates {new} and leaves {old} running (incremental mode); a rename is not an "
+            "update"
+        )
     pairs.extend((c, None) for c in cur)
     pairs.extend((None, p) for p in prop)
     return pairs
 
 
-def _path(found: FoundResource) -> tuple[str, ...]:
-    """Where the scale set is deployed (a nested deployment may target another subscription or group);
-    the deployment names themselves do not matter to ARM, so moving a scale set into a module keeps it."""
-    return found.origin.target
+def identity(found: FoundResource) -> tuple[tuple[str, str], str, object]:
+    """What ARM identifies a resource by: target subscription and group, type, name (case-insensitive).
+
+    An unknown name is identified by its expression (an equal `Unknown` resolves alike on both sides);
+    the deployment names around it do not matter to ARM, so moving a scale set into a module keeps it.
+    """
+    name: object = found.name.lower() if isinstance(found.name, str) else found.name
+    return (found.origin.target, found.type, name)
 
 
-def _name_key(found: FoundResource) -> object:
-    return (_path(found), found.name.lower()) if isinstance(found.name, str) else None
+def _skipped_match(found: FoundResource, skipped: list[NotDeployed]) -> NotDeployed | None:
+    key = identity(found)[2]
+    return next((n for n in skipped if (n.name.lower() if isinstance(n.name, str) else n.name) == key), None)
 
 
-def _text_key(found: FoundResource) -> object:
-    return (_path(found), found.name_text)
-
-
-def _symbol_key(found: FoundResource) -> object:
-    return found.symbolic.lower() if found.symbolic else None
+def nothing_deployed_notice(skipped: list[NotDeployed]) -> str:
+    """Why a run over templates that declare scale sets compares none (never "0 passed" without a word)."""
+    names = ", ".join(sorted({f"{n.display_name} (condition {n.condition_text})" for n in skipped}))
+    return (
+        f"the templates declare scale sets but deploy none: {names} is false on both sides, so ARM skips "
+        "it and nothing is compared"
+    )
 
 
 def _live_vs_template(
@@ -233,22 +286,31 @@ def _live_vs_template(
     subscription() take those unless --context says otherwise; what stays a placeholder (the resource
     group's location, the deployment name) becomes unknown rather than a guessed value.
     """
-    from vmss_lint.arm.template_model import mark_placeholders, model_from_found
+    from vmss_lint.arm.template_model import model_from_found
 
     ctx = dataclasses.replace(params.context)
     if ctx.subscription is None and live.subscription:
         ctx.subscription = {"subscriptionId": live.subscription}
     if (ctx.resource_group is None or "name" not in ctx.resource_group) and live.resource_group:
         ctx.resource_group = {**(ctx.resource_group or {}), "name": live.resource_group}
-    found = _scan(template, role, params, ctx, notices)
+    found = _scan(template, role, params, ctx, notices).scale_sets
     name = (live.name or "").lower()
     chosen = [f for f in found if isinstance(f.name, str) and f.name.lower() == name]
     if not chosen and len(found) == 1:
+        only = found[0]
+        if isinstance(only.name, str) and live.name:
+            raise InputError(
+                template.path,
+                f"the template's scale set is '{only.name}', the live one is '{live.name}': deploying it creates "
+                f"'{only.name}' and leaves '{live.name}' running, so there is nothing to compare",
+                hint=f"pass the live model of '{only.name}', or the parameters that name it '{live.name}'",
+            )
         chosen = found
-        if isinstance(found[0].name, str) and live.name:
+        if live.name:
             notices.append(
-                f"{template.path}: its scale set '{found[0].name}' is compared with the live '{live.name}' "
-                "because the template declares exactly one"
+                f"{template.path}: the name of its scale set {only.display_name} is unknown offline "
+                f"({getattr(only.name, 'reason', 'unknown')}); compared with the live '{live.name}' as the "
+                "same one. If the names differ once deployed, ARM creates a new scale set instead"
             )
     if not chosen:
         names = ", ".join(f.display_name for f in found) or "none"
@@ -263,10 +325,4 @@ def _live_vs_template(
             f"{template.path}: also declares {', '.join(others)}; not compared (no live model given)"
         )
     model = model_from_found(chosen[0], ctx)
-    used = mark_placeholders(model)
-    if used:
-        notices.append(
-            f"{template.path}: values built from {', '.join(used)} are treated as unknown; pass --context to "
-            "resolve them"
-        )
     return ([(live, model)] if live_first else [(model, live)]), notices

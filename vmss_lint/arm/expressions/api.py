@@ -4,7 +4,7 @@ vmss-lint compares two versions of a template, so evaluation must be determinist
 cannot be known offline (live state, randomness, missing parameter values) becomes an explicit
 `Unknown` that propagates instead of failing, while genuine template mistakes (syntax errors, wrong
 argument counts or types) raise `ExpressionError`, an `InputError`. Nothing here executes code or
-touches the network. Deployment-context placeholders are documented in `vmss_lint.arm.expressions.context`.
+touches the network. What the deployment-context functions return offline is documented in `vmss_lint.arm.expressions.context`.
 
 Choices where ARM is undocumented or we cannot match it exactly:
 * `equals` compares strings case-sensitively (PSRule, and Bicep's `==` compiles to it);
@@ -308,7 +308,8 @@ def evaluate(text: str, scope: EvalScope) -> Value:
     with scope._entry():
         result = Evaluator(scope, text).eval(node, {})
     if isinstance(result, Unknown) and result.text != text:
-        return Unknown(result.reason, text)
+        basis = f"{result.text} <- {result.basis}" if result.basis else result.text
+        return Unknown(result.reason, text, basis)
     return result
 
 

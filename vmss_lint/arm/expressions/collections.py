@@ -19,7 +19,7 @@ from vmss_lint.arm.expressions.functions import (
     want_list,
     want_str,
 )
-from vmss_lint.arm.expressions.parse import FunctionError, Value
+from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
 
 MAX_RANGE = 10_000  # ARM's limit for range() count
 
@@ -38,6 +38,9 @@ def _create_array(args: list[Value]) -> Value:
 def _create_object(args: list[Value]) -> Value:
     if len(args) % 2:
         raise FunctionError("createObject needs key/value pairs (an even number of arguments)")
+    key = _unknown_item(args[0::2])
+    if key is not None:
+        return key
     return {want_str(args[i], f"key {i // 2 + 1}"): args[i + 1] for i in range(0, len(args), 2)}
 
 
@@ -105,16 +108,34 @@ def _contains(args: list[Value]) -> Value:
 
 
 def _merge(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
-    """union() merges nested objects recursively; arrays and scalars are replaced."""
+    """union() merges nested objects recursively; arrays and scalars are replaced.
+
+    An unknown member merged with an object is unknown (it may be an object to merge or a value that
+    replaces); an object merged over an unknown is unknown for the same reason.
+    """
     out = dict(a)
     for k, v in b.items():
         old = out.get(k)
-        out[k] = _merge(old, v) if isinstance(old, dict) and isinstance(v, dict) else v
+        if isinstance(old, dict) and isinstance(v, dict):
+            out[k] = _merge(old, v)
+        elif isinstance(old, Unknown) and isinstance(v, dict):
+            out[k] = old
+        else:
+            out[k] = v
     return out
+
+
+def _unknown_item(items: list[Value]) -> Unknown | None:
+    return next((v for v in items if isinstance(v, Unknown)), None)
 
 
 @register("union", 1, None, structural=True)
 def _union(args: list[Value]) -> Value:
+    if all(isinstance(a, list) for a in args):
+        # An unknown element may equal another one, so what union() keeps is unknown.
+        unknown = next((u for a in args if isinstance(a, list) and (u := _unknown_item(a))), None)
+        if unknown is not None:
+            return unknown
     if all(isinstance(a, dict) for a in args):
         merged: dict[str, Value] = {}
         for a in args:
@@ -155,7 +176,11 @@ def _intersection(args: list[Value]) -> Value:
 @register("flatten", 1, structural=True)
 def _flatten(args: list[Value]) -> Value:
     out: list[Value] = []
-    for v in want_list(args[0], "the argument"):
+    items = want_list(args[0], "the argument")
+    unknown = _unknown_item(items)
+    if unknown is not None:  # an unknown element may hold any number of items
+        return unknown
+    for v in items:
         out.extend(want_list(v, "every element"))
     return out
 
@@ -175,7 +200,11 @@ def _object_keys(args: list[Value]) -> Value:
 @register("shallowMerge", 1, structural=True)
 def _shallow_merge(args: list[Value]) -> Value:
     out: dict[str, Value] = {}
-    for v in want_list(args[0], "the argument"):
+    items = want_list(args[0], "the argument")
+    unknown = _unknown_item(items)
+    if unknown is not None:  # an unknown object may set any key
+        return unknown
+    for v in items:
         out.update(want_dict(v, "every element"))
     return out
 
@@ -184,8 +213,12 @@ def _shallow_merge(args: list[Value]) -> Value:
 def _try_get(args: list[Value]) -> Value:
     cur = args[0]
     for key in args[1:]:
+        if isinstance(cur, Unknown):
+            return cur  # the unknown value may or may not have the key
+        if isinstance(key, Unknown):
+            return key
         if isinstance(cur, dict) and isinstance(key, str):
-            cur = cur.get(key)
+            cur = next((v for k, v in cur.items() if k.lower() == key.lower()), None)
         elif isinstance(cur, list) and is_int(key):
             assert isinstance(key, int)
             cur = cur[key] if 0 <= key < len(cur) else None

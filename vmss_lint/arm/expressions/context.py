@@ -1,17 +1,22 @@
 """Deployment-context functions: resourceGroup(), subscription(), resourceId() and friends.
 
-Offline there is no real subscription or resource group, so unless the caller supplies them these
-functions return *stable placeholders* rather than `Unknown`: both sides of a comparison get the same
-placeholder, so `resourceId(...)` and `uniqueString(resourceGroup().id)` resolve identically on base
-and head and only real changes show up. The placeholders (documented here, relied on by tests):
+Offline there is no real subscription, resource group, tenant, management group, deployment or cloud, so
+unless the caller supplies them (`--context`, `--subscription-id`, `--resource-group`, the config's
+`context`) every member of those objects is an `Unknown` that names the function, for example
+``resourceGroup().location``. Nothing is invented: a placeholder string would compare as a real region
+or subscription id (``[resourceGroup().location]`` against ``westus`` is not a region change, it is
+unknown). Two template sides that write the same expression still resolve to equal Unknowns, so an
+unchanged `uniqueString(resourceGroup().id)` is no change.
 
-* subscription id and tenant id: ``00000000-0000-0000-0000-000000000000``
-* resource group name ``{resourceGroup}``, location ``{resourceGroupLocation}``
-* management group name ``{managementGroup}``; deployment name ``{deployment}``
-* ``deployment().properties.templateLink.uri``: ``https://templatelink.invalid/azuredeploy.json``
-* ``environment()``: the public AzureCloud values.
+* ``resourceGroup().type`` is the constant ``Microsoft.Resources/resourceGroups``; ids are built from
+  the supplied names only when every part is known.
+* ``deployment()`` has no ``templateLink`` for a template read from a file: a deployment from a URI has
+  one, a local deployment has none, and vmss-lint cannot tell which, so it is unknown.
+* ``environment()`` is unknown too (Azure Stack Hub and sovereign clouds differ from AzureCloud); the
+  public AzureCloud object is `AZURE_CLOUD`, for a caller that wants to supply it.
 
-resourceId() and friends assume a resource-group deployment, which is where scale sets live.
+resourceId() and friends assume a resource-group deployment, which is where scale sets live; with an
+unknown subscription or resource group the id is unknown, unless the call names them itself.
 """
 
 from __future__ import annotations
@@ -22,14 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vmss_lint.arm.expressions.functions import want_str
-from vmss_lint.arm.expressions.parse import FunctionError, Value
-
-PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
-PLACEHOLDER_RESOURCE_GROUP = "{resourceGroup}"
-PLACEHOLDER_LOCATION = "{resourceGroupLocation}"
-PLACEHOLDER_MANAGEMENT_GROUP = "{managementGroup}"
-PLACEHOLDER_DEPLOYMENT = "{deployment}"
-PLACEHOLDER_TEMPLATE_URI = "https://templatelink.invalid/azuredeploy.json"
+from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
 
 AZURE_CLOUD: dict[str, Any] = {
     "name": "AzureCloud",
@@ -61,17 +59,33 @@ AZURE_CLOUD: dict[str, Any] = {
     },
 }
 
+CONTEXT_HINT = "not known offline; pass it with --context (or the config's context)"
+
+
+def context_unknown(what: str) -> Unknown:
+    """The value of one member of a deployment-context object that nobody supplied."""
+    return Unknown(f"{what} is {CONTEXT_HINT}", f"[{what}]")
+
+
+def is_context_unknown(value: object) -> bool:
+    """True for an Unknown that only --context could resolve (see `context_unknown`)."""
+    return isinstance(value, Unknown) and CONTEXT_HINT in value.reason
+
+
+def _known(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
 
 @dataclass(frozen=True)
 class DeploymentContext:
-    """The objects returned by the scope functions, placeholders filled in where not supplied."""
+    """The objects returned by the scope functions; members nobody supplied are `Unknown`."""
 
     subscription: dict[str, Any]
     resource_group: dict[str, Any]
     tenant: dict[str, Any]
     management_group: dict[str, Any]
     deployment: dict[str, Any]
-    environment: dict[str, Any]
+    environment: Any
 
     @classmethod
     def build(
@@ -84,34 +98,64 @@ class DeploymentContext:
         deployment: dict[str, Any] | None = None,
         environment: dict[str, Any] | None = None,
     ) -> DeploymentContext:
-        """Merge what the caller knows over the placeholders, deriving ids from names."""
+        """What the caller knows, ids derived from names where every part is known, the rest Unknown."""
         sub = dict(subscription or {})
-        sub_id = sub.setdefault("subscriptionId", PLACEHOLDER_ID)
-        sub.setdefault("id", f"/subscriptions/{sub_id}")
+        sub_id = sub.setdefault("subscriptionId", context_unknown("subscription().subscriptionId"))
+        sub.setdefault(
+            "id", f"/subscriptions/{sub_id}" if _known(sub_id) else context_unknown("subscription().id")
+        )
         ten = dict(tenant or {})
-        tenant_id = ten.setdefault("tenantId", sub.setdefault("tenantId", PLACEHOLDER_ID))
-        sub.setdefault("displayName", "{subscription}")
-        ten.setdefault("id", f"/tenants/{tenant_id}")
-        ten.setdefault("displayName", "{tenant}")
+        tenant_id = ten.get("tenantId", sub.get("tenantId"))
+        if tenant_id is None:
+            tenant_id = context_unknown("tenant().tenantId")
+        ten["tenantId"] = tenant_id
+        sub.setdefault("tenantId", tenant_id)
+        sub.setdefault("displayName", context_unknown("subscription().displayName"))
+        ten.setdefault("id", f"/tenants/{tenant_id}" if _known(tenant_id) else context_unknown("tenant().id"))
+        ten.setdefault("displayName", context_unknown("tenant().displayName"))
         rg = dict(resource_group or {})
-        rg_name = rg.setdefault("name", PLACEHOLDER_RESOURCE_GROUP)
-        rg.setdefault("id", f"/subscriptions/{sub_id}/resourceGroups/{rg_name}")
-        rg.setdefault("location", PLACEHOLDER_LOCATION)
+        rg_name = rg.setdefault("name", context_unknown("resourceGroup().name"))
+        rg.setdefault(
+            "id",
+            f"/subscriptions/{sub_id}/resourceGroups/{rg_name}"
+            if _known(sub_id) and _known(rg_name)
+            else context_unknown("resourceGroup().id"),
+        )
+        rg.setdefault("location", context_unknown("resourceGroup().location"))
         rg.setdefault("type", "Microsoft.Resources/resourceGroups")
-        rg.setdefault("tags", {})
+        rg.setdefault("tags", context_unknown("resourceGroup().tags"))
+        rg.setdefault("managedBy", context_unknown("resourceGroup().managedBy"))
         rg.setdefault("properties", {"provisioningState": "Succeeded"})
         mg = dict(management_group or {})
-        mg_name = mg.setdefault("name", PLACEHOLDER_MANAGEMENT_GROUP)
-        mg.setdefault("id", f"/providers/Microsoft.Management/managementGroups/{mg_name}")
+        mg_name = mg.setdefault("name", context_unknown("managementGroup().name"))
+        mg.setdefault(
+            "id",
+            f"/providers/Microsoft.Management/managementGroups/{mg_name}"
+            if _known(mg_name)
+            else context_unknown("managementGroup().id"),
+        )
         mg.setdefault("type", "Microsoft.Management/managementGroups")
+        mg.setdefault("properties", context_unknown("managementGroup().properties"))
         dep = dict(deployment or {})
-        dep.setdefault("name", PLACEHOLDER_DEPLOYMENT)
+        dep.setdefault("name", context_unknown("deployment().name"))
         props = dict(dep.get("properties") or {})
-        props.setdefault("templateLink", {"uri": PLACEHOLDER_TEMPLATE_URI, "contentVersion": "1.0.0.0"})
-        props.setdefault("mode", "Incremental")
+        props.setdefault(
+            "templateLink",
+            Unknown(
+                "deployment().properties.templateLink exists only when the template is deployed from a URI; "
+                "not known for a template read from a file (pass it with --context)",
+                "[deployment().properties.templateLink]",
+            ),
+        )
+        props.setdefault("mode", context_unknown("deployment().properties.mode"))
+        props.setdefault("template", context_unknown("deployment().properties.template"))
+        props.setdefault("parameters", context_unknown("deployment().properties.parameters"))
         dep["properties"] = props
-        env = copy.deepcopy(AZURE_CLOUD)
-        env.update(environment or {})
+        dep.setdefault("location", context_unknown("deployment().location"))
+        env: Any = context_unknown("environment()")
+        if environment:
+            env = copy.deepcopy(AZURE_CLOUD)
+            env.update(environment)
         return cls(sub, rg, ten, mg, dep, env)
 
 
@@ -149,6 +193,11 @@ for _name, _attribute, _max_args in (
     ("environment", "environment", 0),
 ):
     _register(_name, 0, _max_args)(_context_object(_attribute))
+
+
+def _scope_unknown(fn: str, part: Unknown) -> Unknown:
+    """An id whose scope is not known: the reason names the missing part (the text is set by the caller)."""
+    return Unknown(f"{fn}() depends on {part.text.strip('[]')}, which is {CONTEXT_HINT}", part.text)
 
 
 def _typed_path(fn: str, parts: list[str]) -> str:
@@ -191,14 +240,20 @@ def _resource_id(ctx: DeploymentContext, args: list[Value]) -> Value:
         rg = prefix[0]
     elif len(prefix) == 2:
         sub, rg = prefix
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{_typed_path('resourceId', rest)}"
+    path = _typed_path("resourceId", rest)
+    if isinstance(sub, Unknown) or isinstance(rg, Unknown):
+        return _scope_unknown("resourceId", sub if isinstance(sub, Unknown) else rg)
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{path}"
 
 
 @_register("subscriptionResourceId", 2, None)
 def _subscription_resource_id(ctx: DeploymentContext, args: list[Value]) -> Value:
     prefix, rest = _split_at_type("subscriptionResourceId", args, 1)
     sub = prefix[0] if prefix else ctx.subscription["subscriptionId"]
-    return f"/subscriptions/{sub}/providers/{_typed_path('subscriptionResourceId', rest)}"
+    path = _typed_path("subscriptionResourceId", rest)
+    if isinstance(sub, Unknown):
+        return _scope_unknown("subscriptionResourceId", sub)
+    return f"/subscriptions/{sub}/providers/{path}"
 
 
 @_register("tenantResourceId", 2, None)
@@ -212,6 +267,8 @@ def _management_group_resource_id(ctx: DeploymentContext, args: list[Value]) -> 
     prefix, rest = _split_at_type("managementGroupResourceId", args, 1)
     mg = prefix[0] if prefix else ctx.management_group["name"]
     path = _typed_path("managementGroupResourceId", rest)
+    if isinstance(mg, Unknown):
+        return _scope_unknown("managementGroupResourceId", mg)
     return f"/providers/Microsoft.Management/managementGroups/{mg}/providers/{path}"
 
 

@@ -140,7 +140,8 @@ class Evaluator:
                 return Unknown(f"unknown function '{node.name}'", self.text)
             self.check_count(node, spec.min_args, spec.max_args)
             unknown = _first_unknown(args, deep=False) if spec.structural else deep_unknown
-            if unknown is not None:
+            builds = name in _BUILDERS  # an unknown element or member is kept, not the whole result
+            if not builds and unknown is not None:
                 return unknown
             result = spec.fn(args)
         except FunctionError as exc:
@@ -200,6 +201,9 @@ class Evaluator:
         if isinstance(v, str | Unknown):
             return v
         raise self.error(f"{what} must be a string, not {type_name(v)}", node)
+
+
+_BUILDERS = frozenset({"createarray", "createobject"})
 
 
 def _first_unknown(args: list[Value], *, deep: bool) -> Unknown | None:

@@ -32,12 +32,15 @@ class Unknown:
     """A value that cannot be known offline (live state, randomness, missing input).
 
     It propagates: a function given an Unknown returns an Unknown unless the result does not depend on
-    it. Two Unknowns with the same reason and text compare equal, so an unchanged unresolvable
-    expression is not reported as a change.
+    it. Two Unknowns with the same reason, text and basis compare equal, so an unchanged unresolvable
+    expression is not reported as a change. `text` is the expression as written where the value is used;
+    `basis` is the chain of expressions it came through (a variable's definition, a parameter's default),
+    so `[variables('v')]` on both sides is not "unchanged" when the definition of `v` changed.
     """
 
     reason: str
     text: str
+    basis: str = ""
 
 
 Value: TypeAlias = dict[str, "Value"] | list["Value"] | str | int | float | bool | Unknown | None

@@ -233,7 +233,7 @@ def test_severity_override_for_unknown_rule_is_exit_2(
 def test_api_version_from_config_and_flag_wins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = write(tmp_path, 'api-version = "2024-07-01"\n')
     report = report_of(capsys, "--config", cfg)[1]
-    assert report["results"][0]["apiVersion"] == {"value": "2024-07-01", "origin": "option"}  # type: ignore[index]
+    assert report["results"][0]["apiVersion"] == {"value": "2024-07-01", "origin": "option", "detail": None}  # type: ignore[index]
     report = report_of(capsys, "--config", cfg, "--api-version", "2025-11-01")[1]
     assert report["results"][0]["apiVersion"]["value"] == "2025-11-01"  # type: ignore[index]
 

@@ -123,3 +123,104 @@ def test_live_model_against_a_template_of_another_scale_set_is_refused(
     err = capsys.readouterr().err
     assert code == 2
     assert "'api'" in err and "'web'" in err and len(err.strip().splitlines()) <= 2
+
+
+def test_api_profile_is_the_compute_version_of_that_hybrid_profile() -> None:
+    """Azure Stack Hub: `"apiProfile": "2018-03-01-hybrid"` and no resource apiVersion was judged by
+    2025-11-01 rules; that profile's Microsoft.Compute version is 2017-03-30."""
+    report = run(*pair("api-profile"))
+    (result,) = report["results"]
+    assert result["apiVersion"] == {
+        "value": "2017-03-30",
+        "origin": "template",
+        "detail": "apiProfile 2018-03-01-hybrid",
+    }
+
+
+@pytest.mark.parametrize(
+    ("api_version", "variables", "expected"),
+    [
+        ("[variables('computeApiVersion')]", {"computeApiVersion": "2017-03-30"}, "2017-03-30"),
+        ("[parameters('noSuchValue')]", {}, "2025-11-01"),
+    ],
+)
+def test_api_version_expression_is_evaluated(
+    tmp_path: Path, api_version: str, variables: dict[str, str], expected: str
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["resources"][0]["apiVersion"] = api_version
+        data.setdefault("variables", {}).update(variables)
+        if "noSuchValue" in api_version:
+            data["parameters"]["noSuchValue"] = {"type": "string"}
+
+    head = web_variant(tmp_path, edit)
+    (result,) = run(WEB, head)["results"]
+    assert result["apiVersion"]["value"] == expected
+    assert result["apiVersion"]["detail"].startswith(api_version)
+    assert result["apiVersion"]["origin"] == ("template" if expected != "2025-11-01" else "assumed")
+
+
+def test_a_deployment_that_leaves_out_the_extensions_says_so_once() -> None:
+    """The proposed version drops extensionProfile: reported "unchanged" before, without a word."""
+    report = run(*pair("extensions-left-out"))
+    (result,) = report["results"]
+    assert result["sentAs"] == "deployment"
+    left = [f for f in result["findings"] if f["rule"] == "VMSS010"]
+    assert [(f["pointer"], f["severity"]) for f in left] == [
+        ("/properties/virtualMachineProfile/extensionProfile", "warning")
+    ]
+    assert "Compute keeps it; ARM's docs say a redeploy resets it" in left[0]["message"]
+
+
+def test_each_proposed_side_says_how_it_is_sent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    patch = tmp_path / "patch.json"
+    patch.write_text(json.dumps([{"op": "replace", "path": "/sku/capacity", "value": 3}]))
+    cases = [
+        (["check", str(WEB_MODEL), str(WEB_MODEL)], "deployment"),
+        (["check", str(WEB_MODEL), "--patch", str(patch)], "edit"),
+        (["check", str(WEB_MODEL), str(WEB_MODEL), "--sent-as", "rest-patch"], "rest-patch"),
+    ]
+    for argv, expected in cases:
+        main([*argv, "--format", "json", "--fail-on", "never"])
+        (result,) = json.loads(capsys.readouterr().out)["results"]
+        assert result["sentAs"] == expected, argv
+
+
+def test_a_rest_patch_body_reports_nothing_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(WEB_MODEL.read_text(encoding="utf-8"))
+    del data["properties"]["virtualMachineProfile"]["extensionProfile"]
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps(data))
+    main(
+        [
+            "check",
+            str(WEB_MODEL),
+            str(body),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--sent-as",
+            "rest-patch",
+        ]
+    )
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert not [f for f in result["findings"] if f["rule"] == "VMSS010"]
+    main(["check", str(WEB_MODEL), str(body), "--format", "json", "--fail-on", "never"])
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert [f["rule"] for f in result["findings"] if f["rule"] == "VMSS010"] == ["VMSS010"]
+
+
+def test_empty_string_removes_an_association() -> None:
+    """Compute: `"proximityPlacementGroup": ""` removes the PPG (a removal, not a new value)."""
+    from vmss_lint.compare import compare
+    from vmss_lint.core.model import ScaleSetModel
+
+    old = ScaleSetModel(
+        doc={"properties": {"proximityPlacementGroup": {"id": "/x/ppg"}}}, source="a", shape="rest"
+    )
+    new = ScaleSetModel(doc={"properties": {"proximityPlacementGroup": ""}}, source="b", shape="rest")
+    (change,) = compare(old, new)
+    assert (change.pointer, change.op) == ("/properties/proximityPlacementGroup", "remove")

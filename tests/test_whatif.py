@@ -53,7 +53,7 @@ def test_modify_is_linted_from_before_and_after(tmp_path: Path) -> None:
     report = run(path)
     (result,) = report["results"]
     assert result["name"] == "web"
-    assert result["apiVersion"] == {"value": "2024-07-01", "origin": "template"}
+    assert result["apiVersion"] == {"value": "2024-07-01", "origin": "template", "detail": None}
     zone = [f for f in result["findings"] if f["rule"] == "VMSS101"]
     assert [f["severity"] for f in zone] == ["error"]
     # The finding points at the line of `zones` inside `after`.

@@ -101,6 +101,13 @@ def _parser(command: str) -> _Parser:
     add("--fail-on", metavar="LEVEL", help=FAIL_ON_HELP)
     add("--api-version", metavar="VERSION", help="Judge by this Microsoft.Compute API version.")
     add(
+        "--sent-as",
+        metavar="HOW",
+        choices=("deployment", "rest-patch"),
+        help="How PROPOSED is sent: deployment (default: a template or full model, what it leaves out is "
+        "reported) or rest-patch (a REST PATCH body: what it leaves out is unchanged).",
+    )
+    add(
         "--select",
         metavar="RULE",
         action="append",
@@ -320,7 +327,7 @@ def _options(
         from vmss_lint.inputs.instances import parse_instances
 
         instances = [i.as_dict() for i in parse_instances(live.fetched.instances, live.file.path)]
-    return build_options(
+    options = build_options(
         loaded,
         fail_on=fail_on,
         api_version=ns.api_version,
@@ -331,6 +338,11 @@ def _options(
         instances=instances,
         warn=lambda line: sys.stderr.write(f"vmss-lint: warning: {printable(line)}\n"),
     )
+    if getattr(ns, "sent_as", None):
+        import dataclasses
+
+        options = dataclasses.replace(options, sent_as=ns.sent_as)
+    return options
 
 
 def _inputs(

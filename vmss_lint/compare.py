@@ -4,12 +4,20 @@ What counts as a change is the whole game for a linter's credibility: reordered 
 `true`, `West Europe` for `westeurope` or a resource ID in another casing are not changes to Azure, so
 they are not changes here. A property absent from the proposed model is *not specified* (a PATCH or an
 incremental deployment keeps the current value), so it is not a removal either; only an explicit
-removal (a JSON Patch `remove`, `az vmss update --remove`) or a list element that disappeared is.
+removal (a JSON Patch `remove`, `az vmss update --remove`), `""` for an association (Compute's way to
+remove one) or a list element that disappeared from a list that is sent is.
+
+What a *deployment* (a template, a full model PUT) leaves out entirely is a separate question on which
+Microsoft's sources disagree (vmss-change-semantics-2026.md §4): Compute says omitted or null is kept,
+ARM's deployment-modes page says a redeploy resets it. `left_out` lists those subtrees, once each, so the
+report can say so (never as a change, never as an error). Write-only values (passwords, customData,
+protectedSettings) are never listed: Azure does not return them, so leaving them out says nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from vmss_lint.core.findings import Change
@@ -90,6 +98,7 @@ _CASELESS_KEYS = frozenset(
     }
 )
 _WRITE_ONLY_KEYS = frozenset({"protectedSettings", "protectedSettingsFromKeyVault"})
+_REMOVED_BY_EMPTY = frozenset({"userData"})
 
 
 def is_unknown(value: Any) -> bool:
@@ -192,7 +201,8 @@ def _walk(old: Any, new: Any, pointer: str, key: str, observed: bool, free: bool
         return
     child_free = free or key in FREE_FORM
     if is_unknown(new) or is_unknown(old):
-        if not (is_unknown(new) and is_unknown(old) and getattr(old, "text", 1) == getattr(new, "text", 2)):
+        same_unknown = is_unknown(new) and is_unknown(old) and _unknown_id(old) == _unknown_id(new)
+        if not same_unknown:
             reason = getattr(new if is_unknown(new) else old, "reason", "unresolved")
             yield Change(pointer, "replace", _plain(old), _plain(new), unresolved=str(reason))
         return
@@ -231,6 +241,10 @@ def _walk(old: Any, new: Any, pointer: str, key: str, observed: bool, free: bool
     if not same(key, old, new):
         if _first_unknown(new) is not None or _first_unknown(old) is not None:
             yield _leaf_change(pointer, old, new)
+            return
+        if new == "" and (isinstance(old, dict) or key in _REMOVED_BY_EMPTY):
+            # Compute: "" removes an association (proximityPlacementGroup: "") or deletes userData.
+            yield Change(pointer, "remove", old, new)
             return
         if _empty(new):
             yield Change(pointer, "remove", old, new)
@@ -333,6 +347,11 @@ def _item_key(field: str, item: Any) -> Any:
     return canonical_scalar(field, value) if value is not None else None
 
 
+def _unknown_id(value: Any) -> tuple[Any, Any]:
+    """Two unknowns are the same value when written alike and derived alike (text and basis)."""
+    return getattr(value, "text", None), getattr(value, "basis", None)
+
+
 def _write_only(pointer: str, key: str) -> bool:
     if pointer in WRITE_ONLY_POINTERS or key in _WRITE_ONLY_KEYS:
         return True
@@ -341,3 +360,62 @@ def _write_only(pointer: str, key: str) -> bool:
 
 def _plain(value: Any) -> Any:
     return f"<unresolved: {getattr(value, 'text', '')}>" if is_unknown(value) else value
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A subtree the current side has and a deployment of the proposed side leaves out (or sends null)."""
+
+    pointer: str
+    old: Any
+    holds_list: bool  # extensions, disks, NICs, pools, a public IP inside: may be removed (§4.2), so warning
+
+
+def left_out(current: ScaleSetModel, proposed: ScaleSetModel) -> list[LeftOut]:
+    """Every top-most subtree present on `current` and absent from `proposed`, in document order.
+
+    Against a model read from Azure only subtrees that hold extensions, disks, NICs, pools or a per-VM
+    public IP are listed: a GET returns every defaulted scalar, and a template that does not repeat a
+    default is the normal case, not news.
+    """
+    out: list[LeftOut] = []
+    _left(current.doc, proposed.doc, "", "", out, current.observed)
+    return out
+
+
+def _left(old: Any, new: Any, pointer: str, key: str, out: list[LeftOut], lists_only: bool) -> None:
+    if isinstance(old, list) and isinstance(new, list) and key in KEYED_LISTS:
+        field = KEYED_LISTS[key]
+        by_key = {_item_key(field, x): x for x in old}
+        for i, item in enumerate(new):
+            k = _item_key(field, item)
+            if k is not None and k in by_key:
+                _left(by_key[k], item, f"{pointer}/{i}", "", out, lists_only)
+        return
+    if not isinstance(old, dict) or not isinstance(new, dict) or key in FREE_FORM:
+        return
+    for k, v in old.items():
+        child = _child(pointer, k)
+        if _empty(v) or is_unknown(v) or _write_only(child, k):
+            continue
+        if k in new and new[k] is not None:
+            _left(v, new[k], child, k, out, lists_only)
+            continue
+        holds = _holds_list(k, v)
+        if holds or not lists_only:
+            out.append(LeftOut(child, v, holds))
+
+
+# What a deployment may drop by leaving it out (§4.2): lists of things Azure attaches (extensions, data
+# disks, NICs, pools) and the per-VM public IP. Lists of enum values (scaleInPolicy.rules) are not among them.
+_MAY_BE_REMOVED = frozenset({*KEYED_LISTS, "publicIPAddressConfiguration"})
+
+
+def _holds_list(key: str, value: Any) -> bool:
+    if key in _MAY_BE_REMOVED and not _empty(value):
+        return True
+    if isinstance(value, dict) and key not in FREE_FORM:
+        return any(_holds_list(k, v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_list(key, v) for v in value if isinstance(v, dict))
+    return False

@@ -52,6 +52,42 @@ class LintOptions:
     instances: list[dict[str, Any]] | None = None
     # The config file's suppressions; the inputs' own (a template's `metadata`) come in the `InputSet`.
     suppressions: list[Suppression] = field(default_factory=list)
+    # How a proposed model or template is sent: "deployment" (a PUT: a template, a full model) or
+    # "rest-patch" (a REST PATCH body: what it leaves out is unchanged by definition). Edits of the
+    # current model (--patch, --az-update) are always "edit".
+    sent_as: str = "deployment"
+
+
+LEFT_OUT_RULE = "VMSS010"
+
+
+def sent_as(proposed: ScaleSetModel, options: LintOptions) -> str:
+    """How the proposed side reaches Azure, which decides what its absent properties mean."""
+    return "edit" if proposed.shape == "edit" else options.sent_as
+
+
+def left_out_hits(current: ScaleSetModel, proposed: ScaleSetModel) -> list[tuple[str, Hit]]:
+    """VMSS007 hits: what a deployment of `proposed` leaves out that `current` has, once per subtree."""
+    from vmss_lint.compare import left_out
+
+    hits: list[tuple[str, Hit]] = []
+    for item in left_out(current, proposed):
+        what = "it (and its lists) may be removed (not confirmed)" if item.holds_list else "it is kept"
+        hits.append(
+            (
+                LEFT_OUT_RULE,
+                Hit(
+                    item.pointer,
+                    "remove",
+                    item.old,
+                    None,
+                    message=f"{item.pointer} is left out of this deployment: Compute keeps it; ARM's docs say a "
+                    f"redeploy resets it. By Compute's rule {what}; write it into the template as it should be",
+                    severity=Severity.WARNING if item.holds_list else Severity.INFO,
+                ),
+            )
+        )
+    return hits
 
 
 def check(inputs: InputSet, options: LintOptions, rules: list[LoadedRule] | None = None) -> Report:
@@ -149,8 +185,13 @@ def lint_pair(
     from vmss_lint.core.budget import current_budget
 
     current_budget().count_scale_set(proposed.source or current.source or "<input>")
-    api = apiversion.choose(options.api_version, proposed.api_version)
+    api = apiversion.choose(options.api_version, proposed.api_version, proposed.api_detail)
     changes = compare(current, proposed)
+    how = sent_as(proposed, options)
+    if how == "deployment":
+        extra = left_out_hits(current, proposed)
+        if extra:
+            proposed = dataclasses.replace(proposed, meta_hits=[*proposed.meta_hits, *extra])
     findings: list[Finding] = run(
         rules, current, proposed, api, options=options.engine, instances=options.instances, changes=changes
     )
@@ -167,7 +208,8 @@ def lint_pair(
         status="changed" if changes else "unchanged",
         current=current.source,
         proposed=proposed.source,
-        api_version=ApiVersionUsed(value=api.value, origin=api.origin),  # type: ignore[arg-type]
+        api_version=ApiVersionUsed(value=api.value, origin=api.origin, detail=api.detail),  # type: ignore[arg-type]
+        sent_as=how,  # type: ignore[arg-type]
         impact=impact,
         upgrade_mode=plan.upgrade_mode,
         findings=findings,

@@ -76,6 +76,7 @@ def model_from_found(found: FoundResource, context: TemplateContext) -> ScaleSet
         source=found.origin.file.path,
         shape="template",
         api_version=found.api_version,
+        api_detail=found.api_detail,
         positions=mapper.positions,
         secret_pointers=frozenset(mapper.secrets),
         subscription=sub if isinstance(sub, str) else None,

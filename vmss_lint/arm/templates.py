@@ -47,6 +47,7 @@ class Origin:
     scope_base: str
     deployment: tuple[str, ...] = ()
     target: tuple[str, str] = ("", "")  # (subscription, resource group) a nested deployment overrides
+    api_profile: str | None = None  # the template's Azure Stack Hub `apiProfile`, if any
 
 
 @dataclass
@@ -66,6 +67,7 @@ class FoundResource:
     parent: int | None = None  # index of the scale set a nested extension child belongs to
     extensions: list[FoundResource] = field(default_factory=list)
     condition_text: str | None = None  # the `condition` as written, when it could not be decided
+    api_detail: str | None = None  # how api_version was found when not written as a literal
 
     @property
     def display_name(self) -> str:
@@ -112,8 +114,10 @@ def scan_template(
     )
     scope.secret_parameters |= params.secret
     walker = _Walker(context, options or TemplateParams(), _folder_of(file))
+    profile = template.get("apiProfile")
+    origin = Origin(file, scope, params, file, "", api_profile=profile if isinstance(profile, str) else None)
     with run_budget():  # joins the run's budget; outside a run, one for the whole template
-        walker.walk(template, "", Origin(file, scope, params, file, ""), 0)
+        walker.walk(template, "", origin, 0)
     _attach_extensions(walker.found, walker.notices)
     return Scan([r for r in walker.found if r.type == VMSS_TYPE], walker.notices, walker.not_deployed)
 
@@ -235,13 +239,13 @@ class _Walker:
             body = {}
         name_raw = res.get("name")
         name = body.get("name") if "name" in body else None
-        api = res.get("apiVersion")
-        return FoundResource(
+        api, api_detail = self.api_version(res, pointer, origin)
+        found = FoundResource(
             type=rtype,
             symbolic=symbolic,
             name_text=name_raw if isinstance(name_raw, str) else str(name_raw),
             name=name,
-            api_version=api if isinstance(api, str) else None,
+            api_version=api,
             raw=res,
             body=body,
             pointer=pointer,
@@ -249,6 +253,32 @@ class _Walker:
             condition=condition,
             parent=next(i for i, r in enumerate(self.found) if r is parent) if parent is not None else None,
         )
+        found.api_detail = api_detail
+        return found
+
+    def api_version(self, res: dict[str, Any], pointer: str, origin: Origin) -> tuple[str | None, str | None]:
+        """The resource's Compute API version and, when not a literal, how it was found.
+
+        An expression is evaluated like any other value; a resource without `apiVersion` takes the
+        template's `apiProfile` (Azure Stack Hub), mapped to that profile's Compute version.
+        """
+        from vmss_lint.core.apiversion import compute_version_of_profile
+
+        raw = res.get("apiVersion")
+        if raw is None and origin.api_profile is not None:
+            mapped = compute_version_of_profile(origin.api_profile)
+            if mapped is None:
+                return None, f"apiProfile {origin.api_profile} (not a known Azure Stack Hub profile)"
+            return mapped, f"apiProfile {origin.api_profile}"
+        if not isinstance(raw, str):
+            return None, None
+        value = resolve(raw, origin.scope, _local(origin.scope, pointer + "/apiVersion"))
+        if value == raw:
+            return raw, None
+        if isinstance(value, str):
+            return value, _clip(raw)
+        reason = value.reason if isinstance(value, Unknown) else f"not a string: {value!r}"
+        return None, f"{_clip(raw)} could not be resolved ({reason})"
 
     def nested(self, res: dict[str, Any], pointer: str, origin: Origin, depth: int) -> None:
         props = res.get("properties")
@@ -286,8 +316,12 @@ class _Walker:
                     "subscriptionId" if i == 0 else "name": value
                 }
         where = (target[0], target[1])
+        own = template.get("apiProfile")
+        profile = own if isinstance(own, str) else origin.api_profile
         if not inner:
-            sub = Origin(file, origin.scope, origin.params, origin.scope_file, origin.scope_base, path, where)
+            sub = Origin(
+                file, origin.scope, origin.params, origin.scope_file, origin.scope_base, path, where, profile
+            )
             self.walk(template, base, sub, depth + 1)
             return
         values = ParameterValues()
@@ -323,7 +357,7 @@ class _Walker:
             **kwargs,
         )
         scope.secret_parameters |= values.secret
-        self.walk(template, base, Origin(file, scope, values, file, base, path, where), depth + 1)
+        self.walk(template, base, Origin(file, scope, values, file, base, path, where, profile), depth + 1)
 
     def open_linked(self, origin: Origin, rel: Any, pointer: str) -> InputFile | None:
         """The linked template, or None when it is not there; one that resolves outside the confinement

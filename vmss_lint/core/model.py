@@ -32,6 +32,7 @@ class ScaleSetModel:
     shape: Shape
     observed: bool = False
     api_version: str | None = None
+    api_detail: str | None = None  # where a template's api_version came from (expression, apiProfile)
     removed: frozenset[str] = frozenset()
     positions: dict[str, Location] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)

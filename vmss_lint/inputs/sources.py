@@ -253,6 +253,7 @@ def apply_az_update(current: ScaleSetModel, command: str, number: int, total: in
         source=current.source if current.shape == "edit" else f"{current.source} + {source}",
         shape="edit",
         api_version=current.api_version,
+        api_detail=current.api_detail,
         removed=frozenset(removed),
         edits=edits,
         subscription=current.subscription,

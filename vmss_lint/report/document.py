@@ -69,6 +69,12 @@ class UpgradePlan(Record):
 class ApiVersionUsed(Record):
     value: str
     origin: Literal["option", "template", "assumed"]
+    # How a template gave it, when not as a literal: "[variables('computeApiVersion')]", "apiProfile
+    # 2018-03-01-hybrid", or why it could not be used (an unknown expression, an unmapped profile).
+    detail: str | None = None
+
+
+SentAs = Literal["deployment", "edit", "rest-patch"]
 
 
 class ScaleSetResult(Record):
@@ -78,6 +84,10 @@ class ScaleSetResult(Record):
     status: ResultStatus = "changed"
     current: str | None = None
     proposed: str | None = None
+    # How the proposed side was judged: "deployment" (a template or full model, sent whole; what it leaves
+    # out is reported by VMSS010), "edit" (--patch, --az-update: changes to the current model) or
+    # "rest-patch" (--sent-as rest-patch: a REST PATCH body, absent means unchanged).
+    sent_as: SentAs = "deployment"
     api_version: ApiVersionUsed
     impact: Impact
     upgrade_mode: str

@@ -67,7 +67,9 @@ def _result(result: ScaleSetResult, paint: _Paint, verbose: bool) -> list[str]:
         paint(
             "dim",
             f"  {result.current} -> {result.proposed}; judged by API version "
-            f"{result.api_version.value} ({_origin(result.api_version.origin)})",
+            f"{result.api_version.value} ({_origin(result.api_version.origin)}"
+            + (f": {result.api_version.detail}" if result.api_version.detail else "")
+            + ")",
         )
     )
     if not result.findings:

@@ -13,7 +13,7 @@ from conftest import FIXTURES
 
 from vmss_lint.cli import main
 from vmss_lint.inputs.params import TemplateParams
-from vmss_lint.inputs.sources import check_inputs
+from vmss_lint.pipeline import check_inputs
 from vmss_lint.pipeline import LintOptions
 
 HISTORY = FIXTURES / "real-history"

@@ -13,8 +13,7 @@ from conftest import FIXTURES
 
 from vmss_lint.cli import main
 from vmss_lint.inputs.params import TemplateParams
-from vmss_lint.pipeline import check_inputs
-from vmss_lint.pipeline import LintOptions
+from vmss_lint.pipeline import LintOptions, check_inputs
 
 HISTORY = FIXTURES / "real-history"
 WEB = FIXTURES / "templates" / "web" / "azuredeploy.json"

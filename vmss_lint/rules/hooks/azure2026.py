@@ -17,8 +17,7 @@ from typing import Any
 from vmss_lint.core.findings import Hit, Impact, Severity
 from vmss_lint.engine.helpers import IMAGE, ORCHESTRATION, VMP, effective_extensions, leaf_changes, lower
 from vmss_lint.engine.run import RuleContext
-
-from . import image
+from vmss_lint.rules.hooks import image
 
 PLAN = "/plan"
 OS_DISK = f"{VMP}/storageProfile/osDisk"

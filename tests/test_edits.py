@@ -158,7 +158,10 @@ def test_microsoft_docs_load_balancer_to_application_gateway_swap(tmp_path: Path
     commands = [
         base + f"--remove {ipc}.loadBalancerBackendAddressPools 0",
         base + f"--remove {ipc}.loadBalancerInboundNatPools 0",
-        base + f'--add {ipc}.ApplicationGatewayBackendAddressPools \'{{"id": "{APPGW_POOL}"}}\'',
+        # The tutorial's `--add {ipc}.ApplicationGatewayBackendAddressPools ...` was written for SDK-era
+        # azure-cli; 2.91 indexes the show dict exactly and refuses it (test_az_update). This is the form
+        # that works today: set the absent list whole.
+        base + f'--set \'{ipc}.applicationGatewayBackendAddressPools=[{{"id": "{APPGW_POOL}"}}]\'',
     ]
     by_az = check_inputs(str(WEB), None, LintOptions(), az_updates=commands)
 
@@ -248,7 +251,7 @@ def test_bad_patch_ops_name_the_op(
 
 def test_az_update_aimed_at_another_scale_set_is_an_error() -> None:
     report = check_inputs(
-        str(WEB), None, LintOptions(), az_updates=["az vmss update -g rg-other -n web --set sku.capacity=6"]
+        str(WEB), None, LintOptions(), az_updates=["az vmss update -g rg-other -n web --set sku.capacity=8"]
     )
-    assert [f.rule for f in report.results[0].findings] == ["VMSS006"]
+    assert [f.rule for f in report.results[0].findings] == ["VMSS006", "VMSS550"]
     assert report.summary.failed

@@ -60,7 +60,12 @@ def from_files(
             prop = apply_patch_file(current_file, patch)
         for i, command in enumerate(az_updates, 1):
             prop = apply_az_update(prop, command, i, len(az_updates))
-        return InputSet(pairs=[ModelPair(cur, prop)])
+        edit_notices: list[str] = []
+        if az_updates:
+            from vmss_lint.inputs.edits.emulate import emulated_behaviour
+
+            edit_notices.append(emulated_behaviour())
+        return InputSet(pairs=[ModelPair(cur, prop)], notices=edit_notices)
     from vmss_lint.arm.template_options import TemplateParams
     from vmss_lint.inputs.pairing import pairs_from_files, template_suppressions
 
@@ -218,48 +223,10 @@ def _canonical_pointer(path: str, shape: str | None, canonical: dict[str, Any]) 
 
 
 def apply_az_update(current: ScaleSetModel, command: str, number: int, total: int) -> ScaleSetModel:
-    """Apply one planned `az vmss update` with azure-cli's semantics on the flattened `az` shape.
+    """Apply one planned `az vmss update` as azure-cli 2.91 sends it (`vmss_lint.inputs.edits.emulate`)."""
+    from vmss_lint.inputs.edits.emulate import proposed_after
 
-    Paths in `--set/--add/--remove` address what `az vmss show` prints whatever shape the current model
-    came in, so the canonical model is flattened, edited, and normalized back; every edit's path is
-    mapped to its canonical pointer so findings can name the edit that caused them.
-    """
-    from vmss_lint.core.findings import Hit
-    from vmss_lint.inputs.az_shape import to_az_shape
-    from vmss_lint.inputs.edits import az_update
-    from vmss_lint.inputs.edits.az_command import parse_az_update
-
-    source = f"--az-update #{number}"
-    cmd = parse_az_update(command, source=source)
-    az_doc = to_az_shape(current.doc)
-    new_az, traces = az_update.apply_az_update(az_doc, cmd, source)
-    doc = normalize(new_az, source, "az")
-    prefix = f"#{number} " if total > 1 else ""
-    edits = dict(current.edits)
-    removed = set(current.removed)
-    for trace in traces:
-        if trace.removed_path is not None:
-            pointer = az_path_to_pointer(list(trace.removed_path), current.doc)
-            removed.add(pointer)
-        else:
-            pointer = az_path_to_pointer(list(trace.path), doc)
-        edits[pointer] = prefix + trace.label
-    meta_hits = list(current.meta_hits)
-    mismatch = az_update.check_target(cmd, current.resource_group, current.name)
-    if mismatch is not None:
-        meta_hits.append(("VMSS006", Hit("", None, None, None, message=f"{source}: {mismatch}")))
-    return ScaleSetModel(
-        doc=doc,
-        source=current.source if current.shape == "edit" else f"{current.source} + {source}",
-        shape="edit",
-        api_version=current.api_version,
-        api_detail=current.api_detail,
-        removed=frozenset(removed),
-        edits=edits,
-        subscription=current.subscription,
-        resource_group=current.resource_group,
-        meta_hits=meta_hits,
-    )
+    return proposed_after(current, command, number, total)
 
 
 def _short(exc: Exception) -> str:

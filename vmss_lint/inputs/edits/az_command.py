@@ -31,6 +31,7 @@ from vmss_lint.inputs.edits.az_update import (
 _VMP, _RUP = "virtualMachineProfile.", "upgradePolicy.rollingUpgradePolicy."
 _TNP = _VMP + "scheduledEventsProfile.terminateNotificationProfile"
 _SEC, _VSP = _VMP + "securityProfile", _VMP + "hardwareProfile.vmSizeProperties."
+_DDS = _VMP + "storageProfile.osDisk.diffDiskSettings"
 # flag -> (flattened path, nargs, value kind, key when several flags fill one object), after update_vmss
 _CUSTOM: dict[str, tuple[str, int | str, str, str | None]] = {
     "--license-type": (_VMP + "licenseType", 1, "str", None),
@@ -85,6 +86,14 @@ _CUSTOM: dict[str, tuple[str, int | str, str, str | None]] = {
     "--vm-sku": ("sku.name", 1, "str", None),
     "--zones": ("zones", "+", "str", None),
     "--zone-balance": ("zoneBalance", "?", "bool", None),
+    "--custom-data": (_VMP + "osProfile.customData", 1, "base64", None),  # a file's name is taken as text
+    "--ephemeral-os-disk-placement": (_DDS + ".placement", 1, "CacheDisk|NvmeDisk|ResourceDisk", None),
+    "--ephemeral-os-disk-option": (_DDS + ".option", 1, "Local", None),
+    "--ephemeral-os-disk": (_DDS, "?", "bool", None),  # false empties diffDiskSettings (update_vmss)
+    "--capacity-reservation-group": (_VMP + "capacityReservation", 1, "crg", "capacityReservationGroup"),
+    "--regular-priority-count": ("priorityMixPolicy.baseRegularPriorityCount", 1, "int", None),
+    "--regular-priority-percentage": ("priorityMixPolicy.regularPriorityPercentageAboveBase", 1, "int", None),
+    "--enable-proxy-agent": (_SEC + ".proxyAgentSettings.enabled", "?", "bool", None),
 }
 _OWN: dict[str, int | str] = {
     "--resource-group": 1, "--name": 1, "--subscription": 1, "--ids": "+", "--set": "+", "--add": "+",
@@ -94,6 +103,9 @@ _OWN: dict[str, int | str] = {
     "--change-reference": 1,
 }  # fmt: skip
 _ALIASES = {
+    "--ephemeral-placement": "--ephemeral-os-disk-placement",
+    "--ephemeral-option": "--ephemeral-os-disk-option",
+    "--crg": "--capacity-reservation-group",
     "-g": "--resource-group",
     "-n": "--name",
     "-o": "--output",
@@ -133,7 +145,8 @@ def _convert(kind: str, values: list[str], many: bool) -> Json:
                 raw.lower() == "true" if kind == "bool" else int(raw) if kind == "int"
                 else float(raw) if kind == "float" else f"PT{raw}M" if kind == "minutes"
                 else base64.b64encode(raw.encode()).decode() if kind == "base64"
-                else {"id": raw} if kind == "id" else choice or raw
+                else {"id": raw} if kind == "id" else {"id": None if raw == "None" else raw} if kind == "crg"
+                else choice or raw
             )  # fmt: skip
         except ValueError:
             raise _EditError(f"expected a number, got {_short(raw)}") from None

@@ -1,29 +1,30 @@
 """A planned `az vmss update` command, read as a patch against the `az vmss show` document.
 
 Teams plan scale-set changes as CLI one-liners, not templates, so the linter has to predict exactly what
-azure-cli would PUT. The generic `--set/--add/--remove` semantics copy azure-cli's `commands/arm.py`
-(path splitting, `[N]`/`[key=value]` selection, one-level creation of a null parent, value typing by
-`shell_safe_json_parse`), with two deliberate widenings: keys match case-insensitively (Microsoft's own
-tutorial spells `ApplicationGatewayBackendAddressPools`), and a key that is absent but is a known schema
-property behaves like the SDK model's `None` attribute. Custom arguments (`--max-surge`, ...) follow
-`update_vmss` in `vm/custom.py`, which is the generic update's *setter*: it runs after every
-`--set/--add/--remove`, so those are applied first. Nothing the CLI would act on is ever dropped silently.
+azure-cli would PUT. This follows azure-cli 2.91 (`vmss update` = generic update with getter
+`get_vmss_modified_by_aaz` and setter `update_vmss`): the getter hands `commands/arm.py` the plain
+`az vmss show` dict with `storageProfile.imageReference` set to None, so `--set/--add/--remove` index it
+exactly (case-sensitive keys, a missing key on the way is an error, `--set` creates the last key, a null
+parent is created one level deep, `[key=value]` filters compare the exact key, values typed by
+`shell_safe_json_parse`). The setter then builds the PUT through the AAZ schema (`aaz_put`), which decides
+what is really sent. Custom arguments (`--max-surge`, ...) follow `update_vmss`, after every generic edit.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Literal, TypeAlias
 
 from vmss_lint.arm.reader import value_problem
 from vmss_lint.core.errors import InputError
+from vmss_lint.inputs.edits import aaz_put
+from vmss_lint.inputs.edits.aaz_put import AazRefusal, to_snack_case
 
 Json: TypeAlias = bool | int | float | str | list["Json"] | dict[str, "Json"] | None
 Seg: TypeAlias = str | int
@@ -31,9 +32,6 @@ Op = Literal["set", "add", "remove"]
 
 MAX_COMMAND_CHARS = 256 * 1024
 _LITERAL_MAX = 64 * 1024  # ast.literal_eval can exhaust the C stack on deeply nested input
-_FREE_FORM = frozenset(
-    {"tags", "settings", "protectedsettings", "protectedsettingsfromkeyvault", "userassignedidentities"}
-)
 _NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
 _SEGMENT = re.compile(r"(\[.*?\])|([^.]+)")
 _VMSS_ID = re.compile(
@@ -106,17 +104,6 @@ def _short(text: object, limit: int = 60) -> str:
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
-@lru_cache(maxsize=1)
-def _known_names() -> dict[str, str]:
-    """REST-cased property names, so a created key gets the schema's spelling and a missing one reads as unset."""
-    try:
-        text = resources.files("vmss_lint.data").joinpath("property_names.json").read_text(encoding="utf-8")
-        names = json.loads(text)["names"]
-    except (OSError, ValueError, KeyError, TypeError, ModuleNotFoundError):
-        return {}
-    return {n.casefold(): n for n in names if isinstance(n, str)}
-
-
 # --------------------------------------------------------------------------- value typing
 
 
@@ -187,19 +174,8 @@ def _shown(segs: Sequence[str]) -> str:
     return ".".join(segs).replace(".[", "[")
 
 
-def _lookup(d: dict[str, Json], seg: str, free_form: bool) -> str | None:
-    if seg in d:
-        return seg
-    if free_form:  # user-defined keys (tags, extension settings) are matched exactly, as azure-cli does
-        return None
-    hits = [k for k in d if k.casefold() == seg.casefold()]
-    if len(hits) > 1:
-        raise _EditError(f"'{seg}' matches several keys that differ only in case: {sorted(hits)}")
-    return hits[0] if hits else None
-
-
-def _child_free(free_form: bool, key: Seg) -> bool:
-    return free_form or (isinstance(key, str) and key.casefold() in _FREE_FORM)
+def _lookup(d: dict[str, Json], seg: str) -> str | None:
+    return seg if seg in d else None  # dict instances are indexed exactly (arm.py _update_instance)
 
 
 def _kind(value: Json) -> str:
@@ -219,71 +195,66 @@ def _index(node: Json, text: str, where: str) -> int:
     return index % len(node)
 
 
-def _step(node: Json, seg: str, typed: Sequence[str], free: bool) -> tuple[Json, Seg, bool]:
-    """One segment of azure-cli's _find_property; returns (value, resolved key, value-is-absent)."""
-    where = _shown(typed) or "(top level)"
+def _step(node: Json, seg: str, typed: Sequence[str]) -> tuple[Json, Seg]:
+    """One segment of azure-cli's _find_property on a plain dict; returns (value, resolved key)."""
+    where = _shown(typed)
     if seg.startswith("[") and seg.endswith("]"):
         inner = seg[1:-1]
-        if "=" in inner and isinstance(node, list):
+        if not isinstance(node, list):
+            raise _EditError(
+                f"Couldn't find '{seg}' in '{where}': '{where or '(top level)'}' is {_kind(node)}"
+            )
+        if "=" in inner:
             key, raw = inner.split("=", 1)
             want = parse_value(raw)
-            hits = [
-                i for i, x in enumerate(node)
-                if isinstance(x, dict) and (k := _lookup(x, key, free)) is not None and x[k] == want
-            ]  # fmt: skip
+            hits = [i for i, x in enumerate(node) if isinstance(x, dict) and key in x and x[key] == want]
             if len(hits) > 1:
                 raise _EditError(
-                    f"non-unique key '{key}' found multiple matches on '{where}'. Key must be unique."
+                    f"non-unique key '{key}' found multiple matches on {where}. Key must be unique."
                 )
             if not hits:
-                raise _EditError(f"item with value {_short(want)} doesn't exist for key '{key}' on '{where}'")
-            return node[hits[0]], hits[0], False
+                raise _EditError(f"item with value '{want}' doesn't exist for key '{key}' on {where}")
+            return node[hits[0]], hits[0]
         index = _index(node, inner, where)
-        assert isinstance(node, list)
-        return node[index], index, False
+        return node[index], index
     if isinstance(node, dict):
-        found = _lookup(node, seg, free)
-        if found is not None:
-            return node[found], found, False
-        canonical = None if free else _known_names().get(seg.casefold())
-        if canonical is not None:
-            return None, canonical, True
+        if seg in node:
+            return node[seg], seg
         raise _EditError(f"Couldn't find '{seg}' in '{where}'. Available options: {sorted(node)[:15]}")
-    raise _EditError(f"Couldn't find '{seg}' in '{where}': '{where}' is {_kind(node)}")
+    raise _EditError(f"Couldn't find '{seg}' in '{where}'. '{where}' does not support further indexing.")
 
 
-def _walk(root: Json, segs: Sequence[str]) -> tuple[Json, list[Seg], bool, bool]:
-    node, path, free, absent = root, [], False, False
+def _walk(root: Json, segs: Sequence[str]) -> tuple[Json, list[Seg]]:
+    node, path = root, []
     for i, seg in enumerate(segs):
-        node, key, absent = _step(node, seg, segs[:i], free)
+        node, key = _step(node, seg, segs[:i])
         path.append(key)
-        free = _child_free(free, key)
-    return node, path, free, absent
+    return node, path
 
 
-def _assign(node: Json, seg: str, value: Json, typed: Sequence[str], free: bool) -> Seg:
-    """azure-cli's final assignment in set_properties; a new dict key gets the schema's spelling."""
-    where = _shown(typed) or "(top level)"
+def _assign(node: Json, seg: str, value: Json, typed: Sequence[str]) -> Seg:
+    """azure-cli's final assignment in set_properties: a dict key is set (created) exactly as typed."""
+    where = _shown(typed)
     if seg.startswith("[") and seg.endswith("]"):
+        if not isinstance(node, list):
+            raise _EditError(f"Couldn't find '{seg}' in '{where}': '{where}' is {_kind(node)}, not a list")
         index = _index(node, seg[1:-1], where)
-        assert isinstance(node, list)
         node[index] = value
         return index
     if not isinstance(node, dict):
-        raise _EditError(f"Couldn't find '{seg}' in '{where}': '{where}' is {_kind(node)}")
-    key = _lookup(node, seg, free) or (seg if free else _known_names().get(seg.casefold(), seg))
-    node[key] = value
-    return key
+        raise _EditError(f"Couldn't find '{seg}' in '{where}'")
+    node[seg] = value
+    return seg
 
 
-def _container(root: Json, segs: Sequence[str], empty: Json) -> tuple[Json, list[Seg], bool]:
-    """Resolve a parent path; if it is null or an unset known property, create it one level deep (azure-cli)."""
-    node, path, free, _ = _walk(root, segs)
+def _container(root: Json, segs: Sequence[str], empty: Json) -> tuple[Json, list[Seg]]:
+    """Resolve a parent path; if it is null, create it one level deep (azure-cli)."""
+    node, path = _walk(root, segs)
     if node is None and segs:
-        parent, ppath, pfree, _ = _walk(root, segs[:-1])
-        path = [*ppath, _assign(parent, segs[-1], empty, segs[:-1], pfree)]
-        node, free = _walk(root, segs)[0], _child_free(pfree, path[-1])
-    return node, path, free
+        parent, ppath = _walk(root, segs[:-1])
+        path = [*ppath, _assign(parent, segs[-1], copy.deepcopy(empty), segs[:-1])]
+        node = _walk(root, segs)[0]
+    return node, path
 
 
 def _split_key_value(expr: str) -> tuple[str, str]:
@@ -293,7 +264,8 @@ def _split_key_value(expr: str) -> tuple[str, str]:
             if ch == "=" and not in_brackets:
                 return expr[:i], expr[i + 1 :]
             in_brackets = True if ch == "[" else False if ch == "]" else in_brackets
-        raise _EditError(f"expected KEY=VALUE, got {_short(expr)}")
+        return expr, ""  # arm.py _split_key_value_pair: no `=` outside brackets sets the whole text to ''
+
     key, value = expr.split("=", 1)
     return key, value
 
@@ -302,19 +274,19 @@ def _split_key_value(expr: str) -> tuple[str, str]:
 
 
 def _apply_one(root: dict[str, Json], edit: AzEdit, force_string: bool) -> EditTrace:
-    if edit.kind != "generic":
-        return _apply_preset(root, edit)
     if edit.op == "set":
         key, raw = _split_key_value(edit.args[0])
         if not key.strip():
-            raise _EditError("empty key in --set", hint="the form is --set KEY=VALUE [KEY=VALUE ...]")
+            raise _EditError(
+                "usage error: Empty key in --set. Correct syntax: --set KEY=VALUE [KEY=VALUE ...]"
+            )
         value: Json = raw if force_string else parse_value(raw)
         segs = _internal_path(key)
-        node, path, free = _container(root, segs[:-1], {})
-        return EditTrace(edit.label, (*path, _assign(node, segs[-1], value, segs[:-1], free)), "set")
+        node, path = _container(root, segs[:-1], {})
+        return EditTrace(edit.label, (*path, _assign(node, segs[-1], value, segs[:-1])), "set")
     segs = _internal_path(edit.path)
     if edit.op == "add":
-        target, path, _ = _container(root, segs, [])
+        target, path = _container(root, segs, [])
         if not isinstance(target, list):
             raise _EditError(
                 f"'{edit.path}' is {_kind(target)}, not a list", hint="--add only appends to lists"
@@ -332,14 +304,13 @@ def _apply_one(root: dict[str, Json], edit: AzEdit, force_string: bool) -> EditT
         if entry:
             target.append(entry)
         return EditTrace(edit.label, tuple(path), "add")
-    node, path, _, absent = _walk(root, segs)
+    node, path = _walk(root, segs)
     if edit.args:
-        index = _index(node, edit.args[0], edit.path)
-        assert isinstance(node, list)
+        if not isinstance(node, list):
+            raise _EditError(f"'{edit.path}' is {_kind(node)}, not a list")
+        index = _index(node, edit.args[0], segs[-1])
         node.pop(index)
         return EditTrace(edit.label, tuple(path), "remove", (*path, index))
-    if absent:
-        raise _EditError(f"Couldn't find '{segs[-1]}' in '{_shown(segs[:-1])}': there is nothing to remove")
     parent = _walk(root, segs[:-1])[0]
     if not isinstance(parent, dict) or not isinstance(path[-1], str):
         raise _EditError(
@@ -349,51 +320,159 @@ def _apply_one(root: dict[str, Json], edit: AzEdit, force_string: bool) -> EditT
     return EditTrace(edit.label, tuple(path[:-1]), "remove", tuple(path))
 
 
-def _apply_preset(root: dict[str, Json], edit: AzEdit) -> EditTrace:
-    segs = edit.path.split(".")
-    node: Json = root
-    path: list[Seg] = []
-    for i, seg in enumerate(segs[:-1]):  # custom arguments create every missing level, as update_vmss does
-        assert isinstance(node, dict)
-        key = _lookup(node, seg, False)
-        if key is None or node[key] is None:
-            key = key or seg
-            node[key] = {}
-        elif not isinstance(node[key], dict):
-            raise _EditError(f"'{_shown(segs[: i + 1])}' is {_kind(node[key])}, not an object")
-        path.append(key)
-        node = node[key]
-    value = _security_profile(node, edit.value) if edit.kind == "security" else edit.value
-    return EditTrace(edit.label, (*path, _assign(node, segs[-1], value, segs[:-1], False)), "set")
+def _apply_preset(converted: dict[str, Json], edit: AzEdit) -> None:
+    """A custom argument as update_vmss applies it: on the snake_case dict, creating missing levels."""
+    segs = [to_snack_case(s) for s in edit.path.split(".")]
+    if edit.flag.startswith("--regular-priority-") and converted.get("orchestration_mode") != "Flexible":
+        raise _EditError(
+            "--regular-priority-count/--regular-priority-percentage is only available for VMSS with flexible"
+            " orchestration mode"
+        )
+    node: dict[str, Json] = converted
+    for seg in segs[:-1]:
+        if node.get(seg) is None:
+            node[seg] = {}
+        child = node[seg]
+        if not isinstance(child, dict):
+            raise _EditError(f"'{seg}' is {_kind(child)}, not an object")
+        node = child
+    if edit.flag == "--enable-proxy-agent":  # update_vmss makes sure wireServer and imds exist (as {})
+        for side in ("wire_server", "imds"):
+            if node.get(side) is None:
+                node[side] = {}
+    if edit.flag == "--ephemeral-os-disk":  # false: "set ephemeral disk setting as empty"; true: create it
+        if edit.value is False or node.get(segs[-1]) is None:
+            node[segs[-1]] = {}
+        return
+    value = _security_profile(node, edit.value) if edit.kind == "security" else _snake_keys(edit.value)
+    node[segs[-1]] = value
 
 
-def _security_profile(vm_profile: Json, given: Json) -> Json:
+def _snake_keys(value: Json) -> Json:
+    if isinstance(value, dict):
+        return {to_snack_case(k): v for k, v in value.items()}
+    return value
+
+
+def _security_profile(vm_profile: dict[str, Json], given: Json) -> Json:
     """update_vmss replaces the whole securityProfile; which shape depends on the current securityType."""
-    assert isinstance(given, dict) and isinstance(vm_profile, dict)
-    old = vm_profile.get(_lookup(vm_profile, "securityProfile", False) or "securityProfile")
-    prev = old.get(_lookup(old, "securityType", False) or "securityType") if isinstance(old, dict) else None
+    assert isinstance(given, dict)
+    old = vm_profile.get("security_profile")
+    prev = old.get("security_type") if isinstance(old, dict) else None
     stype, boot, vtpm = given.get("securityType"), given.get("secureBootEnabled"), given.get("vTpmEnabled")
     if stype == "TrustedLaunch" and prev != stype:
         boot, vtpm = (False if boot is None else boot), (True if vtpm is None else vtpm)
-        return {"securityType": stype, "uefiSettings": {"secureBootEnabled": boot, "vTpmEnabled": vtpm}}
+        return {"security_type": stype, "uefi_settings": {"secure_boot_enabled": boot, "v_tpm_enabled": vtpm}}
     if stype == "Standard":
-        return {"securityType": stype}  # azure-cli sends uefiSettings: null
-    uefi: dict[str, Json] = {
-        k: v for k, v in (("secureBootEnabled", boot), ("vTpmEnabled", vtpm)) if v is not None
-    }
-    return {"uefiSettings": uefi}  # azure-cli really drops securityType here
+        return {"security_type": stype, "uefi_settings": None}
+    return {"uefi_settings": {"secure_boot_enabled": boot, "v_tpm_enabled": vtpm}}  # securityType dropped
+
+
+@dataclass(frozen=True)
+class Emulation:
+    """What azure-cli would do with one command: the PUT body (REST shape) and where each edit landed."""
+
+    body: dict[str, Json]
+    traces: list[EditTrace]
+    no_effect: list[tuple[AzEdit, str]]  # edits that change nothing in the PUT, and why
+
+
+def _run(
+    show: dict[str, Json], cmd: AzUpdateCommand, skip: AzEdit | None
+) -> tuple[dict[str, Json], list[EditTrace], list[tuple[str, str]]]:
+    doc = copy.deepcopy(show)
+    vmp = doc.get("virtualMachineProfile")
+    if isinstance(vmp, dict) and vmp.get("storageProfile") is not None:
+        storage = vmp["storageProfile"]
+        if isinstance(
+            storage, dict
+        ):  # "To avoid unnecessary permission check of image" (get_vmss_modified_by_aaz)
+            storage["imageReference"] = None
+    traces: list[EditTrace] = []
+    for edit in cmd.edits:
+        if edit.kind == "generic" and edit is not skip:
+            traces.append(_apply_one(doc, edit, cmd.force_string))
+    dropped: list[tuple[str, str]] = []
+    converted = aaz_put.convert_show(doc, dropped)
+    for edit in cmd.edits:
+        if edit.kind != "generic" and edit is not skip:
+            _apply_preset(converted, edit)
+            traces.append(EditTrace(edit.label, tuple(edit.path.split(".")), "set"))
+    converted.update({"resource_group": "rg", "vm_scale_set_name": "name", "no_wait": False})
+    return aaz_put.build_put(converted, dropped), traces, dropped
+
+
+def emulate(show: dict[str, Json], cmd: AzUpdateCommand, source: str) -> Emulation:
+    """Run the command the way azure-cli 2.91 would, against `show` (the `az vmss show` dict)."""
+    if not isinstance(show, dict):
+        raise InputError(source, "the current model must be a JSON object (az vmss show output)")
+    try:
+        body, traces, dropped = _run(show, cmd, None)
+    except _EditError as exc:
+        raise InputError(source, exc.problem, where=_culprit(show, cmd), hint=exc.hint) from None
+    except AazRefusal as exc:
+        raise InputError(
+            source, f"azure-cli would refuse it: {exc.message}", where=_culprit(show, cmd)
+        ) from None
+    no_effect: list[tuple[AzEdit, str]] = []
+    for edit in cmd.edits:
+        try:
+            without = _run(show, cmd, edit)[0]
+        except (_EditError, AazRefusal):
+            continue
+        if without == body or _omits_only(edit):
+            no_effect.append((edit, _why(edit, dropped)))
+    return Emulation(body, traces, no_effect)
+
+
+def _omits_only(edit: AzEdit) -> bool:
+    """`--remove a.b.c` outside any list only leaves c out of the PUT, and Azure keeps what a PUT omits.
+
+    Inside a list element the element is sent without the key, which replaces it: that one is a change.
+    """
+    return edit.kind == "generic" and edit.op == "remove" and not edit.args and "[" not in edit.path
+
+
+def _culprit(show: dict[str, Json], cmd: AzUpdateCommand) -> str | None:
+    """The edit the refusal comes from: the first one whose prefix of the command is refused."""
+    for n in range(1, len(cmd.edits) + 1):
+        try:
+            _run(show, dataclasses.replace(cmd, edits=cmd.edits[:n]), None)
+        except (_EditError, AazRefusal):
+            return cmd.edits[n - 1].label
+    return None
+
+
+def _why(edit: AzEdit, dropped: list[tuple[str, str]]) -> str:
+    if edit.op == "remove" and not edit.args:
+        return "azure-cli only leaves the property out of the PUT, and Azure keeps a property the PUT omits"
+    target = _label_path(edit)
+    for path, reason in dropped:
+        if target == path or target.startswith(path + ".") or target.startswith(path + "["):
+            return reason
+    return "the PUT azure-cli sends is the same without it (the value is already the current one)"
+
+
+def _label_path(edit: AzEdit) -> str:
+    if edit.kind == "generic" and edit.op == "set":
+        try:
+            return _split_key_value(edit.args[0])[0]
+        except _EditError:
+            return edit.path
+    return edit.path
 
 
 def apply_az_update(
     doc: dict[str, Json], cmd: AzUpdateCommand, source: str
 ) -> tuple[dict[str, Json], list[EditTrace]]:
-    """Apply to a deep copy; generic edits first, then custom arguments, in azure-cli's order."""
+    """Apply the generic edits only, to a deep copy (the `az vmss show` dict as the getter hands it over)."""
     if not isinstance(doc, dict):
         raise InputError(source, "the current model must be a JSON object (az vmss show output)")
     result = copy.deepcopy(doc)
-    ordered = sorted(cmd.edits, key=lambda e: e.kind != "generic")  # stable: command order within each part
     traces: list[EditTrace] = []
-    for edit in ordered:
+    for edit in cmd.edits:
+        if edit.kind != "generic":
+            continue
         try:
             traces.append(_apply_one(result, edit, cmd.force_string))
         except _EditError as exc:

@@ -245,14 +245,9 @@ def _refuse_file_names_as_options(args: Sequence[str]) -> None:
             return
         if word.startswith("-") and word != "--pre-commit" and os.path.lexists(word):
             raise UsageError(
-                f"'{_printable(word)}' is a file name that reads as an option: "
+                f"'{printable(word)}' is a file name that reads as an option: "
                 "end the hook's args with -- so that file names are never options"
             )
-
-
-def _printable(word: str) -> str:
-    """A file name for a one-line message: control characters (newlines, ESC) shown escaped."""
-    return printable(word)
 
 
 def _check(ns: argparse.Namespace) -> int:

@@ -302,7 +302,8 @@ def throughput(model: bytes, quick: bool) -> tuple[list[tuple[int, float]], floa
     [(N, seconds)], and the per-pair microseconds of the whole pipeline and of `lint_pair` alone
     (compare, rules, plan: what a caller holding parsed models pays).
     """
-    from vmss_lint.inputs.read import model_from, parse_text
+    from vmss_lint.arm.files import parse_text
+    from vmss_lint.inputs.read import model_from
     from vmss_lint.pipeline import LintOptions, lint_pair, make_report, rules_for
     from vmss_lint.report.formats import renderer
 

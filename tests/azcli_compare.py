@@ -14,10 +14,11 @@ from typing import Any
 
 from azcli_corpus import FIXTURES
 
+from vmss_lint.arm.files import read_file
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.normalize import normalize
 from vmss_lint.inputs.edits.emulate import merge_put, proposed_after
-from vmss_lint.inputs.read import model_from, read_file
+from vmss_lint.inputs.read import model_from
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from vmss_lint.arm.files import read_file
 from vmss_lint.inputs.az_shape import to_az_shape
-from vmss_lint.inputs.read import model_from, read_file
+from vmss_lint.inputs.read import model_from
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "models"
 MODELS = ("web-rest", "web-rest-aosu", "win-flex", "win-template", "rest-create-ssh", "rest-get-userdata")

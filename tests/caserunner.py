@@ -13,8 +13,9 @@ from typing import Any
 
 from conftest import FIXTURES, REPO, load_case
 
+from vmss_lint.arm.files import parse_text
 from vmss_lint.engine.packs import load_rules
-from vmss_lint.inputs.read import model_from, parse_text
+from vmss_lint.inputs.read import model_from
 from vmss_lint.inputs.sources import apply_patch
 from vmss_lint.pipeline import LintOptions, lint_pair, make_report
 

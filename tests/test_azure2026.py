@@ -80,8 +80,9 @@ def test_same_example_on_a_marketplace_plan_image_is_still_an_error() -> None:
 def _plan(base: str, *ops: dict[str, Any], api: str | None = None) -> dict[str, Any]:
     from conftest import FIXTURES
 
+    from vmss_lint.arm.files import parse_text
     from vmss_lint.engine.packs import load_rules
-    from vmss_lint.inputs.read import model_from, parse_text
+    from vmss_lint.inputs.read import model_from
     from vmss_lint.inputs.sources import apply_patch
     from vmss_lint.pipeline import LintOptions, lint_pair, make_report
 

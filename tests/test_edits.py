@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from conftest import FIXTURES
 
+from vmss_lint.arm.files import read_file
 from vmss_lint.cli import main
-from vmss_lint.inputs.read import model_from, read_file
+from vmss_lint.inputs.read import model_from
 from vmss_lint.inputs.sources import apply_az_update
 from vmss_lint.pipeline import LintOptions, check_inputs
 

@@ -36,6 +36,7 @@ from conftest import FIXTURES, QUICKSTART_TEMPLATES
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from vmss_lint.arm.files import parse_text
 from vmss_lint.arm.reader import load_arm_json, value_problem
 from vmss_lint.cli import main
 from vmss_lint.compare import KEYED_LISTS, _item_key, compare
@@ -43,7 +44,7 @@ from vmss_lint.core.errors import InputError
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.normalize import FREE_FORM, canonical_key
 from vmss_lint.inputs.az_shape import to_az_shape
-from vmss_lint.inputs.read import model_from, parse_text
+from vmss_lint.inputs.read import model_from
 from vmss_lint.inputs.sources import apply_az_update, apply_patch
 from vmss_lint.pipeline import LintOptions, lint_pair, make_report, rules_for
 from vmss_lint.report.formats import FORMATS, renderer

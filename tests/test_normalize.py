@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
+from vmss_lint.arm.files import parse_text, read_file
 from vmss_lint.compare import compare
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.normalize import detect_shape
 from vmss_lint.inputs.az_shape import to_az_shape
-from vmss_lint.inputs.read import model_from, parse_text, read_file
+from vmss_lint.inputs.read import model_from
 
 MODELS = FIXTURES / "models"
 

@@ -13,12 +13,13 @@ import pytest
 from conftest import FIXTURES
 from syrupy.assertion import SnapshotAssertion
 
+from vmss_lint.arm.files import parse_text
 from vmss_lint.core.apiversion import NEWEST_DOCUMENTED as API
 from vmss_lint.core.findings import Finding, Impact, Severity
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.records import to_json
 from vmss_lint.inputs.instances import load_instances
-from vmss_lint.inputs.read import model_from, parse_text
+from vmss_lint.inputs.read import model_from
 from vmss_lint.inputs.sources import apply_patch
 from vmss_lint.plan.commands import Target, ps_quote
 from vmss_lint.plan.upgrade import build_plan

@@ -21,10 +21,11 @@ from typing import Any
 import pytest
 from conftest import CASES, FIXTURES, REPO, case_files, load_case
 
+from vmss_lint.arm.files import parse_text
 from vmss_lint.core.redact import SECRET_KEYS
 from vmss_lint.engine.packs import load_rules
 from vmss_lint.inputs.instances import load_instances
-from vmss_lint.inputs.read import model_from, parse_text
+from vmss_lint.inputs.read import model_from
 from vmss_lint.inputs.sources import apply_patch
 from vmss_lint.pipeline import LintOptions, lint_pair, make_report
 from vmss_lint.report.document import Report

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, QUICKSTART_TEMPLATES
 
+from vmss_lint.arm.files import read_file
 from vmss_lint.arm.template_model import model_from_found
 from vmss_lint.arm.templates import scan_template
 from vmss_lint.cli import main
@@ -23,7 +24,6 @@ from vmss_lint.compare import compare
 from vmss_lint.core.errors import InputError
 from vmss_lint.inputs.pairing import pairs_from_files
 from vmss_lint.inputs.params import ParameterValues, TemplateContext, TemplateParams
-from vmss_lint.inputs.read import read_file
 from vmss_lint.pipeline import LintOptions, check_inputs
 
 TEMPLATES = FIXTURES / "templates"
@@ -681,7 +681,7 @@ def test_live_model_with_a_template_that_lacks_it() -> None:
 
 
 def _file(value: Any) -> Any:
-    from vmss_lint.inputs.read import parse_text
+    from vmss_lint.arm.files import parse_text
 
     return parse_text(json.dumps(value, indent=2), "<derived>")
 

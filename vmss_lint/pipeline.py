@@ -30,9 +30,9 @@ from vmss_lint.plan.upgrade import build_plan
 from vmss_lint.report.document import ApiVersionUsed, Report, ResultStatus, ScaleSetResult, summarize
 
 if TYPE_CHECKING:
+    from vmss_lint.arm.files import InputFile
     from vmss_lint.arm.template_options import TemplateParams
     from vmss_lint.engine.suppress import Suppression
-    from vmss_lint.inputs.read import InputFile
 
 UNMANAGED_RULE = "VMSS004"
 CREATED_RULE = "VMSS005"

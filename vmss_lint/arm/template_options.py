@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from vmss_lint.arm.expressions.api import Value
-    from vmss_lint.inputs.read import InputFile
+    from vmss_lint.arm.files import InputFile
 
 LinkedLoader = Callable[["InputFile", str], "InputFile | None"]
 """Opens a linked template's `relativePath` next to the parent file (None when it is not there)."""

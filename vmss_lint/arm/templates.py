@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vmss_lint.arm.expressions.api import EvalScope, Unknown, Value, charge_copy, references_secret, resolve
+from vmss_lint.arm.files import InputFile
 from vmss_lint.arm.template_options import ParameterValues, TemplateContext, TemplateParams
 from vmss_lint.core.budget import run_budget
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.limits import COPY_COUNT, NESTED_DEPLOYMENTS, SCALE_SETS
-from vmss_lint.inputs.read import InputFile
 
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 EXTENSION_TYPE = VMSS_TYPE + "/extensions"
@@ -389,8 +389,8 @@ def open_relative(parent: InputFile, relative: str, *, root: str | None = None) 
     folder), else `OutsideRoot` is raised before the target is opened or even looked at."""
     from pathlib import Path
 
+    from vmss_lint.arm.files import read_file
     from vmss_lint.core.confine import OutsideRoot, confined
-    from vmss_lint.inputs.read import read_file
 
     base = Path(parent.path)
     if not base.is_file():

@@ -33,7 +33,7 @@ _MS_DATE = re.compile(r"^/?Date\((?P<ms>-?\d+)(?:[+-]\d{4})?\)/?$")
 
 def load_instances(path: str | Path) -> list[dict[str, Any]]:
     """Read an instance list file in any of the three shapes; bad input is an InputError naming the file."""
-    from vmss_lint.inputs.read import read_file
+    from vmss_lint.arm.files import read_file
 
     file = read_file(path, role="instances")
     return [i.as_dict() for i in parse_instances(file.value, file.path)]

@@ -247,7 +247,7 @@ class LiveCurrent:
     """The CLI's view of a live CURRENT: the file it reads as, the instances, the context it fills."""
 
     fetched: LiveScaleSet
-    file: Any  # vmss_lint.inputs.read.InputFile
+    file: Any  # vmss_lint.arm.files.InputFile
 
     def context_overrides(self, ctx: Any) -> Any:
         """subscription(), resourceGroup() and resourceGroup().location as the live resource says."""
@@ -272,8 +272,8 @@ def live_current(
     """Fetch, save what was asked for (so the run can be repeated offline), and read it as an input."""
     from pathlib import Path
 
+    from vmss_lint.arm.files import parse_text
     from vmss_lint.core.limits import read_capped
-    from vmss_lint.inputs.read import parse_text
     from vmss_lint.report.outfile import write_atomic
 
     # userData is returned only on request; ask only when the proposed side mentions it.

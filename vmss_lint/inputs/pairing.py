@@ -18,9 +18,10 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from vmss_lint.arm.files import InputFile
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.inputs.read import InputFile, kind_of, model_from
+from vmss_lint.inputs.read import kind_of, model_from
 
 if TYPE_CHECKING:
     # The template reader and the expression evaluator are imported where a template is met: two

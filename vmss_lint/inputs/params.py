@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from vmss_lint.arm.expressions.api import Unknown
+from vmss_lint.arm.files import InputFile, read_file
 from vmss_lint.arm.template_options import LinkedLoader as LinkedLoader
 from vmss_lint.arm.template_options import ParameterValues as ParameterValues
 from vmss_lint.arm.template_options import TemplateContext as TemplateContext
 from vmss_lint.arm.template_options import TemplateParams as TemplateParams
 from vmss_lint.arm.template_options import with_overrides as with_overrides
 from vmss_lint.core.errors import InputError
-from vmss_lint.inputs.read import InputFile, kind_of, read_file
+from vmss_lint.inputs.read import kind_of
 
 
 def load_parameters(paths: list[str]) -> ParameterValues:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from vmss_lint.arm.files import InputFile, read_file
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.limits import PATCH_OPS
 from vmss_lint.core.model import ScaleSetModel, join_pointer
 from vmss_lint.core.normalize import canonical_key, detect_shape, normalize, unwrap_document
 from vmss_lint.inputs.az_shape import az_path_to_pointer
 from vmss_lint.inputs.pairs import InputSet, ModelPair
-from vmss_lint.inputs.read import InputFile, kind_of, model_from, read_file
+from vmss_lint.inputs.read import kind_of, model_from
 
 if TYPE_CHECKING:
     from vmss_lint.arm.template_options import TemplateParams

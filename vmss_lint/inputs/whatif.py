@@ -13,12 +13,12 @@ import re
 from typing import Any
 
 from vmss_lint.arm.expressions.api import Unknown, is_expression
+from vmss_lint.arm.files import InputFile
 from vmss_lint.arm.template_model import normalize_with_unknowns
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Location
 from vmss_lint.core.model import ScaleSetModel, join_pointer
 from vmss_lint.core.normalize import FREE_FORM, canonical_key, identity_of
-from vmss_lint.inputs.read import InputFile
 
 DELETED_NOTE = "what-if: deleted by a complete-mode deployment"
 _ID = re.compile(

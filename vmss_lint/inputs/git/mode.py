@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vmss_lint.arm.bicep import BICEP_HINT, bicep_command, compile_bicep
+from vmss_lint.arm.files import InputFile, parse_text
 from vmss_lint.arm.template_options import TemplateParams
 from vmss_lint.core.confine import OutsideRoot
 from vmss_lint.core.errors import InputError, LimitExceeded
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.inputs.git.repo import BICEP_HINT, FileChange, Repo, bicep_command, compile_bicep
+from vmss_lint.inputs.git.repo import FileChange, Repo
 from vmss_lint.inputs.pairs import InputSet, ModelPair, renamed
-from vmss_lint.inputs.read import InputFile, kind_of, model_from, parse_text
+from vmss_lint.inputs.read import kind_of, model_from
 
 PARAMS_SUFFIX = ".parameters.json"
 

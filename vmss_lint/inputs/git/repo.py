@@ -282,27 +282,3 @@ def _parse_name_status(data: bytes) -> list[FileChange]:
         status = _STATUS.get(code, "modified")
         out.append(FileChange(status, path, None))  # type: ignore[arg-type]
     return out
-
-
-BICEP_HINT = (
-    "install the Bicep CLI (`az bicep install`, or the standalone `bicep` binary) so that `bicep` or `az` "
-    "is on PATH, then run vmss-lint again"
-)
-
-
-def bicep_command() -> list[str] | None:
-    """How to compile Bicep here: the standalone CLI first (faster), else `az bicep`."""
-    if shutil.which("bicep"):
-        return ["bicep", "build", "--stdout"]
-    if shutil.which("az"):
-        return ["az", "bicep", "build", "--stdout", "--file"]
-    return None
-
-
-def compile_bicep(command: list[str], file: Path, label: str) -> bytes:
-    """The ARM JSON a `.bicep` file compiles to; a compile error is the user's input error."""
-    proc = subprocess.run([*command, str(file)], capture_output=True, check=False, cwd=file.parent)
-    if proc.returncode != 0:
-        lines = os.fsdecode(proc.stderr).strip().splitlines()
-        raise InputError(label, "bicep build failed: " + (lines[0] if lines else f"exit {proc.returncode}"))
-    return proc.stdout

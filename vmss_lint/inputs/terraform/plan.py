@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vmss_lint.arm.files import InputFile
 from vmss_lint.arm.template_model import normalize_with_unknowns
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Hit, Location, Severity
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.inputs.read import InputFile
 from vmss_lint.inputs.terraform.mapping import MappedSide, map_side, resource_types, table
 
 Pair = tuple[ScaleSetModel | None, ScaleSetModel | None]

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from conftest import FIXTURES
 
+from vmss_lint.arm.expressions.parse import Unknown
 from vmss_lint.cli import main
+from vmss_lint.engine.template import show
 from vmss_lint.inputs.params import TemplateParams
 from vmss_lint.pipeline import LintOptions, check_inputs
 
@@ -223,3 +225,30 @@ def test_empty_string_removes_an_association() -> None:
     new = ScaleSetModel(doc={"properties": {"proximityPlacementGroup": ""}}, source="b", shape="rest")
     (change,) = compare(old, new)
     assert (change.pointer, change.op) == ("/properties/proximityPlacementGroup", "remove")
+
+
+def test_an_extension_whose_name_is_unresolved_is_not_judged_as_the_same_extension() -> None:
+    """Azure Stack 201-vmss-linux-existing-vnet 06 -> 07: the extension 'customScript' (Windows) becomes
+    `[concat(parameters('vmssName'), '-LinuxCustomScriptExtension')]` (Linux), a name built from
+    resourceGroup().id. Before, the two paired by order and VMSS251 claimed twice that "the same"
+    extension changed its handler, and the run crashed printing the unresolved name (exit 2)."""
+    report = run(*pair("extension-name-unresolved"))
+    found = findings(report)
+    assert "VMSS251" not in {f["rule"] for f in found}
+    at_extension = [
+        f for f in found if f["pointer"].startswith("/properties/virtualMachineProfile/extensionProfile")
+    ]
+    assert [(f["rule"], f["pointer"]) for f in at_extension] == [
+        ("VMSS001", "/properties/virtualMachineProfile/extensionProfile/extensions/0")
+    ]
+    assert "same element or a new one" in at_extension[0]["message"]
+    assert "Unknown(" not in json.dumps(report)
+    # The publisher switch Windows -> Linux stays an error: the REST API definition allows it only at creation.
+    assert [f["rule"] for f in found if f["severity"] == "error"] == ["VMSS103"]
+
+
+def test_an_unresolved_value_inside_a_quoted_block_is_shown_as_its_expression() -> None:
+    """A message that quotes a whole block (`{old}` of an extension) with an unresolved member in it made
+    the run exit 2 with "internal error: Object of type Unknown is not JSON serializable"."""
+    block = {"fileUris": [Unknown("reference() is not known offline", "[reference('x').blob]")]}
+    assert show(block) == '{"fileUris": ["<unresolved: [reference(\'x\').blob]>"]}'

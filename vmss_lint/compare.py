@@ -281,12 +281,46 @@ def _walk_keyed(old: list[Any], new: list[Any], pointer: str, key: str, observed
             matched[spare[0]] = j
             free_old.remove(j)
     for i, item in enumerate(new):
-        if i in matched:
+        if i in matched and _guessed(field, old[matched[i]], item):
+            yield _unknown_identity(f"{pointer}/{i}", field, old[matched[i]], item)
+        elif i in matched:
             yield from _walk(old[matched[i]], item, f"{pointer}/{i}", "", observed, False)
         else:
             yield Change(f"{pointer}/{i}", "add", None, item)
     for j in free_old:
         yield Change(f"{pointer}/{j}", "remove", old[j], None)
+
+
+def _guessed(field: str, old: Any, new: Any) -> bool:
+    """Paired by order although the keys may differ: one side's key is unknown and the other's is not
+    the same unknown (a `[concat(parameters('vmssName'), '-ext')]` name against `customScript`)."""
+    a, b = _key_value(field, old), _key_value(field, new)
+    if not (is_unknown(a) or is_unknown(b)):
+        return False
+    return not (is_unknown(a) and is_unknown(b) and _unknown_id(a) == _unknown_id(b))
+
+
+def _unknown_identity(pointer: str, field: str, old: Any, new: Any) -> Change:
+    """One unresolved change for an element whose identity is a guess: judging its fields against the
+    guessed partner would invent changes (a handler change of "the same" extension) that may not exist."""
+    unknown = next(v for v in (_key_value(field, new), _key_value(field, old)) if is_unknown(v))
+    reason = getattr(unknown, "reason", "unresolved")
+    return Change(
+        pointer,
+        "replace",
+        _plain_tree(old),
+        _plain_tree(new),
+        unresolved=f"its {field} is not known offline ({reason}), so vmss-lint cannot tell whether it is the "
+        "same element or a new one",
+    )
+
+
+def _plain_tree(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_tree(v) for v in value]
+    return _plain(value)
 
 
 def _child(pointer: str, key: str) -> str:

@@ -28,6 +28,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from vmss_lint.compare import is_unknown
 from vmss_lint.core.redact import describe_secret
 
 
@@ -42,7 +43,15 @@ def show(value: Any) -> str:
         return "(not set)"
     if isinstance(value, str):
         return value
-    return json.dumps(value, sort_keys=True)
+    return json.dumps(value, sort_keys=True, default=_unresolved)
+
+
+def _unresolved(value: Any) -> str:
+    """A template value vmss-lint could not resolve, nested in a block a rule quotes (an extension's
+    settings with one `[reference(...)]` in them): quoted as the expression, never as a made-up value."""
+    if is_unknown(value):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def last_segment(resource_id: Any) -> str:

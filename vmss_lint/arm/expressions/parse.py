@@ -42,6 +42,11 @@ class Unknown:
     text: str
     basis: str = ""
 
+    def __str__(self) -> str:
+        """How a message quotes it (a hook naming an extension whose name is unresolved): the
+        expression as written, never the dataclass repr with its reason and basis."""
+        return f"<unresolved: {self.text}>" if self.text else "<unresolved>"
+
 
 Value: TypeAlias = dict[str, "Value"] | list["Value"] | str | int | float | bool | Unknown | None
 """What an expression evaluates to: JSON whose leaves may be `Unknown` (a JsonValue is one too,

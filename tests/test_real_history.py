@@ -252,3 +252,52 @@ def test_an_unresolved_value_inside_a_quoted_block_is_shown_as_its_expression() 
     the run exit 2 with "internal error: Object of type Unknown is not JSON serializable"."""
     block = {"fileUris": [Unknown("reference() is not known offline", "[reference('x').blob]")]}
     assert show(block) == '{"fileUris": ["<unresolved: [reference(\'x\').blob]>"]}'
+
+
+def test_unmanaged_to_managed_os_disks_is_the_rejected_switch() -> None:
+    """Service Fabric Step1-AddPrimaryNodeType 02 -> 03: scale set nt1vm goes from vhdContainers to
+    managedDisk; Azure answers "Changing property 'osDisk.managedDisk' is not allowed." (azure-docs#12751).
+    Before, nothing was said about the disks (a missed rejection)."""
+    report = run(*pair("unmanaged-to-managed"))
+    nt1 = next(r for r in report["results"] if r["name"] == "nt1vm")
+    disk = [f for f in nt1["findings"] if f["rule"] == "VMSS128"]
+    assert [(f["severity"], f["pointer"]) for f in disk] == [
+        ("error", "/properties/virtualMachineProfile/storageProfile/osDisk/managedDisk")
+    ]
+    assert "osDisk.managedDisk" in disk[0]["message"]
+
+
+def test_vhd_containers_left_out_of_a_deployment_is_a_warning_not_silence() -> None:
+    """Azure Stack Linux-VmssManaged 09 -> 10 ("managed" version): the osDisk loses vhdContainers and
+    gains nothing. Compute keeps what is left out, ARM resets it: a warning naming both, not 'unchanged'."""
+    report = run(*pair("unmanaged-vhd-left-out"))
+    disk = [f for f in findings(report) if f["rule"] == "VMSS128"]
+    assert [f["severity"] for f in disk] == ["warning"]
+    assert "Compute" in disk[0]["message"] and "ARM" in disk[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ({"id": "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/images/web-img"}, "VMSS127"),
+        ({"id": "[parameters('imageId')]"}, None),  # unresolved: no image type claim
+        # resourceId() needs subscription().subscriptionId: unknown offline, so also no claim (VMSS001)
+        ({"id": "[resourceId('Microsoft.Compute/images', 'web-img')]"}, None),
+    ],
+)
+def test_platform_image_to_an_image_id_in_a_template(
+    tmp_path: Path, image: dict[str, Any], expected: str | None
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data.setdefault("parameters", {})["imageId"] = {"type": "string"}
+        data["resources"][0]["properties"]["virtualMachineProfile"]["storageProfile"]["imageReference"] = (
+            image
+        )
+
+    (tmp_path / "b").mkdir()
+    report = run(WEB, web_variant(tmp_path / "b", edit))
+    rules = {f["rule"] for f in findings(report)}
+    image_rules = rules & {"VMSS127", "VMSS212"}
+    assert image_rules == ({expected} if expected else set())
+    if expected is None:
+        assert "VMSS001" in rules

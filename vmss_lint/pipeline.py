@@ -193,7 +193,14 @@ def lint_pair(
         if extra:
             proposed = dataclasses.replace(proposed, meta_hits=[*proposed.meta_hits, *extra])
     findings: list[Finding] = run(
-        rules, current, proposed, api, options=options.engine, instances=options.instances, changes=changes
+        rules,
+        current,
+        proposed,
+        api,
+        options=options.engine,
+        instances=options.instances,
+        changes=changes,
+        sent_as=how,
     )
     impact = max_impact([f.impact for f in findings])
     if impact == Impact.NONE and changes and all(c.unresolved is None for c in changes):

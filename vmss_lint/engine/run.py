@@ -94,10 +94,13 @@ def run(
     options: EngineOptions | None = None,
     instances: list[dict[str, Any]] | None = None,
     changes: list[Change] | None = None,
+    sent_as: str = "deployment",
 ) -> list[Finding]:
+    """`sent_as` says what the proposed side's absent properties mean ("deployment": left out of a
+    template or full model; "edit"/"rest-patch": not touched); hooks read it as `ctx.options["sent_as"]`."""
     options = options or EngineOptions()
     changes = compare(current, proposed) if changes is None else changes
-    ctx = RuleContext(current, proposed, changes, api, instances)
+    ctx = RuleContext(current, proposed, changes, api, instances, options={"sent_as": sent_as})
     findings: list[Finding] = []
     for rule in rules:
         spec = rule.spec

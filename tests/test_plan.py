@@ -7,6 +7,7 @@ which order, with which exact commands, and what it says about batches, health g
 from __future__ import annotations
 
 import json
+import subprocess
 from typing import Any
 
 import pytest
@@ -339,6 +340,60 @@ def test_flexible_sets_use_instance_names() -> None:
     assert plan.steps[0].instance_ids == ["web_0", "web_1", "web_2", "web_5", "web_7"]
     assert "verify" not in actions(plan)
     assert any("instance (VM) names" in n for n in plan.notes)
+
+
+def test_flexible_per_vm_steps_use_the_vm_api_by_name() -> None:
+    """R4: deallocate/start/reimage of Flexible instances go through the single-VM API (orchestration
+    modes API comparison); update-instances keeps the scale-set call with VM names (R3)."""
+    current, proposed = models(
+        mode("Manual"), {"op": "replace", "path": "/properties/orchestrationMode", "value": "Flexible"}
+    )
+    inst = load_instances(FIXTURES / "instances" / "web-rest.json")
+    plan = build_plan(current, proposed, [finding(Impact.DEALLOCATE)], instances=inst)
+    steps = {s.action: s for s in plan.steps}
+    deallocate, start = steps["deallocate"].commands, steps["start"].commands
+    assert deallocate is not None and start is not None
+    assert deallocate.cli == (
+        'for vm in web_0 web_1 web_2 web_5 web_7; do az vm deallocate --resource-group rg-web --name "$vm"; done'
+    )
+    assert deallocate.powershell.startswith("@('web_0', 'web_1', 'web_2', 'web_5', 'web_7') | ForEach-Object")
+    assert "Stop-AzVM -ResourceGroupName 'rg-web' -Name $_ -Force" in deallocate.powershell
+    assert "/providers/Microsoft.Compute/virtualMachines/<vm-name>/deallocate?api-version=" in deallocate.rest
+    assert "az vm start" in start.cli and "virtualMachineScaleSets" not in start.cli
+    update = steps["update-instances"].commands
+    assert update is not None and "az vmss update-instances" in update.cli and "web_7" in update.cli
+
+
+def test_flexible_reimage_without_an_instance_list_finds_the_vms_of_the_set() -> None:
+    current, proposed = models(
+        mode("Manual"), {"op": "replace", "path": "/properties/orchestrationMode", "value": "Flexible"}
+    )
+    plan = build_plan(current, proposed, [finding(Impact.REIMAGE)])
+    (reimage,) = [s for s in plan.steps if s.action == "reimage"]
+    assert reimage.commands is not None
+    assert reimage.commands.cli.startswith(
+        "for vm in $(az vm list --resource-group rg-web --query "
+        "'[?ends_with(virtualMachineScaleSet.id || '\"'\"''\"'\"', '\"'\"'/web'\"'\"')].name' --output tsv); do az rest"
+    )
+    # run it in bash with a stand-in `az` that lists two VMs and echoes every other call
+    stub = 'az() { if [ "$1 $2" = "vm list" ]; then printf "web_a\\nweb_b\\n"; else echo "$@"; fi; }; '
+    out = subprocess.run(
+        ["bash", "-c", stub + reimage.commands.cli], capture_output=True, text=True, check=True
+    )
+    url = "https://management.azure.com/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines"
+    assert out.stdout.splitlines() == [
+        f"rest --method post --url {url}/web_a/reimage?api-version={API}",
+        f"rest --method post --url {url}/web_b/reimage?api-version={API}",
+    ]
+    assert "Invoke-AzVMReimage -ResourceGroupName 'rg-web' -VMName $_" in reimage.commands.powershell
+    assert "-like '*/virtualMachineScaleSets/web'" in reimage.commands.powershell
+
+
+def test_uniform_per_vm_steps_stay_on_the_scale_set_api() -> None:
+    current, proposed = models(mode("Manual"))
+    plan = build_plan(current, proposed, [finding(Impact.REIMAGE)])
+    (reimage,) = [s for s in plan.steps if s.action == "reimage"]
+    assert reimage.commands is not None and reimage.commands.cli.startswith("az vmss reimage")
 
 
 # --- commands ------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from conftest import FIXTURES
 
 from vmss_lint.arm.expressions.parse import Unknown
 from vmss_lint.cli import main
+from vmss_lint.core.apiversion import NEWEST_DOCUMENTED
 from vmss_lint.engine.template import show
 from vmss_lint.inputs.params import TemplateParams
 from vmss_lint.pipeline import LintOptions, check_inputs
@@ -142,7 +143,7 @@ def test_api_profile_is_the_compute_version_of_that_hybrid_profile() -> None:
     ("api_version", "variables", "expected"),
     [
         ("[variables('computeApiVersion')]", {"computeApiVersion": "2017-03-30"}, "2017-03-30"),
-        ("[parameters('noSuchValue')]", {}, "2025-11-01"),
+        ("[parameters('noSuchValue')]", {}, NEWEST_DOCUMENTED),
     ],
 )
 def test_api_version_expression_is_evaluated(
@@ -158,7 +159,7 @@ def test_api_version_expression_is_evaluated(
     (result,) = run(WEB, head)["results"]
     assert result["apiVersion"]["value"] == expected
     assert result["apiVersion"]["detail"].startswith(api_version)
-    assert result["apiVersion"]["origin"] == ("template" if expected != "2025-11-01" else "assumed")
+    assert result["apiVersion"]["origin"] == ("template" if expected != NEWEST_DOCUMENTED else "assumed")
 
 
 def test_a_deployment_that_leaves_out_the_extensions_says_so_once() -> None:

@@ -148,6 +148,13 @@ def test_pointer_conditions() -> None:
     assert not lint(body, base, changed)
 
 
+def test_more_condition_counts_list_elements() -> None:
+    body = '[match]\npath = "/properties/x"\n[[match.when]]\nmore = { "/zones" = 2 }\n'
+    assert lint(body, {"zones": ["1", "2", "3"], **props(x=1)}, {"zones": ["1", "2", "3"], **props(x=2)})
+    assert not lint(body, {"zones": ["1", "2"], **props(x=1)}, {"zones": ["1", "2"], **props(x=2)})
+    assert not lint(body, props(x=1), props(x=2))  # absent is empty
+
+
 def test_block_report_is_one_finding_per_block() -> None:
     body = '[match]\npaths = ["/plan"]\nreport = "block"\n'
     (whole,) = lint(body, {}, {"plan": {"name": "n", "product": "p"}})

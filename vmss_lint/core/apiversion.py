@@ -14,7 +14,58 @@ from dataclasses import dataclass
 
 from vmss_lint.core.errors import InputError
 
-NEWEST_DOCUMENTED = "2025-11-01"
+NEWEST_DOCUMENTED = "2026-03-01"
+"""The newest stable Microsoft.Compute API version (ComputeRP/stable/2026-03-01 in Azure/azure-rest-api-specs;
+Microsoft Learn requires it for automatic zone placement)."""
+
+
+@dataclass(frozen=True)
+class FeatureGate:
+    """A scale-set feature and the first API version that has it (the rule that judges older ones)."""
+
+    minimum: str
+    feature: str
+    pointer: str
+    rule: str
+
+
+# Which features each version gates (vmss-change-semantics-2026.md §5 and the seed catalog §8). Below the
+# minimum the property does not exist in that API version; the rule named judges a change there.
+FEATURE_GATES: tuple[FeatureGate, ...] = (
+    FeatureGate("2019-03-01", "scaleInPolicy", "/properties/scaleInPolicy", "VMSS116"),
+    FeatureGate(
+        "2020-12-01",
+        "Trusted Launch",
+        "/properties/virtualMachineProfile/securityProfile/securityType",
+        "VMSS700",
+    ),
+    FeatureGate("2021-03-01", "userData", "/properties/virtualMachineProfile/userData", "VMSS161"),
+    FeatureGate(
+        "2022-08-01",
+        "diskControllerType",
+        "/properties/virtualMachineProfile/storageProfile/diskControllerType",
+        "VMSS700",
+    ),
+    FeatureGate("2023-03-01", "zone expansion", "/zones", "VMSS102"),
+    FeatureGate("2023-09-01", "instance mix", "/properties/skuProfile", "VMSS700"),
+    FeatureGate(
+        "2024-03-01",
+        "ephemeral OS disk update",
+        "/properties/virtualMachineProfile/storageProfile/osDisk/diffDiskSettings",
+        "VMSS125",
+    ),
+    FeatureGate(
+        "2024-07-01",
+        "automatic zone balance",
+        "/properties/resiliencyPolicy/automaticZoneRebalancingPolicy",
+        "VMSS700",
+    ),
+    FeatureGate("2025-04-01", "placement in the model", "/placement", "VMSS700"),
+    FeatureGate("2026-03-01", "automatic zone placement", "/placement", "VMSS210"),
+    FeatureGate(
+        "2026-03-01", "zone allocation policy", "/properties/resiliencyPolicy/zoneAllocationPolicy", "VMSS700"
+    ),
+)
 
 # Microsoft.Compute API version of each Azure Stack Hub API profile ("Resource provider API versions
 # supported by profiles in Azure Stack Hub", MicrosoftDocs/azure-stack-docs

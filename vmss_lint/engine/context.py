@@ -65,7 +65,21 @@ class RuleContext:
         if any(pointer == r or pointer.startswith(r + "/") for r in self.proposed.removed):
             return None  # removed explicitly, itself or a parent
         value = self.proposed.get(pointer)
-        return self.current.get(pointer) if value is None else value
+        if value is not None:
+            return value
+        if self._blanked(pointer):
+            return None  # Compute: "" removes an association ("proximityPlacementGroup": "")
+        return self.current.get(pointer)
+
+    def _blanked(self, pointer: str) -> bool:
+        """Whether the proposal sets a parent of `pointer` to the blank string."""
+        end = pointer.rfind("/")
+        while end > 0:
+            parent = self.proposed.get(pointer[:end])
+            if isinstance(parent, str) and not parent.strip():
+                return True
+            end = pointer.rfind("/", 0, end)
+        return False
 
 
 _GLOBS: dict[str, tuple[str, list[str] | None]] = {}

@@ -236,6 +236,7 @@ def _tests(c: Condition, get: Getter, ctx: RuleContext) -> Iterator[Verdict]:
         (c.contains, _contains),
         (c.above, _above),
         (c.fewer, _fewer),
+        (c.more, _more),
     )
     for table, check in tables:
         for pointer, wanted in (table or {}).items():
@@ -300,6 +301,11 @@ def _above(value: Any, limit: int) -> bool:
 
 def _fewer(value: Any, count: int) -> bool:
     return (len(value) if isinstance(value, list) else 0) < count
+
+
+def _more(value: Any, count: int) -> bool:
+    """The list has more than `count` elements (absent is empty): limits such as "up to five sizes"."""
+    return (len(value) if isinstance(value, list) else 0) > count
 
 
 def _equal(value: Any, wanted: Any) -> bool:

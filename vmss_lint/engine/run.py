@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 UNRESOLVED_RULE = "VMSS001"
+UNCLASSIFIED_RULE = "VMSS701"
 REPLACEMENT_RULE = "VMSS008"
 
 
@@ -134,7 +135,26 @@ def run(
                     "vmss-lint cannot tell whether this change is accepted",
                 )
                 findings.append(make_finding(meta, hit, ctx, options, edit=change.edit))
+    unclassified = by_id.get(UNCLASSIFIED_RULE)
+    if unclassified is not None and rule_selected(unclassified, options) and changes:
+        findings += _unclassified(unclassified, rules, ctx, options)
     return sort_findings(_dedupe(findings))
+
+
+def _unclassified(
+    meta: LoadedRule, rules: list[LoadedRule], ctx: RuleContext, options: EngineOptions
+) -> list[Finding]:
+    """VMSS701: a resolved change no rule, model-only list or read-only mark classifies (no silent
+    property; engine/properties.py). Imported here, on the first change, to keep start-up light."""
+    from vmss_lint.engine.properties import pack_globs, unclassified_message
+
+    globs = pack_globs(r.spec for r in rules)
+    out = []
+    for change in ctx.changes:
+        if change.unresolved is None and (text := unclassified_message(change.pointer, globs)):
+            hit = Hit(change.pointer, change.op, change.old, change.new, message=text)
+            out.append(make_finding(meta, hit, ctx, options, edit=change.edit))
+    return out
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -163,6 +163,7 @@ class Condition:
     contains: dict[str, str] | None = None
     above: dict[str, int] | None = None
     fewer: dict[str, int] | None = None
+    more: dict[str, int] | None = None
     items_added: list[str] | None = None
 
     def __post_init__(self) -> None:
@@ -176,6 +177,7 @@ class Condition:
             *(self.contains or {}),
             *(self.above or {}),
             *(self.fewer or {}),
+            *(self.more or {}),
             *(self.items_added or []),
         ]
         bad = [p for p in pointers if not p.startswith("/")]
@@ -251,6 +253,9 @@ class RuleSpec:
     hook: str | None = None
     meta: bool = False
     aliases: list[str] = field(default_factory=list)
+    covers: list[str] = field(default_factory=list)
+    """Pointer globs a hook rule judges: the property classification counts them as watched (a data
+    rule's `path`/`paths`/constraint `report` count on their own; see engine/properties.py)."""
 
     def __post_init__(self) -> None:
         _raise_any(self._field_problems())
@@ -272,6 +277,8 @@ class RuleSpec:
             problems.append(("references", "references must list at least one link"))
         if self.message is not None and (problem := message_problem(self.message)):
             problems.append(("message", problem))
+        if any(not c.startswith("/") for c in self.covers):
+            problems.append(("covers", "covers must list JSON pointers starting with '/'"))
         if self.hook is not None and not _HOOK_RE.match(self.hook):
             problems.append(("hook", "hook must be 'module:function'"))
         return problems

@@ -13,6 +13,14 @@ Verified syntax (Microsoft Learn): `az vmss update-instances|reimage|deallocate|
 `Get-AzVmssRollingUpgrade`; REST `POST .../manualupgrade` (`instanceIds` required), `.../reimage`,
 `.../deallocate`, `.../start` (omitting `instanceIds` means all), `.../osRollingUpgrade`,
 `GET .../rollingUpgrades/latest`.
+
+Flexible scale sets: `update-instances` / `manualupgrade` take the VM *names* ("the instance name if using
+Flexible Orchestration", Microsoft Learn, manual upgrades), and the per-instance lifecycle operations go
+through the single-VM API ("Orchestration modes API comparison": Deallocate, Reimage, Start -> "Invoke
+Single VM API"): `az vm deallocate|start --resource-group --name`, `Stop-AzVM -Name -Force`,
+`Start-AzVM`, `Invoke-AzVMReimage -VMName`, REST `POST .../virtualMachines/{name}/{action}`; az has no
+`vm reimage`, so its reimage is `az rest` on that URL. Without an instance list the VMs are found by
+their `virtualMachineScaleSet.id` in the scale set's resource group.
 """
 
 from __future__ import annotations
@@ -40,9 +48,15 @@ class Target:
     """
 
     def __init__(
-        self, model: ScaleSetModel, fallback: ScaleSetModel | None = None, api_version: str | None = None
+        self,
+        model: ScaleSetModel,
+        fallback: ScaleSetModel | None = None,
+        api_version: str | None = None,
+        *,
+        flexible: bool = False,
     ) -> None:
         self.api_version = api_version or NEWEST_DOCUMENTED
+        self.flexible = flexible
         self.subscription = (
             model.subscription or (fallback.subscription if fallback else None) or "<subscription-id>"
         )
@@ -83,6 +97,8 @@ class Target:
                 powershell=self._ps("Update-AzVmssInstance", ps_ids or " -InstanceId '*'"),
                 rest=self._rest("POST", "/manualupgrade", {"instanceIds": ids or ["*"]}),
             )
+        if action in ("reimage", "deallocate", "start") and self.flexible:
+            return self._vm_command(action, ids)
         if action in ("reimage", "deallocate", "start"):
             cmdlet = {
                 "reimage": ("Set-AzVmss", " -Reimage"),
@@ -119,3 +135,40 @@ class Target:
                 ),
             )
         raise ValueError(f"unknown plan action {action!r}")
+
+    def _vm_command(self, action: str, names: list[str]) -> Command:
+        """A lifecycle operation of a Flexible set: the single-VM API on each VM (by name)."""
+        rg = shlex.quote(self.resource_group)
+        vm_url = f"{ARM}/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}/providers/Microsoft.Compute/virtualMachines"
+        per_vm = {
+            "deallocate": f'az vm deallocate --resource-group {rg} --name "$vm"',
+            "start": f'az vm start --resource-group {rg} --name "$vm"',
+            "reimage": "az rest --method post --url "
+            + shlex.quote(f"{vm_url}/")
+            + '"$vm"'
+            + shlex.quote(f"/reimage?api-version={self.api_version}"),
+        }[action]
+        ps_rg = ps_quote(self.resource_group)
+        ps_per_vm = {
+            "deallocate": f"Stop-AzVM -ResourceGroupName {ps_rg} -Name $_ -Force",
+            "start": f"Start-AzVM -ResourceGroupName {ps_rg} -Name $_",
+            "reimage": f"Invoke-AzVMReimage -ResourceGroupName {ps_rg} -VMName $_",
+        }[action]
+        if names:
+            listed = " ".join(shlex.quote(n) for n in names)
+            ps_names = "@(" + ", ".join(ps_quote(n) for n in names) + ")"
+        else:
+            query = shlex.quote(f"[?ends_with(virtualMachineScaleSet.id || '', '/{self.name}')].name")
+            listed = f"$(az vm list --resource-group {rg} --query {query} --output tsv)"
+            pattern = ps_quote(f"*/virtualMachineScaleSets/{self.name}")
+            ps_names = (
+                f"(Get-AzVM -ResourceGroupName {ps_rg} | Where-Object {{ $_.VirtualMachineScaleSet.Id -like "
+                f"{pattern} }} | Select-Object -ExpandProperty Name)"
+            )
+        rest = f"POST {vm_url}/<vm-name>/{action}?api-version={self.api_version}"
+        return Command(
+            cli=f"for vm in {listed}; do {per_vm}; done",
+            powershell=f"{ps_names} | ForEach-Object {{ {ps_per_vm} }}",
+            rest=rest
+            + (f" (once per VM: {', '.join(names)})" if names else " (once per VM of the scale set)"),
+        )

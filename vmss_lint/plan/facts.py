@@ -174,7 +174,11 @@ def instance_notes(facts: PlanFacts) -> list[str]:
         return []
     notes: list[str] = []
     if facts.flexible:
-        notes.append("Flexible orchestration: commands take instance (VM) names, not numeric instance ids.")
+        notes.append(
+            "Flexible orchestration: commands take instance (VM) names, not numeric instance ids; per-VM "
+            "steps (deallocate, start, reimage) use the virtual machine API, since the scale-set VM API does "
+            "not apply to Flexible instances."
+        )
     stale = facts.keys([i for i in facts.instances if i.latest_model_applied is False])
     if stale:
         notes.append(

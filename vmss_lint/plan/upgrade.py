@@ -51,16 +51,17 @@ def build_plan(
     impact = max_impact([f.impact for f in findings]) if impact is None else impact
     raw_mode = proposed.get("/properties/upgradePolicy/mode") or current.get("/properties/upgradePolicy/mode")
     mode = _MODES.get(str(raw_mode).lower(), "Manual") if isinstance(raw_mode, str) else "Manual"
-    target = Target(current, proposed, api_version)
-    known, mismatch = instances_for(instances, target.name)
     orchestration = proposed.get("/properties/orchestrationMode") or current.get(
         "/properties/orchestrationMode"
     )
+    flexible = str(orchestration).lower() == "flexible"
+    target = Target(current, proposed, api_version, flexible=flexible)
+    known, mismatch = instances_for(instances, target.name)
     facts = PlanFacts(
         current,
         proposed,
         mode,
-        str(orchestration).lower() == "flexible",
+        flexible,
         target,
         known,
     )

@@ -11,14 +11,31 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmss_lint.core.findings import Hit, Impact
-from vmss_lint.engine.helpers import zone_set
+from vmss_lint.engine.helpers import lower, zone_set
 from vmss_lint.engine.run import RuleContext
 
 ZONES = "/zones"
 
 
+PLACEMENT_POLICY = "/placement/zonePlacementPolicy"
+
+
+def migrates_to_zone_placement(ctx: RuleContext) -> bool:
+    """Clearing zones while the same request sets placement.zonePlacementPolicy auto, at API 2026-03-01
+    or later: the documented migration to automatic zone placement (no instance moves), not a removal.
+    Below 2026-03-01 placement is a property the API lacks, so the zones are removed as before."""
+    return (
+        ctx.api.value[:10] >= "2026-03-01"
+        and lower(ctx.effective(PLACEMENT_POLICY)) == "auto"
+        and lower(ctx.current.get(PLACEMENT_POLICY)) != "auto"
+        and not zone_set(ctx.effective(ZONES))
+    )
+
+
 def zones_removed(ctx: RuleContext) -> Iterator[Hit]:
-    """Any zone that disappears (including zonal → regional) is rejected."""
+    """Any zone that disappears (including zonal → regional) is rejected, except the migration above."""
+    if migrates_to_zone_placement(ctx):
+        return  # VMSS711 reports the migration
     for change in ctx.changed(ZONES):
         old, new = zone_set(change.old), zone_set(change.new)
         gone = sorted(old - new)

@@ -271,3 +271,26 @@ def test_roundtrip_matches_stdlib(value: JsonValue, indent: bool) -> None:
     for line, col in parsed.positions.values():
         assert 1 <= line <= len(lines)
         assert 1 <= col <= len(lines[line - 1])
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u2003", "\u3000", "\u0085", "\x0b", "\x0c"])
+def test_unicode_whitespace_between_tokens_is_whitespace(space: str) -> None:
+    """ARM's reader (Newtonsoft) skips what .NET's char.IsWhiteSpace accepts: a parameters file pasted
+    from a web page with no-break spaces deploys, so it must not be refused here."""
+    text = (
+        f'{{{space}"parameters":{space}{{ "adminUsername":{space}{{"value": "azureuser"}} }}{space}}}{space}'
+    )
+    parsed = load_arm_json(text, "p.json")
+    assert parsed.value == {"parameters": {"adminUsername": {"value": "azureuser"}}}
+    line, column = parsed.positions["/parameters/adminUsername"]
+    assert (line, text[column - 1]) == (1, "{")  # columns count the space as one character
+
+
+@pytest.mark.parametrize("text", ['{"a": tr\u00a0ue}', '{"a": 1\u00a02}', '{"a"\u00a0\u00a0"b"}'])
+def test_unicode_whitespace_is_only_whitespace(text: str) -> None:
+    with pytest.raises(InputError, match="not valid JSON"):
+        load_arm_json(text, "p.json")
+
+
+def test_no_break_space_inside_a_string_is_kept() -> None:
+    assert load_arm_json('{"a": "x\u00a0y"}', "p.json").value == {"a": "x\u00a0y"}

@@ -834,3 +834,13 @@ def test_same_unknown_expression_is_equal_but_a_changed_definition_is_not() -> N
 def test_union_of_objects_keeps_known_members_next_to_unknown_ones() -> None:
     out = evaluate("[union(createObject('a', 1), createObject('b', resourceGroup().location))]", EvalScope())
     assert isinstance(out, dict) and out["a"] == 1 and isinstance(out["b"], Unknown)
+
+
+def test_fold_expression_folds_only_what_arm_reads_without_case() -> None:
+    from vmss_lint.arm.expressions.parse import fold_expression
+
+    assert (
+        fold_expression("[Concat(Parameters('AdminUser'), 'X')]") == "[concat(parameters('adminuser'), 'X')]"
+    )
+    assert fold_expression("[variables('A')['B']]") == "[variables('a')['B']]"
+    assert fold_expression("[format('{0}', VARIABLES('It''s'))]") == "[format('{0}', variables('it''s'))]"

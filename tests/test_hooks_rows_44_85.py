@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from conftest import FIXTURES
 
 from vmss_lint.core import apiversion
@@ -182,3 +183,39 @@ def test_public_ip_added_whole_is_not_a_create_time_change() -> None:
     found = lint(ipc({}), ipc({"publicIPAddressConfiguration": pip}), "VMSS159", "VMSS459")
     assert [f.rule for f in found] == ["VMSS459"]
     assert found[0].pointer.endswith("/publicIPAddressConfiguration") and found[0].op == "add"
+
+
+def _subnet(subnet_id: str) -> dict[str, Any]:
+    ipc = {"name": "ipc", "properties": {"subnet": {"id": subnet_id}}}
+    nic = {"name": "nic", "properties": {"ipConfigurations": [ipc]}}
+    return vmp({"networkProfile": {"networkInterfaceConfigurations": [nic]}})
+
+
+SUBNET_A = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-a/subnets/x"
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        # ARM ids ignore case: the same VNet written in other case, another subnet of it
+        (
+            "/SUBSCRIPTIONS/S1/resourcegroups/RG/providers/microsoft.network/VIRTUALNETWORKS/VNET-A/subnets/y",
+            ("VMSS402", "same"),
+        ),
+        # another VNet: the rejection
+        (
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-b/subnets/x",
+            ("VMSS106", "vnet-b"),
+        ),
+        # no leading '/' or not an id at all: no claim about the VNet either way
+        (
+            "subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-b/subnets/x",
+            ("VMSS402", "cannot tell"),
+        ),
+        ("vnet-b/x", ("VMSS402", "cannot tell")),
+    ],
+)
+def test_subnet_ids_are_parsed_or_not_claimed(new: str, expected: tuple[str, str]) -> None:
+    found = lint(_subnet(SUBNET_A), _subnet(new), "VMSS106", "VMSS402")
+    assert [f.rule for f in found] == [expected[0]]
+    assert expected[1] in found[0].message

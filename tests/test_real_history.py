@@ -302,3 +302,61 @@ def test_platform_image_to_an_image_id_in_a_template(
     assert image_rules == ({expected} if expected else set())
     if expected is None:
         assert "VMSS001" in rules
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (True, True, []),  # the deprecated name rewritten as the new one: no change
+        (False, True, ["VMSS517"]),  # a real toggle is still a toggle
+        ("[bool('true')]", True, []),
+    ],
+)
+def test_deprecated_automatic_os_upgrade_is_the_same_setting(
+    tmp_path: Path, old: Any, new: Any, expected: list[str]
+) -> None:
+    """`upgradePolicy.automaticOSUpgrade` (API 2017-03-30) became
+    `automaticOSUpgradePolicy.enableAutomaticOSUpgrade`; the rename alone was reported as a toggle."""
+
+    def before(data: dict[str, Any]) -> None:
+        data["resources"][0]["properties"]["upgradePolicy"]["automaticOSUpgrade"] = old
+
+    def after(data: dict[str, Any]) -> None:
+        policy = data["resources"][0]["properties"]["upgradePolicy"]
+        policy["automaticOSUpgradePolicy"] = {"enableAutomaticOSUpgrade": new}
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    report = run(web_variant(tmp_path / "a", before), web_variant(tmp_path / "b", after))
+    at_policy = [f["rule"] for f in findings(report) if "utomaticOS" in f["pointer"]]
+    assert at_policy == expected
+
+
+def test_parameter_and_variable_names_are_case_insensitive(tmp_path: Path) -> None:
+    """ARM looks parameters and variables up without case: `parameters('ADMINUSERNAME')` finds
+    `adminUsername`, a parameters file's `VMSSNAME` sets `vmssName`, and re-casing a name in an
+    expression that stays unresolved (`variables('LBNAME')` inside resourceId()) is no change."""
+
+    def recase(data: dict[str, Any]) -> None:
+        text = json.dumps(data)
+        text = text.replace("parameters('adminUsername')", "parameters('ADMINUSERNAME')")
+        text = text.replace("variables('lbName')", "variables('LBNAME')").replace(
+            "resourceId(", "RESOURCEID("
+        )
+        data.clear()
+        data.update(json.loads(text))
+        data["parameters"]["AdminUserName"] = data["parameters"].pop("adminUsername")
+        data["variables"]["lbname"] = data["variables"].pop("lbName")
+
+    (tmp_path / "b").mkdir()
+    proposed = web_variant(tmp_path / "b", recase)
+    params = {
+        "VMSSNAME": {"value": "web"},
+        "SSHPUBLICKEY": {"value": "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7fixture azureuser@web"},
+    }
+    (tmp_path / "b" / "azuredeploy.parameters.json").write_text(
+        json.dumps({"parameters": params}), encoding="utf-8"
+    )
+    report = run(WEB, proposed)
+    assert [r["status"] for r in report["results"]] == ["unchanged"]
+    assert findings(report) == []

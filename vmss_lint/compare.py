@@ -382,7 +382,11 @@ def _item_key(field: str, item: Any) -> Any:
 
 
 def _unknown_id(value: Any) -> tuple[Any, Any]:
-    """Two unknowns are the same value when written alike and derived alike (text and basis)."""
+    """Two unknowns are the same value when written alike and derived alike (text and basis), names
+    that ARM reads without case folded (`identity`, where the expression evaluator set one)."""
+    identity = getattr(value, "identity", "")
+    if identity:
+        return identity, None
     return getattr(value, "text", None), getattr(value, "basis", None)
 
 

@@ -10,6 +10,11 @@ Dialect decisions (see docs section 1.4 of the ARM reference notes):
 
 * A UTF-8 byte order mark is dropped, as azure-cli does (`utf-8-sig`).
 * `//` and `/* */` comments are allowed wherever whitespace is.
+* Whitespace between tokens is what .NET's `char.IsWhiteSpace` accepts, as ARM's reader (Newtonsoft
+  JSON.NET) does: besides space, tab and line breaks also the no-break space U+00A0 (an editor's or a
+  web page's paste), U+0085, vertical tab, form feed and the Unicode space separators. Only between
+  tokens: inside a bare word or a number such a character is still an error, and inside a string it is
+  kept as written.
 * String literals may contain raw line breaks and other control characters (azure-cli parses with
   `strict=False`, Azure PowerShell with Newtonsoft; both accept them).
 * Trailing commas are accepted, as Azure PowerShell does, and listed in `ParsedJson.trailing_commas`
@@ -100,7 +105,7 @@ def escape_pointer_token(token: str) -> str:
 # captures exactly one token. The catch-all `(.)` and `(\Z)` make matches contiguous, so
 # `finditer` visits every character and errors are found where they happen.
 _TOKEN = re.compile(
-    r"(?:[ \t\r\n]+|//[^\n]*|/\*.*?\*/)*+"
+    r"(?:[ \t\r\n\v\f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|//[^\n]*|/\*.*?\*/)*+"
     r"(?:"
     r'("[^"\\]*(?:\\.[^"\\]*)*+")'  # 1: string (raw line breaks allowed)
     r"|([{}\[\]:,])"  # 2: punctuation

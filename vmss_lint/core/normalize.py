@@ -223,9 +223,28 @@ def normalize(doc: dict[str, Any], source: str, shape: Shape) -> dict[str, Any]:
                 if isinstance(entry, dict):
                     entry.pop("principalId", None)
                     entry.pop("clientId", None)
+    _move_deprecated_automatic_os_upgrade(out)
     if shape == "powershell":
         _fix_powershell_enums(out)
     return out
+
+
+def _move_deprecated_automatic_os_upgrade(doc: dict[str, Any]) -> None:
+    """`upgradePolicy.automaticOSUpgrade` (API 2017-03-30 to 2018-06-01) is the same setting as
+    `upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade` (2018-10-01 on): the model holds
+    the new name, so a template rewritten from one to the other with the same value is no change, and a
+    real toggle is judged the same way under either name. Where both are written the new one wins."""
+    props = doc.get("properties")
+    policy = props.get("upgradePolicy") if isinstance(props, dict) else None
+    if not isinstance(policy, dict):
+        return
+    old_key = next((k for k in policy if k.lower() == "automaticosupgrade"), None)
+    if old_key is None:
+        return
+    value = policy.pop(old_key)
+    nested = policy.setdefault("automaticOSUpgradePolicy", {})
+    if isinstance(nested, dict) and nested.get("enableAutomaticOSUpgrade") is None:
+        nested["enableAutomaticOSUpgrade"] = value
 
 
 def identity_of(doc: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -30,6 +30,7 @@ from vmss_lint.arm.expressions.parse import (
     FunctionError,
     Unknown,
     Value,
+    fold_expression,
     is_expression,
     parse_expression,
     unescape_literal,
@@ -307,9 +308,12 @@ def evaluate(text: str, scope: EvalScope) -> Value:
         raise exc.relocated(scope.source) from None
     with scope._entry():
         result = Evaluator(scope, text).eval(node, {})
-    if isinstance(result, Unknown) and result.text != text:
-        basis = f"{result.text} <- {result.basis}" if result.basis else result.text
-        return Unknown(result.reason, text, basis)
+    if isinstance(result, Unknown):
+        basis = result.basis
+        if result.text != text:
+            basis = f"{result.text} <- {result.basis}" if result.basis else result.text
+        identity = f"{fold_expression(text)} <- {fold_expression(basis)}"
+        return Unknown(result.reason, text, basis, identity)
     return result
 
 

@@ -13,7 +13,7 @@ safer mistake for a linter).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeAlias
 
@@ -41,6 +41,10 @@ class Unknown:
     reason: str
     text: str
     basis: str = ""
+    # How two unknowns are told apart (`same_expression`): the text and basis with the parts ARM reads
+    # without case folded (function, parameter and variable names), so `[variables('LBNAME')]` and
+    # `[variables('lbName')]` are the same unresolved value. Not part of `==`, which stays exact.
+    identity: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         """How a message quotes it (a hook naming an extension whose name is unresolved): the
@@ -51,6 +55,31 @@ class Unknown:
 Value: TypeAlias = dict[str, "Value"] | list["Value"] | str | int | float | bool | Unknown | None
 """What an expression evaluates to: JSON whose leaves may be `Unknown` (a JsonValue is one too,
 but mypy's invariant containers need a `cast` to say so)."""
+
+
+_LITERAL_OR_NAME = re.compile(r"'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_.]*\s*\(")
+_NAMED_BY_ARG = re.compile(r"(?i)^(parameters|variables)\s*\($")
+
+
+def fold_expression(text: str) -> str:
+    """`text` with what ARM compares without case lowered: function names, and the name passed to
+    `parameters()`/`variables()`. Other string literals are kept: their case may matter (a path, a
+    command line)."""
+    out: list[str] = []
+    pos = 0
+    lower_next_literal = False
+    for match in _LITERAL_OR_NAME.finditer(text):
+        out.append(text[pos : match.start()])
+        token = match.group()
+        if token.startswith("'"):
+            out.append(token.lower() if lower_next_literal else token)
+            lower_next_literal = False
+        else:
+            lower_next_literal = bool(_NAMED_BY_ARG.match(token))
+            out.append(token.lower())
+        pos = match.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 class ExpressionError(InputError):

@@ -6,6 +6,8 @@ Split from `expr_functions` only to keep modules short; it shares that module's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from vmss_lint.arm.expressions.functions import (
     canonical,
     checked_int,
@@ -20,8 +22,10 @@ from vmss_lint.arm.expressions.functions import (
     want_str,
 )
 from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
+from vmss_lint.arm.expressions.strings import compare_strings, slice_units, units
 
 MAX_RANGE = 10_000  # ARM's limit for range() count
+INT32_MAX = 2_147_483_647  # ARM's limit for range()'s startIndex + count
 
 
 @register("array", 1, structural=True)
@@ -47,7 +51,9 @@ def _create_object(args: list[Value]) -> Value:
 @register("length", 1, structural=True)
 def _length(args: list[Value]) -> Value:
     v = args[0]
-    if isinstance(v, str | list | dict):
+    if isinstance(v, str):
+        return units(v)  # .NET string.Length: UTF-16 code units
+    if isinstance(v, list | dict):
         return len(v)
     raise FunctionError(f"the argument must be a string, array or object, not {type_name(v)}")
 
@@ -65,23 +71,29 @@ def _empty(args: list[Value]) -> Value:
 @register("first", 1, structural=True)
 def _first(args: list[Value]) -> Value:
     v = args[0]
-    if isinstance(v, str | list):
-        return v[0] if v else ("" if isinstance(v, str) else None)
+    if isinstance(v, str):
+        return slice_units(v, 0, 1, "first()") if v else ""
+    if isinstance(v, list):
+        return v[0] if v else None
     raise FunctionError(f"the argument must be a string or array, not {type_name(v)}")
 
 
 @register("last", 1, structural=True)
 def _last(args: list[Value]) -> Value:
     v = args[0]
-    if isinstance(v, str | list):
-        return v[-1] if v else ("" if isinstance(v, str) else None)
+    if isinstance(v, str):
+        return slice_units(v, units(v) - 1, units(v), "last()") if v else ""
+    if isinstance(v, list):
+        return v[-1] if v else None
     raise FunctionError(f"the argument must be a string or array, not {type_name(v)}")
 
 
 @register("take", 2, structural=True)
 def _take(args: list[Value]) -> Value:
     v, n = args[0], max(0, want_int(args[1], "numberToTake"))
-    if isinstance(v, str | list):
+    if isinstance(v, str):
+        return slice_units(v, 0, n, "take()")
+    if isinstance(v, list):
         return v[:n]
     raise FunctionError(f"originalValue must be a string or array, not {type_name(v)}")
 
@@ -89,7 +101,9 @@ def _take(args: list[Value]) -> Value:
 @register("skip", 2, structural=True)
 def _skip(args: list[Value]) -> Value:
     v, n = args[0], max(0, want_int(args[1], "numberToSkip"))
-    if isinstance(v, str | list):
+    if isinstance(v, str):
+        return slice_units(v, n, units(v), "skip()")
+    if isinstance(v, list):
         return v[n:]
     raise FunctionError(f"originalValue must be a string or array, not {type_name(v)}")
 
@@ -232,6 +246,8 @@ def _range(args: list[Value]) -> Value:
     start, count = want_int(args[0], "startIndex"), want_int(args[1], "count")
     if not 0 <= count <= MAX_RANGE:
         raise FunctionError(f"count must be between 0 and {MAX_RANGE}, not {count}")
+    if start + count > INT32_MAX:  # the ARM reference: "no greater than 2147483647"
+        raise FunctionError(f"startIndex + count must be no greater than {INT32_MAX}, not {start + count}")
     return list(range(start, checked_int(start + count)))
 
 
@@ -261,13 +277,14 @@ def _equals(args: list[Value]) -> Value:
     return json_equal(args[0], args[1])  # strings compare case-sensitively, as PSRule and Bicep's '==' do
 
 
-def _compare(args: list[Value]) -> int:
+def _compare(args: list[Value], test: Callable[[int], bool]) -> Value:
     a, b = args
     if is_int(a) and is_int(b):
         assert isinstance(a, int) and isinstance(b, int)
-        return (a > b) - (a < b)
+        return test((a > b) - (a < b))
     if isinstance(a, str) and isinstance(b, str):
-        return (a > b) - (a < b)  # ordinal
+        order = compare_strings(a, b)  # culture-aware, as ARM's docs show: greater('A', 'a') is true
+        return order if isinstance(order, Unknown) else test(order)
     raise FunctionError(
         f"can only compare two integers or two strings, not {type_name(a)} and {type_name(b)}"
     )
@@ -275,22 +292,22 @@ def _compare(args: list[Value]) -> int:
 
 @register("greater", 2)
 def _greater(args: list[Value]) -> Value:
-    return _compare(args) > 0
+    return _compare(args, lambda order: order > 0)
 
 
 @register("greaterOrEquals", 2)
 def _greater_or_equals(args: list[Value]) -> Value:
-    return _compare(args) >= 0
+    return _compare(args, lambda order: order >= 0)
 
 
 @register("less", 2)
 def _less(args: list[Value]) -> Value:
-    return _compare(args) < 0
+    return _compare(args, lambda order: order < 0)
 
 
 @register("lessOrEquals", 2)
 def _less_or_equals(args: list[Value]) -> Value:
-    return _compare(args) <= 0
+    return _compare(args, lambda order: order <= 0)
 
 
 # --- logical and conversion ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote, urljoin
 
 from vmss_lint.arm.expressions.format import format_composite
 from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
+from vmss_lint.arm.expressions.strings import double_quoted, slice_units, unit_index, units
 from vmss_lint.arm.reader import load_arm_json
 from vmss_lint.core.budget import BudgetExceeded
 from vmss_lint.core.limits import VALUE_CHARS
@@ -63,22 +64,21 @@ def register(
 # --- type helpers ----------------------------------------------------------------------------
 
 
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (bool, "bool"),  # before int: a bool is an int in Python
+    (int, "int"),
+    (float, "float"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
 def type_name(v: Value) -> str:
+    """The ARM type name a message uses for a value ("unknown" for an unresolved one)."""
     if v is None:
         return "null"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "float"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    if isinstance(v, dict):
-        return "object"
-    return "unknown"
+    return next((name for kind, name in _TYPE_NAMES if isinstance(v, kind)), "unknown")
 
 
 def is_int(v: Value) -> bool:
@@ -173,11 +173,18 @@ def canonical(v: Value) -> object:
 
 
 def parse_json_text(text: str, what: str) -> Value:
-
+    """JSON as ARM's reader (Newtonsoft) takes it, which also accepts single-quoted strings
+    (`json('{''a'': ''b''}')` in a template, a common way to avoid escaping double quotes)."""
     try:
         return cast(Value, load_arm_json(text, what).value)
     except Exception as exc:  # InputError with position; restate it briefly
-        raise FunctionError(f"{what} is not valid JSON ({getattr(exc, 'problem', exc)})") from None
+        problem = getattr(exc, "problem", exc)
+    if "'" in text:
+        try:
+            return cast(Value, load_arm_json(double_quoted(text), what).value)
+        except Exception:  # the first reading's problem is the one to report
+            pass
+    raise FunctionError(f"{what} is not valid JSON ({problem})")
 
 
 # --- string ----------------------------------------------------------------------------------
@@ -232,13 +239,12 @@ def _trim(args: list[Value]) -> Value:
 @register("substring", 2, 3)
 def _substring(args: list[Value]) -> Value:
     s = want_str(args[0], "stringToParse")
+    size = units(s)  # .NET counts UTF-16 code units
     start = want_int(args[1], "startIndex")
-    length = want_int(args[2], "length") if len(args) > 2 and args[2] is not None else len(s) - start
-    if start < 0 or length < 0 or start + length > len(s):
-        raise FunctionError(
-            f"startIndex {start} and length {length} do not fit in a string of length {len(s)}"
-        )
-    return s[start : start + length]
+    length = want_int(args[2], "length") if len(args) > 2 and args[2] is not None else size - start
+    if start < 0 or length < 0 or start + length > size:
+        raise FunctionError(f"startIndex {start} and length {length} do not fit in a string of length {size}")
+    return slice_units(s, start, start + length, "substring()")
 
 
 @register("replace", 3)
@@ -288,7 +294,7 @@ def _pad_left(args: list[Value]) -> Value:
         raise FunctionError("paddingCharacter must be a single character")
     if total > 16_384:
         raise FunctionError("totalLength is larger than vmss-lint's limit of 16384")
-    return s.rjust(total, pad)
+    return s.rjust(total - (units(s) - len(s)), pad)  # totalLength counts UTF-16 code units
 
 
 def _ci_strings(args: list[Value]) -> tuple[str, str]:
@@ -312,7 +318,7 @@ def _index_of(args: list[Value]) -> Value:
     if isinstance(args[0], list):
         return next((i for i, v in enumerate(args[0]) if json_equal(v, args[1])), -1)
     s, find = _ci_strings(args)
-    return s.find(find)
+    return unit_index(s, s.find(find))
 
 
 @register("lastIndexOf", 2)
@@ -321,7 +327,7 @@ def _last_index_of(args: list[Value]) -> Value:
         hits = [i for i, v in enumerate(args[0]) if json_equal(v, args[1])]
         return hits[-1] if hits else -1
     s, find = _ci_strings(args)
-    return s.rfind(find)
+    return unit_index(s, s.rfind(find))
 
 
 @register("base64", 1)

@@ -151,17 +151,20 @@ def _to_object(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
 
 
 def _group_by(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 2, 2)
+    """`groupBy(array, keyLambda[, valueLambda])`: the optional value lambda is Bicep's
+    (`groupBy(items, x => x.k, x => x.v)` compiles to a third `lambda(...)` argument)."""
+    ev.check_count(node, 2, 3)
     items = _array(ev, node, lvars, "groupBy")
     if isinstance(items, Unknown):
         return items
     key_fn = _Lambda(ev, node.args[1], "groupBy", 1, 1)
+    value_fn = _Lambda(ev, node.args[2], "groupBy", 1, 1) if len(node.args) > 2 else None
     out: dict[str, list[Value]] = {}
     for item in items:
         key = _keyed(ev, node, key_fn(lvars, item), "groupBy")
         if isinstance(key, Unknown):
             return key
-        out.setdefault(key, []).append(item)
+        out.setdefault(key, []).append(value_fn(lvars, item) if value_fn is not None else item)
     return dict(out)
 
 

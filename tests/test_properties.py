@@ -163,3 +163,12 @@ def test_each_api_version_gate_is_judged_by_its_rule(gate: apiversion.FeatureGat
 
 def test_the_newest_documented_version_is_the_default() -> None:
     assert apiversion.choose(None, None).value == apiversion.NEWEST_DOCUMENTED == "2026-03-01"
+
+
+def test_every_name_of_the_sdk_model_is_known_to_the_normalizer() -> None:
+    """Inputs in az or PowerShell casing are folded onto these names; a name missing here would leave a
+    newer property in the wrong case, so no rule (and no classification) would see it."""
+    known = set(json.loads((DATA / "property_names.json").read_text(encoding="utf-8"))["names"])
+    sdk = _sdk()
+    names = {s for p in sdk["paths"] + sdk["readonly"] for s in p.strip("/").split("/") if s != "*"}
+    assert sorted(names - known) == []

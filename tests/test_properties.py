@@ -172,3 +172,8 @@ def test_every_name_of_the_sdk_model_is_known_to_the_normalizer() -> None:
     sdk = _sdk()
     names = {s for p in sdk["paths"] + sdk["readonly"] for s in p.strip("/").split("/") if s != "*"}
     assert sorted(names - known) == []
+
+
+def test_the_reason_of_an_unsourced_property_is_in_the_message() -> None:
+    (finding,) = _findings({}, {"properties": {"constrainedMaximumCapacity": True}})
+    assert finding.rule == "VMSS701" and "PATCH model" in finding.message

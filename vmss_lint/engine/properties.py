@@ -59,12 +59,13 @@ def unclassified_message(pointer: str, globs: list[str]) -> str | None:
     pointer = _whole_value(pointer)
     if classified(pointer, [*globs, *readonly_paths(), *listed("model_only"), *listed("keys")]):
         return None
-    if classified(pointer, list(listed("unsourced"))):
-        return (
-            f"{pointer} changes: vmss-lint has no source on how an existing scale set takes this change "
-            "(accepted in place, applied through the upgrade policy, or refused); check Microsoft's "
-            "documentation of the property."
-        )
+    for glob, reason in listed("unsourced").items():
+        if classified(pointer, [glob]):
+            return (
+                f"{pointer} changes: vmss-lint has no source on how an existing scale set takes this change "
+                f"(accepted in place, applied through the upgrade policy, or refused): {reason}. Check "
+                "Microsoft's documentation of the property."
+            )
     return (
         f"{pointer} changes: this property is not classified yet (newer than the model vmss-lint knows, "
         f"{_data(SDK_FILE)['sdk']}); vmss-lint cannot tell how Azure takes the change."

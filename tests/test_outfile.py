@@ -191,6 +191,9 @@ def test_a_signal_during_the_run_leaves_no_temporary_file(tmp_path: Path, signum
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A background job of a non-interactive shell inherits SIGINT ignored; the test is of a run
+        # that a user can interrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 30
@@ -209,3 +212,54 @@ def test_a_signal_during_the_run_leaves_no_temporary_file(tmp_path: Path, signum
     assert leftovers(tmp_path) == []
     assert not out.exists()
     assert "Traceback" not in stderr
+
+
+def test_an_ignored_sigint_stays_ignored(tmp_path: Path) -> None:
+    """A run started with SIGINT ignored (as a background job of a non-interactive shell is) is not ended
+    by one: `-o` catches the signals only to clean up, never to change what ends the process."""
+    current, proposed = pair(tmp_path)
+    body = proposed.read_bytes()
+    fifo = tmp_path / "proposed.json"
+    fifo.unlink()
+    os.mkfifo(fifo)
+    out = tmp_path / "report.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "TF_BUILD")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vmss_lint",
+            "check",
+            str(current),
+            str(fifo),
+            "-o",
+            str(out),
+            "--format",
+            "json",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not leftovers(tmp_path):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the temporary file never appeared"
+            time.sleep(0.02)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        assert proc.poll() is None, proc.communicate()
+        fifo.write_bytes(body)  # unblocks the run, which then finishes as usual
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, stderr
+    assert leftovers(tmp_path) == []
+    assert json.loads(out.read_text())["results"]

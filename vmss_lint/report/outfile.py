@@ -169,7 +169,10 @@ def reserve(path: Path | None, inputs: Iterable[str | os.PathLike[str]] = ()) ->
     # leave it behind.
     with contextlib.suppress(ValueError):  # not the main thread: no handlers, the finally still cleans
         for caught in (signal.SIGTERM, signal.SIGINT):
-            previous[caught] = signal.signal(caught, on_signal)
+            # A signal the caller ignores (a background job of a non-interactive shell ignores SIGINT)
+            # stays ignored: catching it would let it end a process that was meant to outlive it.
+            if signal.getsignal(caught) != signal.SIG_IGN:
+                previous[caught] = signal.signal(caught, on_signal)
     try:
         yield reserved.open(inputs)
     finally:

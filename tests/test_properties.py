@@ -177,3 +177,25 @@ def test_every_name_of_the_sdk_model_is_known_to_the_normalizer() -> None:
 def test_the_reason_of_an_unsourced_property_is_in_the_message() -> None:
     (finding,) = _findings({}, {"properties": {"constrainedMaximumCapacity": True}})
     assert finding.rule == "VMSS701" and "PATCH model" in finding.message
+
+
+def test_the_glob_index_answers_as_the_plain_classification() -> None:
+    """The runtime index (buckets by leading segments) must agree with `classified` on every path of
+    the model, on paths a level up (whole blocks) and below (inside values), and on unknown ones."""
+    from vmss_lint.core.model import split_pointer
+
+    globs = _globs()
+    index = properties.GlobIndex(globs)
+    paths = list(_sdk()["paths"])
+    probes = {
+        *paths,
+        *(p.rsplit("/", 1)[0] for p in paths),
+        *(p + "/x" for p in paths),
+        *(p.replace("*", "3") for p in paths),
+        "/properties",
+        "/",
+        "/properties/somethingNew/inner",
+        "/zones/1",
+    }
+    for probe in sorted(probes):
+        assert index.covers(split_pointer(probe)) == properties.classified(probe, globs), probe

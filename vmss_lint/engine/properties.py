@@ -56,35 +56,82 @@ def listed(section: str) -> dict[str, str]:
 
 def unclassified_message(pointer: str, globs: list[str]) -> str | None:
     """VMSS701's text for a change at `pointer`, or None when the change is classified."""
-    pointer = _whole_value(pointer)
-    if classified(pointer, [*globs, *readonly_paths(), *listed("model_only"), *listed("keys")]):
-        return None
-    for glob, reason in listed("unsourced").items():
-        if classified(pointer, [glob]):
+    return _classifier(tuple(globs)).message(pointer)
+
+
+@functools.lru_cache(maxsize=8)
+def _classifier(globs: tuple[str, ...]) -> _Classifier:
+    return _Classifier(globs)
+
+
+class _Classifier:
+    """The classification of one rule set, indexed once: a run asks it about every change."""
+
+    def __init__(self, globs: tuple[str, ...]) -> None:
+        known = [*globs, *readonly_paths(), *listed("model_only"), *listed("keys")]
+        self.known = GlobIndex(known)
+        self.unsourced = [(GlobIndex([g]), reason) for g, reason in listed("unsourced").items()]
+        self.any_unsourced = GlobIndex(list(listed("unsourced")))
+        self.leaves = GlobIndex(_data(SDK_FILE)["paths"], blocks=False)
+
+    def message(self, pointer: str) -> str | None:
+        parts = self._whole_value(split_pointer(pointer))
+        if self.known.covers(parts):
+            return None
+        shown = "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+        if self.any_unsourced.covers(parts):
+            reason = next(r for index, r in self.unsourced if index.covers(parts))
             return (
-                f"{pointer} changes: vmss-lint has no source on how an existing scale set takes this change "
+                f"{shown} changes: vmss-lint has no source on how an existing scale set takes this change "
                 f"(accepted in place, applied through the upgrade policy, or refused): {reason}. Check "
                 "Microsoft's documentation of the property."
             )
-    return (
-        f"{pointer} changes: this property is not classified yet (newer than the model vmss-lint knows, "
-        f"{_data(SDK_FILE)['sdk']}); vmss-lint cannot tell how Azure takes the change."
-    )
+        return (
+            f"{shown} changes: this property is not classified yet (newer than the model vmss-lint knows, "
+            f"{_data(SDK_FILE)['sdk']}); vmss-lint cannot tell how Azure takes the change."
+        )
+
+    def _whole_value(self, parts: list[str]) -> list[str]:
+        """The model path a change sits in: an edit inside a value compared whole (`/zones/1` of the
+        zones list) is a change of that value."""
+        for end in range(1, len(parts)):
+            if self.leaves.covers(parts[:end]):
+                return parts[:end]
+        return parts
 
 
-def _whole_value(pointer: str) -> str:
-    """The model path a change sits in: an edit inside a value compared whole (`/zones/1` of the
-    zones list) is a change of that value."""
-    parts = split_pointer(pointer)
-    for end in range(1, len(parts)):
-        if any(glob_match(path, parts[:end]) for path in _sdk_leaves()):
-            return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts[:end])
-    return pointer
+_DEPTH = 3  # literal leading segments a glob is indexed by
 
 
-@functools.cache
-def _sdk_leaves() -> tuple[list[str], ...]:
-    return tuple(split_pointer(p) for p in _data(SDK_FILE)["paths"])
+class GlobIndex:
+    """Pointer globs bucketed by their literal leading segments (up to three), so that a pointer is
+    tried only against the globs that can match it: a run asks about every change, and a rule pack has
+    hundreds of globs. `covers` is `classified` over the indexed globs; with `blocks=False` a pointer
+    must match a glob itself (no whole-block rule)."""
+
+    def __init__(self, globs: typing.Iterable[str], *, blocks: bool = True) -> None:
+        self.blocks = blocks
+        self.exact: dict[tuple[str, ...], list[list[str]]] = {}
+        self.longer: dict[tuple[str, ...], list[list[str]]] = {}
+        for glob in globs:
+            pattern = split_pointer(glob)
+            key: list[str] = []
+            for part in pattern[:_DEPTH]:
+                if part in ("*", "**"):
+                    break
+                key.append(part)
+            self.exact.setdefault(tuple(key), []).append(pattern)
+            for j in range(len(key)):
+                self.longer.setdefault(tuple(key[:j]), []).append(pattern)
+
+    def covers(self, parts: list[str]) -> bool:
+        for size in range(min(_DEPTH, len(parts)) + 1):
+            for pattern in self.exact.get(tuple(parts[:size]), ()):
+                if glob_match(pattern, parts) or (self.blocks and _prefix_of(parts, pattern)):
+                    return True
+        if self.blocks and len(parts) < _DEPTH:
+            return any(_prefix_of(parts, p) for p in self.longer.get(tuple(parts), ()))
+        return False
 
 
 def pack_globs(specs: typing.Iterable[RuleSpec]) -> list[str]:

@@ -360,3 +360,57 @@ def test_parameter_and_variable_names_are_case_insensitive(tmp_path: Path) -> No
     report = run(WEB, proposed)
     assert [r["status"] for r in report["results"]] == ["unchanged"]
     assert findings(report) == []
+
+
+# --- the per-pair verdict table (docs/real-history.md) ----------------------------------------------
+
+TABLE = FIXTURES.parent / "docs" / "real-history.md"
+_ROW = re.compile(
+    r"^\| `(?P<tpl>[^`]+)` \| (?P<a>\d+) → (?P<b>\d+) \| (?P<exit>\d) \| (?P<found>[^|]*) \|", re.M
+)
+_COPIED = re.compile(
+    r"^\| `real-history/(?P<case>[^/`]+)/` \| `(?P<tpl>[^`]+)` (?P<a>\d+) → (?P<b>\d+)", re.M
+)
+
+
+def _table() -> dict[tuple[str, str, str], tuple[int, str]]:
+    rows = _ROW.finditer(TABLE.read_text(encoding="utf-8"))
+    return {(m["tpl"], m["a"], m["b"]): (int(m["exit"]), m["found"].strip()) for m in rows}
+
+
+def _copied() -> list[tuple[str, tuple[str, str, str]]]:
+    text = (FIXTURES / "SOURCES.md").read_text(encoding="utf-8")
+    return [(m["case"], (m["tpl"], m["a"], m["b"])) for m in _COPIED.finditer(text)]
+
+
+def test_the_table_covers_every_pair_and_explains_every_error() -> None:
+    table = _table()
+    assert len(table) >= 100
+    text = TABLE.read_text(encoding="utf-8")
+    for row in text.splitlines():
+        if _ROW.match(row) and "!" in row.split("|")[4]:
+            assert "No rejection" not in row and row.rstrip("| ").split("|")[-1].strip(), row
+
+
+@pytest.mark.parametrize(("case", "key"), _copied(), ids=[c for c, _ in _copied()])
+def test_a_copied_pair_is_judged_as_the_table_says(
+    case: str,
+    key: tuple[str, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each pair copied into fixtures/ gets the exit code and findings docs/real-history.md records for it
+    (the table is made by tests/real_history_table.py from the whole corpus)."""
+    expected = _table()[key]
+    current, proposed = pair(case)
+    monkeypatch.chdir(tmp_path)  # no config file of this repository applies, as in the table's runs
+    code = main(["check", "--format", "json", "--fail-on", "error", str(current), str(proposed)])
+    report = json.loads(capsys.readouterr().out)
+    found = [f for r in report["results"] for f in r["findings"]]
+    counts: dict[str, int] = {}
+    for f in found:
+        rule = f["rule"] + ("!" if f["severity"] == "error" else "")
+        counts[rule] = counts.get(rule, 0) + 1
+    shown = ", ".join(f"{r}×{n}" if n > 1 else r for r, n in sorted(counts.items())) or "–"
+    assert (code, shown) == expected

@@ -36,6 +36,7 @@ from vmss_lint.arm.expressions.parse import (
     unescape_literal,
 )
 from vmss_lint.arm.expressions.secrets import references_secret
+from vmss_lint.arm.expressions.strings import PIECES
 from vmss_lint.arm.reader import JsonValue, escape_pointer_token
 from vmss_lint.core.budget import BudgetExceeded, current_budget, run_budget
 from vmss_lint.core.errors import InputError, LimitExceeded
@@ -310,9 +311,11 @@ def evaluate(text: str, scope: EvalScope) -> Value:
         result = Evaluator(scope, text).eval(node, {})
     if isinstance(result, Unknown):
         basis = result.basis
-        if result.text != text:
+        if result.text != text and fold_expression(result.text) != fold_expression(text):
             basis = f"{result.text} <- {result.basis}" if result.basis else result.text
-        identity = f"{fold_expression(text)} <- {fold_expression(basis)}"
+        identity = result.identity  # a string concat/format built keeps the identity of its pieces
+        if not identity.startswith(PIECES):
+            identity = f"{fold_expression(text)} <- {fold_expression(basis)}"
         return Unknown(result.reason, text, basis, identity)
     return result
 

@@ -30,6 +30,7 @@ from vmss_lint.arm.expressions.parse import (
     Value,
     limit_error,
 )
+from vmss_lint.arm.expressions.strings import unknown_result
 from vmss_lint.core.budget import BudgetExceeded, current_budget
 
 LIVE_FUNCTIONS = frozenset(
@@ -142,7 +143,7 @@ class Evaluator:
             unknown = _first_unknown(args, deep=False) if spec.structural else deep_unknown
             builds = name in _BUILDERS  # an unknown element or member is kept, not the whole result
             if not builds and unknown is not None:
-                return unknown
+                return unknown_result(name, args, unknown)
             result = spec.fn(args)
         except FunctionError as exc:
             raise self.error(f"{node.name}(): {exc}", node) from None

@@ -57,14 +57,14 @@ Value: TypeAlias = dict[str, "Value"] | list["Value"] | str | int | float | bool
 but mypy's invariant containers need a `cast` to say so)."""
 
 
-_LITERAL_OR_NAME = re.compile(r"'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_.]*\s*\(")
+_LITERAL_OR_NAME = re.compile(r"'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_.]*\s*\(|\.[A-Za-z_][A-Za-z0-9_]*")
 _NAMED_BY_ARG = re.compile(r"(?i)^(parameters|variables)\s*\($")
 
 
 def fold_expression(text: str) -> str:
-    """`text` with what ARM compares without case lowered: function names, and the name passed to
-    `parameters()`/`variables()`. Other string literals are kept: their case may matter (a path, a
-    command line)."""
+    """`text` with what ARM compares without case lowered: function names, property names after a dot,
+    and the name passed to `parameters()`/`variables()`. Other string literals are kept: their case may
+    matter (a path, a command line)."""
     out: list[str] = []
     pos = 0
     lower_next_literal = False

@@ -18,7 +18,11 @@ punctuation characters at the same place, punctuation that decides the order) th
 
 from __future__ import annotations
 
-from vmss_lint.arm.expressions.parse import Unknown
+import dataclasses
+import json
+import re
+
+from vmss_lint.arm.expressions.parse import Unknown, Value, fold_expression
 
 
 def units(s: str) -> int:
@@ -140,3 +144,56 @@ def double_quoted(text: str) -> str:
             out.append(c)
             i += 1
     return "".join(out)
+
+
+# --- unresolved strings built by concat/format ----------------------------------------------------
+
+PIECES = "pieces:"
+_FORMAT_ITEM = re.compile(r"\{(\d+)\}|\{\{|\}\}|[^{}]+")
+
+
+def unknown_result(name: str, args: list[Value], unknown: Unknown) -> Unknown:
+    """The unknown a function returns when an argument is unknown. A string that `concat` or `format`
+    builds is identified by its pieces (known text and the unknowns' identities), so
+    `concat('vmss-', parameters('p'))` and `format('{0}{1}', 'vmss-', parameters('p'))` are the same
+    unresolved value; any other function's result is identified by its expression text (api.evaluate)."""
+    pieces = _pieces(name, args)
+    if pieces is not None:
+        return dataclasses.replace(unknown, identity=PIECES + json.dumps(pieces))
+    if unknown.identity.startswith(PIECES):
+        return dataclasses.replace(unknown, identity="")  # toLower(concat(...)) is not concat(...)
+    return unknown
+
+
+def _pieces(name: str, args: list[Value]) -> list[list[str]] | None:
+    if name == "concat":
+        parts = list(args)
+    elif name == "format" and args and isinstance(args[0], str):
+        parts = []
+        for match in _FORMAT_ITEM.finditer(args[0]):
+            token = match.group()
+            if match.group(1) is not None:
+                index = int(match.group(1)) + 1
+                if index >= len(args):
+                    return None
+                parts.append(args[index])
+            else:
+                parts.append(token[0] if token in ("{{", "}}") else token)
+        if sum(len(m.group()) for m in _FORMAT_ITEM.finditer(args[0])) != len(args[0]):
+            return None  # a format item with alignment or a format string: not a plain concatenation
+    else:
+        return None
+    out: list[list[str]] = []
+    for part in parts:
+        if isinstance(part, Unknown):
+            out.append(
+                ["u", part.identity or f"{fold_expression(part.text)} <- {fold_expression(part.basis)}"]
+            )
+        elif isinstance(part, str) or (isinstance(part, int) and not isinstance(part, bool)):
+            if out and out[-1][0] == "s":
+                out[-1][1] += str(part)
+            else:
+                out.append(["s", str(part)])
+        else:
+            return None
+    return out

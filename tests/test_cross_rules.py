@@ -82,6 +82,10 @@ def test_flexible_needs_the_extension_not_a_probe() -> None:
         ("20_04-lts-gen2", "22_04-lts-gen2", None),
         ("19_10-gen1", "20_04-lts-gen2", (1, 2)),
         ("7-LVM", "7lvm-gen2", None),
+        ("18.04-LTS", "18_04-lts-gen2", (1, 2)),  # UbuntuServer: the Gen2 twin writes '_' for '.'
+        ("2019-Datacenter", "2019-datacenter-gensecond", (1, 2)),
+        ("2022-datacenter-azure-edition", "2022-datacenter-azure-edition-core", None),  # no marker: no claim
+        ("16.04-LTS", "18_04-lts-gen2", None),  # another release: the generation of 16.04-LTS is not said
     ],
 )
 def test_generation_change(old: str, new: str, expected: tuple[int, int] | None) -> None:

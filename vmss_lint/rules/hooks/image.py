@@ -39,13 +39,19 @@ def image_generation(sku: Any) -> tuple[str, int | None]:
     return low, None
 
 
+def _twin(base: str) -> str:
+    """Canonical writes a Gen1 SKU and its Gen2 twin with different separators (`18.04-LTS` and
+    `18_04-lts-gen2`): compared without them."""
+    return base.replace(".", "_")
+
+
 def generation_change(old: Any, new: Any) -> tuple[int, int] | None:
     """(old, new) generation when the SKU pair clearly switches between Gen1 and Gen2."""
     old_base, old_gen = image_generation(old)
     new_base, new_gen = image_generation(new)
     if old_gen is not None and new_gen is not None:
         return (old_gen, new_gen) if old_gen != new_gen else None
-    if old_base == new_base and (old_gen, new_gen) != (None, None):
+    if _twin(old_base) == _twin(new_base) and (old_gen, new_gen) != (None, None):
         marked = old_gen if old_gen is not None else new_gen
         unmarked = 1 if marked == 2 else 2
         return (old_gen or unmarked, new_gen or unmarked)

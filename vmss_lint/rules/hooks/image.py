@@ -59,9 +59,25 @@ def generation_change(old: Any, new: Any) -> tuple[int, int] | None:
 
 
 def image_sku_change(ctx: RuleContext) -> Iterator[Hit]:
+    """Only claims "within a generation" when both SKU names say so (`22_04-lts-gen2` ->
+    `24_04-lts-gen2`); a Windows -> Linux SKU or unmarked names get no generation claim."""
     for change in ctx.changed(f"{IMAGE}/sku"):
         if change.op == "replace" and generation_change(change.old, change.new) is None:
-            yield Hit.of(change)
+            old_gen, new_gen = image_generation(change.old)[1], image_generation(change.new)[1]
+            same = (
+                f"both are Generation {old_gen}"
+                if old_gen is not None and old_gen == new_gen
+                else (
+                    "the SKU names do not say both generations (a Gen1 <-> Gen2 switch needs the Trusted Launch path, "
+                    "VMSS211)"
+                )
+            )
+            yield Hit.of(
+                change,
+                message=f"image SKU {change.old} -> {change.new}: {same}; accepted when the new SKU is compatible "
+                "and publisher, offer, sku and version are sent together; every OS disk is replaced when an "
+                "instance takes the model.",
+            )
 
 
 def _unknown(value: Any) -> bool:

@@ -44,9 +44,17 @@ def repo(tmp_path: Path) -> GitRepo:
     return r
 
 
-def try_repo(repo: GitRepo, hook: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def resized(text: str = BASE_MODEL) -> str:
+    """Another VM family and generation: accepted, but may need a deallocation (VMSS301, a warning only)."""
+    assert '"name": "Standard_D1_v2"' in text
+    return text.replace('"name": "Standard_D1_v2"', '"name": "Standard_E4s_v5"')
+
+
+def try_repo(
+    repo: GitRepo, hook: Path, home: Path, *args: str, hook_id: str = "vmss-lint"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook), "vmss-lint", "--color", "never", *args],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook), hook_id, "--color", "never", *args],
         cwd=repo.path,
         capture_output=True,
         text=True,
@@ -79,6 +87,32 @@ def test_hook_passes_an_unrelated_commit(repo: GitRepo, hook_repo: Path, pre_com
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Passed" in proc.stdout
     assert "VMSS106" not in proc.stdout
+
+
+def test_a_warning_only_commit_passes_and_shows_the_warning_strict_fails_it(
+    repo: GitRepo, hook_repo: Path, pre_commit_home: Path
+) -> None:
+    repo.write(MODEL, resized())
+    repo.git("add", MODEL)
+    proc = try_repo(repo, hook_repo, pre_commit_home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Passed" in proc.stdout
+    assert "VMSS301 vm-size-change" in proc.stdout  # verbose: shown although the hook passed
+    assert f"{MODEL}:" in proc.stdout
+    strict = try_repo(repo, hook_repo, pre_commit_home, hook_id="vmss-lint-strict")
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+    assert "vmss-lint strict" in strict.stdout and "Failed" in strict.stdout
+    assert "VMSS301 vm-size-change" in strict.stdout
+
+
+def test_strict_hook_passes_an_unrelated_commit(
+    repo: GitRepo, hook_repo: Path, pre_commit_home: Path
+) -> None:
+    repo.write(MODEL, unrelated())
+    repo.git("add", MODEL)
+    proc = try_repo(repo, hook_repo, pre_commit_home, hook_id="vmss-lint-strict")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Passed" in proc.stdout and "warning VMSS" not in proc.stdout
 
 
 def test_hook_with_from_and_to_refs_checks_the_branch(
@@ -116,12 +150,16 @@ def test_manifest_is_valid_for_pre_commit() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert (hook["id"], hook["language"], hook["types"], hook["require_serial"]) == (
-        "vmss-lint",
-        "python",
-        ["json"],
-        True,
-    )
-    assert hook["entry"].split()[:2] == ["vmss-lint", "check"] and "--pre-commit" in hook["entry"]
-    assert hook["args"][-1] == "--"  # file names follow the args: never options
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [h["id"] for h in hooks] == ["vmss-lint", "vmss-lint-strict"]
+    for hook in hooks:
+        assert (hook["language"], hook["types"], hook["require_serial"], hook["verbose"]) == (
+            "python",
+            ["json"],
+            True,
+            True,  # pre-commit prints a passing hook's output only when verbose: warnings must show
+        )
+        assert hook["entry"].split()[:2] == ["vmss-lint", "check"] and "--pre-commit" in hook["entry"]
+        assert hook["args"][-1] == "--"  # file names follow the args: never options
+    assert "--fail-on warning" not in hooks[0]["entry"]
+    assert hooks[1]["entry"].endswith("--fail-on warning")

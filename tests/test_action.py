@@ -1,9 +1,6 @@
-"""The composite GitHub Action, run step by step with bash the way the runner runs it.
-
-The runner is emulated only where it must be: `${{ inputs.* }}` and `${{ steps.*.outputs.* }}` in a step's
-`env:` are filled in, each `run:` goes to `bash --noprofile --norc -eo pipefail` with the GITHUB_*
-variables of a `pull_request` run, and $GITHUB_OUTPUT is parsed as the runner parses it. The repository
-is a real one whose HEAD is a merge commit, as actions/checkout gives for a pull request.
+"""The composite GitHub Action on a `pull_request`, run step by step (tests/actionrunner.py emulates the
+runner); the repository is a real one whose HEAD is a merge commit, as actions/checkout gives for a pull
+request. The other events, shallow checkouts and fetching: tests/test_action_events.py.
 
 The install step runs for real once (a fresh venv, pip from PyPI, 40-50 s here); the other runs point it at
 this interpreter through VMSS_LINT_ACTION_PYTHON, which the step honours for exactly this purpose.
@@ -12,22 +9,16 @@ this interpreter through VMSS_LINT_ACTION_PYTHON, which the step honours for exa
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
+from actionrunner import ACTION, STEPS, run_action
 from conftest import REPO
-from gitfixture import SUBNET_LINE, GitRepo, clean_env, line_of, snapshot_checkout, template
+from gitfixture import SUBNET_LINE, GitRepo, line_of, snapshot_checkout, template
 
-ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
-STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]
 SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
-EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-
 TEMPLATE, PARAMS = "infra/vmss.json", "infra/vmss.parameters.json"
 
 
@@ -47,124 +38,27 @@ def pull_request(tmp_path: Path, proposed: str) -> GitRepo:
     return repo
 
 
-def expand(value: str, inputs: dict[str, str], steps: dict[str, dict[str, str]]) -> str:
-    def one(match: re.Match[str]) -> str:
-        expr = match.group(1)
-        if expr.startswith("inputs."):
-            return inputs[expr.removeprefix("inputs.")]
-        m = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr)
-        assert m, f"the emulator does not know {expr!r}"
-        return steps[m.group(1)].get(m.group(2), "")
-
-    return EXPR.sub(one, value)
-
-
-def parse_output_file(path: Path) -> dict[str, str]:
-    """$GITHUB_OUTPUT as the runner reads it: name=value lines, or name<<DELIM ... DELIM blocks."""
-    out: dict[str, str] = {}
-    lines = path.read_text(encoding="utf-8").splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delim = line.split("<<", 1)
-            end = lines.index(delim, i + 1)
-            out[name] = "\n".join(lines[i + 1 : end])
-            i = end + 1
-            continue
-        name, _, value = line.partition("=")
-        out[name] = value
-        i += 1
-    return out
-
-
-class ActionRun:
-    def __init__(self, returncode: int, stdout: str, stderr: str, outputs: dict[str, str], summary: str):
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-        self.outputs, self.summary = outputs, summary
-
-
-def run_action(
-    repo: GitRepo,
-    tmp_path: Path,
-    with_: dict[str, str] | None = None,
-    *,
-    action_path: Path = REPO,
-    python: str | None = sys.executable,
-    event: str = "pull_request",
-) -> ActionRun:
-    """Run every step in order, stopping at the first failing one, as the runner does."""
-    declared = ACTION["inputs"]
-    inputs = {name: spec.get("default", "") for name, spec in declared.items()}
-    for name, value in (with_ or {}).items():
-        assert name in declared, f"unknown input {name}"
-        inputs[name] = value
-    runner_temp = tmp_path / "runner-temp"
-    runner_temp.mkdir(exist_ok=True)
-    summary = tmp_path / "step-summary.md"
-    summary.touch()
-    event_path = tmp_path / "event.json"
-    event_path.write_text(json.dumps({"pull_request": {"base": {"ref": "main"}}}), encoding="utf-8")
-    steps: dict[str, dict[str, str]] = {}
-    stdout = stderr = ""
-    rc = 0
-    for index, step in enumerate(STEPS):
-        output_file = tmp_path / f"output-{index}"
-        output_file.touch()
-        env = clean_env(
-            {
-                "CI": "true",
-                "GITHUB_ACTIONS": "true",
-                "GITHUB_ACTION_PATH": str(action_path),
-                "GITHUB_WORKSPACE": str(repo.path),
-                "GITHUB_EVENT_NAME": event,
-                "GITHUB_EVENT_PATH": str(event_path),
-                "GITHUB_BASE_REF": "main" if event.startswith("pull_request") else "",
-                "GITHUB_HEAD_REF": "pr",
-                "GITHUB_REF": "refs/pull/7/merge",
-                "GITHUB_SHA": repo.git("rev-parse", "HEAD").strip(),
-                "GITHUB_OUTPUT": str(output_file),
-                "GITHUB_STEP_SUMMARY": str(summary),
-                "RUNNER_TEMP": str(runner_temp),
-            }
-        )
-        if python is not None:
-            env["VMSS_LINT_ACTION_PYTHON"] = python
-        for name, value in (step.get("env") or {}).items():
-            env[name] = expand(str(value), inputs, steps)
-        script = tmp_path / f"step-{index}.sh"
-        script.write_text(step["run"], encoding="utf-8")
-        assert step["shell"] == "bash"
-        proc = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-            cwd=repo.path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        stdout += proc.stdout
-        stderr += proc.stderr
-        if "id" in step:
-            steps[step["id"]] = parse_output_file(output_file)
-        rc = proc.returncode
-        if rc != 0:
-            break
-    outputs = {name: expand(spec["value"], inputs, steps) for name, spec in ACTION.get("outputs", {}).items()}
-    return ActionRun(rc, stdout, stderr, outputs, summary.read_text(encoding="utf-8"))
-
-
 def test_action_metadata_and_no_expression_inside_run() -> None:
     assert ACTION["runs"]["using"] == "composite"
-    assert set(ACTION["inputs"]) == {"paths", "base", "fail-on", "parameters", "config", "sarif-file"}
-    assert set(ACTION["outputs"]) == {"impact", "errors", "warnings", "infos", "sarif-file"}
+    assert set(ACTION["inputs"]) == {
+        "paths", "base", "fail-on", "parameters", "config", "sarif-file", "args", "live",
+        "terraform-plans", "version", "setup-python", "python-version", "token",
+    }  # fmt: skip
+    assert set(ACTION["outputs"]) == {
+        "impact", "errors", "warnings", "infos", "failed", "sarif-file", "report-file", "base",
+    }  # fmt: skip
     for step in STEPS:
+        if "uses" in step:  # only actions/setup-python, pinned by SHA (checked when the emulator runs it)
+            assert step["uses"].startswith("actions/setup-python@")
+            continue
         assert "run" in step and step["shell"] == "bash"
         assert "${{" not in step["run"], f"script injection risk in step {step.get('name')}"
         assert "--allow-python-rules" not in step["run"]
     for name in ACTION["inputs"]:
-        mentions = [s for s in STEPS if f"inputs.{name} " in str(s.get("env", {})) + " "]
+        mentions = [
+            s for s in STEPS if f"inputs.{name} " in str({**s.get("env", {}), **s.get("with", {})}) + " "
+        ]
+        mentions += [s for s in STEPS if f"inputs.{name} " in str(s.get("if", "")) + " "]
         assert mentions, f"input {name} reaches no step"
     lint_env = next(s for s in STEPS if s.get("id") == "lint")["env"]
     assert lint_env["VMSS_LINT_UNTRUSTED_CONFIG"] == "1"
@@ -226,15 +120,28 @@ def test_explicit_base_input(tmp_path: Path) -> None:
     assert run.returncode == 1 and "VMSS106" in run.stdout
 
 
-def test_without_a_merge_commit_or_base_the_step_says_how_to_fix_it(tmp_path: Path) -> None:
+def test_a_head_checkout_compares_with_the_merge_base_of_the_pull_request_base(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path, template(vnet="vnet-b"))
+    main = repo.git("rev-parse", "main").strip()
+    repo.git("checkout", "-q", "pr")  # `ref: github.event.pull_request.head.sha`: no merge commit
+    payload = {"pull_request": {"base": {"ref": "main", "sha": main}}}
+    run = run_action(repo, tmp_path, payload=payload)
+    assert run.returncode == 1 and "VMSS106" in run.stdout
+    assert run.outputs["base"] == repo.git("merge-base", "main", "pr").strip()
+
+
+def test_without_a_way_to_tell_the_base_the_step_says_how_to_fix_it(tmp_path: Path) -> None:
     repo = pull_request(tmp_path, template(vnet="vnet-b"))
     repo.git("checkout", "-q", "pr")
-    run = run_action(repo, tmp_path)
+    run = run_action(repo, tmp_path)  # no merge commit, and the payload names no base sha
     assert run.returncode == 2
-    assert "::error title=vmss-lint::cannot tell the base revision" in run.stdout
-    assert "fetch-depth: 2" in run.stdout
+    assert "::error title=vmss-lint::HEAD is not a pull request merge commit" in run.stdout
+    assert "set the action's base input" in run.stdout
+    run = run_action(repo, tmp_path, event="schedule", payload={})
+    assert run.returncode == 2
+    assert "cannot tell the base revision on a schedule event: set the action's base input" in run.stdout
     run = run_action(repo, tmp_path, {"base": "--output=/tmp/x"})  # an option is not a revision
-    assert run.returncode == 2 and "not a revision" in run.stderr
+    assert run.returncode == 2 and "is not a revision" in run.stdout
 
 
 HOSTILE_MODULES = (
@@ -309,3 +216,47 @@ def test_install_step_builds_its_own_environment_from_the_action_checkout(tmp_pa
     assert venv_python.exists()
     assert "vmss-lint " in run.stdout  # the installed version, printed by the install step
     assert "VMSS106" in run.summary
+
+
+def test_args_input_is_split_like_shell_words_and_never_evaluated(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path, template(vnet="vnet-b"))
+    run = run_action(repo, tmp_path, {"args": "--ignore 'VMSS106'"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.outputs["errors"] == "0" and run.outputs["failed"] == "false"
+    marker = tmp_path / "pwned"
+    run = run_action(repo, tmp_path, {"args": f'--select VMSS1 "$(touch {marker})" `touch {marker}`'})
+    assert not marker.exists()
+    # the words reached vmss-lint literally (as paths outside the repository: one error line, exit 2)
+    assert run.returncode == 2 and f"{marker}`: is outside the git repository" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "args", ["--format sarif", "--output=x.json", "-ox.json", "--allow-python-rules", "--base main", "'open"]
+)
+def test_args_input_refuses_what_the_action_owns(tmp_path: Path, args: str) -> None:
+    repo = pull_request(tmp_path, template(vnet="vnet-b"))
+    run = run_action(repo, tmp_path, {"args": args})
+    assert run.returncode == 2
+    [error] = [line for line in run.stdout.splitlines() if line.startswith("::error")]
+    assert "the args input" in error
+
+
+def test_an_old_runner_python_is_refused_with_what_to_add(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path, template(vnet="vnet-b"))
+    fake = tmp_path / "bin" / "python3"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 3.10.12\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    path = f"{fake.parent}:/usr/bin:/bin"
+    run = run_action(repo, tmp_path, {"setup-python": "false"}, python=None, env={"PATH": path})
+    assert run.returncode == 2
+    assert f"vmss-lint needs Python 3.11 or newer, {fake} is 3.10.12" in run.stdout
+    assert "actions/setup-python" in run.stdout and "setup-python input at true" in run.stdout
+    assert not (tmp_path / "runner-temp" / "vmss-lint-venv").exists()
+
+
+def test_version_input_must_be_a_release_number(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path, template(vnet="vnet-b"))
+    run = run_action(repo, tmp_path, {"version": "0.1; touch x"})
+    assert run.returncode == 2
+    assert "the version input '0.1; touch x' is not a release number" in run.stdout

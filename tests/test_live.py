@@ -3,6 +3,7 @@ azure-mgmt-compute client, and a loopback ARM (tests/armserver.py). No test reac
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -38,6 +39,13 @@ def instances() -> list[dict[str, Any]]:
 
 @pytest.fixture
 def azure(tmp_path: Path) -> Iterator[LoopbackAzure]:
+    with web_scale_set(tmp_path) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def web_scale_set(tmp_path: Path) -> Iterator[LoopbackAzure]:
+    """The loopback ARM serving the web scale set and its instances (two pages)."""
     with loopback_azure(tmp_path) as server:
         server.serve(BASE, model())
         vms = instances()

@@ -158,7 +158,10 @@ def _parser(command: str) -> _Parser:
     )
     add("--subscription-id", metavar="ID", help="subscription().subscriptionId in templates (and of --live).")
     add(
-        "--live", metavar="RG/NAME", help="CURRENT is the running scale set RG/NAME (needs vmss-lint[azure])."
+        "--live",
+        metavar="RG/NAME",
+        help="CURRENT is the running scale set RG/NAME or azure:///<resource id> (needs vmss-lint[azure]); in "
+        "git mode each changed template is compared with it instead of with the base revision.",
     )
     add(
         "--cloud",
@@ -166,6 +169,13 @@ def _parser(command: str) -> _Parser:
         help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment, for --live.",
     )
     add("--arm-endpoint", metavar="URL", help="A custom Azure Resource Manager endpoint, for --live.")
+    add(
+        "--terraform-plans",
+        metavar="GLOB",
+        action="append",
+        help="Git mode: files matching this glob (repeatable; e.g. '**/tfplan.json') are Terraform plan JSON, "
+        "whatever their name; others are still recognised by their shape.",
+    )
     add("--save-current", metavar="FILE", help="Save the fetched live model, to repeat the run offline.")
     add("--save-instances", metavar="FILE", help="Save the fetched live instance list (for --instances).")
     add("--resource-group", metavar="NAME", help="resourceGroup().name in templates.")
@@ -258,7 +268,7 @@ def _check(ns: argparse.Namespace) -> int:
 
     paths: list[str] = ns.paths
     live = _live(ns, paths)
-    if live is not None and ns.live is not None:
+    if live is not None and ns.live is not None and not _git_mode(ns):
         paths = [live.fetched.target.label, *paths]
     loaded = load_config(ns.config)
     fail_on = _fail_on(ns, loaded)
@@ -347,12 +357,20 @@ def _inputs(
     set) and PROPOSED are files."""
     current = paths[0] if paths else None
     proposed = paths[1] if len(paths) > 1 else None
-    git_mode = ns.base is not None or ns.head is not None or ns.pre_commit
+    git_mode = _git_mode(ns)
     params = _template_params(ns, loaded, current, proposed, live, git_mode=git_mode)
     if git_mode:
         from vmss_lint.inputs.git.mode import git_inputs
 
-        return git_inputs(ns.base, ns.head, paths, params=params, pre_commit=ns.pre_commit)
+        return git_inputs(
+            ns.base,
+            ns.head,
+            paths,
+            params=params,
+            pre_commit=ns.pre_commit,
+            live=live.file if live is not None else None,
+            plan_patterns=_plan_patterns(ns, loaded),
+        )
     if len(paths) > 2:
         raise UsageError(
             "vmss-lint check: too many arguments: give CURRENT and PROPOSED, or use --base REF PATHS..."
@@ -425,18 +443,32 @@ def _live(ns: argparse.Namespace, paths: list[str]) -> LiveCurrent | None:
         return None
     from vmss_lint.inputs import live
 
+    git_mode = _git_mode(ns)
+    if git_mode and ns.live is None:
+        raise UsageError(
+            "vmss-lint check: in git mode name the live scale set with --live (RG/NAME or azure:///...); "
+            "positional arguments there restrict the run to those paths"
+        )
     target = live.parse_target(paths[0] if paths and ns.live is None else None, ns.live, ns.subscription_id)
     assert target is not None
-    if ns.base is not None or ns.head is not None or ns.pre_commit:
-        raise UsageError("vmss-lint check: a live CURRENT is not supported in git mode yet")
     proposed = paths[0] if ns.live is not None and paths else (paths[1] if len(paths) > 1 else None)
     return live.live_current(
         target,
-        proposed,
+        None if git_mode else proposed,
         cloud=live.cloud_from(ns.cloud, ns.arm_endpoint),
         save_current=ns.save_current,
         save_instances=ns.save_instances,
+        user_data=True if git_mode else None,
     )
+
+
+def _git_mode(ns: argparse.Namespace) -> bool:
+    return ns.base is not None or ns.head is not None or bool(ns.pre_commit)
+
+
+def _plan_patterns(ns: argparse.Namespace, loaded: LoadedConfig) -> list[str]:
+    """--terraform-plans over the config's `terraform-plans` (git mode: which files are plans by name)."""
+    return list(ns.terraform_plans or loaded.config.terraform_plans or [])
 
 
 def _rules(ns: argparse.Namespace) -> int:

@@ -69,10 +69,11 @@ class Config(_Strict):
     allow_python_rules: bool = Field(default=False, alias="allow-python-rules")
     api_version: str | None = Field(default=None, alias="api-version")
     parameters: dict[str, str | list[str]] = Field(default_factory=dict)
+    terraform_plans: list[str] = Field(default_factory=list, alias="terraform-plans")
     context: ContextConfig | None = None
     suppress: list[SuppressionSpec] = Field(default_factory=list)
 
-    @field_validator("rules_dir", mode="before")
+    @field_validator("rules_dir", "terraform_plans", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value

@@ -46,6 +46,7 @@ class DefaultConfig:
     allow_python_rules: bool = False
     api_version: str | None = None
     parameters: dict[str, str | list[str]] = field(default_factory=dict)
+    terraform_plans: list[str] = field(default_factory=list)
     context: ContextConfig | None = None
     suppress: list[SuppressionSpec] = field(default_factory=list)
 

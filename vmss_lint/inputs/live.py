@@ -87,7 +87,10 @@ def is_live(path: str | None) -> bool:
 def parse_target(current: str | None, live: str | None, subscription: str | None) -> LiveTarget | None:
     """`azure:///subscriptions/S/resourceGroups/RG/providers/Microsoft.Compute/virtualMachineScaleSets/N`
     as CURRENT, or `--live RG/NAME` with the subscription from --subscription-id, AZURE_SUBSCRIPTION_ID or
-    ARM_SUBSCRIPTION_ID (the variables az and Terraform users already set)."""
+    ARM_SUBSCRIPTION_ID (the variables az and Terraform users already set). `--live` also takes the
+    `azure:///…` resource id, so a CI input can name the scale set either way."""
+    if live is not None and is_live(live):
+        current, live = live, None
     if live is not None:
         rg, sep, name = live.partition("/")
         if not sep or not rg or not name or "/" in name:
@@ -268,8 +271,12 @@ def live_current(
     save_current: str | None = None,
     save_instances: str | None = None,
     credential: Any = None,
+    user_data: bool | None = None,
 ) -> LiveCurrent:
-    """Fetch, save what was asked for (so the run can be repeated offline), and read it as an input."""
+    """Fetch, save what was asked for (so the run can be repeated offline), and read it as an input.
+
+    `user_data` None: ask for userData when the proposed file mentions it; git mode, whose proposed files
+    are known only later, passes True (one query parameter, rather than a userData that looks removed)."""
     from pathlib import Path
 
     from vmss_lint.arm.files import parse_text
@@ -277,7 +284,9 @@ def live_current(
     from vmss_lint.report.outfile import write_atomic
 
     # userData is returned only on request; ask only when the proposed side mentions it.
-    wants_user_data = proposed is not None and b"userdata" in read_capped(proposed, proposed).lower()
+    wants_user_data = user_data
+    if wants_user_data is None:
+        wants_user_data = proposed is not None and b"userdata" in read_capped(proposed, proposed).lower()
     fetched = fetch(target, cloud, user_data=wants_user_data, credential=credential)
     if save_current:
         write_atomic(Path(save_current), dump(fetched.model))

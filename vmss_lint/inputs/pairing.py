@@ -32,17 +32,32 @@ if TYPE_CHECKING:
     from vmss_lint.inputs.params import ParameterValues
 
 Pair = tuple[ScaleSetModel | None, ScaleSetModel | None]
+
+
+class OtherScaleSet(InputError):
+    """The template compared with a live scale set does not declare it; `declares` says what it does."""
+
+    def __init__(self, source: str, problem: str, *, hint: str, declares: str) -> None:
+        super().__init__(source, problem, hint=hint)
+        self.declares = declares
+
+
 CONDITION_FALSE_NOTE = "not deployed: its condition is false:"
 
 
 def pairs_from_files(
-    current: InputFile | None, proposed: InputFile | None, params: TemplateParams
+    current: InputFile | None,
+    proposed: InputFile | None,
+    params: TemplateParams,
+    *,
+    other_scale_set_ok: bool = False,
 ) -> tuple[list[Pair], list[str]]:
     """Pairs plus notices (which parameters file was used, what could not be followed).
 
     `current` None means the file does not exist on the base side (everything in `proposed` is created);
     `proposed` None means it was deleted (everything is no longer managed), unless `current` is a what-if
-    result, which holds both sides.
+    result, which holds both sides. `other_scale_set_ok`: `current` is a live scale set that git mode
+    compares with every changed file, so a file about another scale set is a notice, not an error.
     """
     notices: list[str] = []
     files = [f for f in (current, proposed) if f is not None]
@@ -66,10 +81,20 @@ def pairs_from_files(
     cur_kind = kinds[id(current)] if current is not None else None
     prop_kind = kinds[id(proposed)] if proposed is not None else None
     if current is not None and proposed is not None and cur_kind == "model" and prop_kind == "model":
-        return [(model_from(current), model_from(proposed))], notices
+        pair = (model_from(current), model_from(proposed))
+        if other_scale_set_ok and (pair[0].name or "").lower() != (pair[1].name or "").lower():
+            return [], [f"{proposed.path}: scale set '{pair[1].name}', not {current.path}; not compared"]
+        return [pair], notices
     if cur_kind == "model" and proposed is not None and prop_kind == "template":
         assert current is not None
-        return _live_vs_template(model_from(current), proposed, "proposed", params, notices, live_first=True)
+        try:
+            return _live_vs_template(
+                model_from(current), proposed, "proposed", params, notices, live_first=True
+            )
+        except OtherScaleSet as exc:
+            if not other_scale_set_ok:
+                raise
+            return [], [*notices, f"{proposed.path}: {exc.declares}; not compared with {current.path}"]
     if cur_kind == "template" and proposed is not None and prop_kind == "model":
         assert current is not None
         return _live_vs_template(model_from(proposed), current, "current", params, notices, live_first=False)
@@ -300,11 +325,12 @@ def _live_vs_template(
     if not chosen and len(found) == 1:
         only = found[0]
         if isinstance(only.name, str) and live.name:
-            raise InputError(
+            raise OtherScaleSet(
                 template.path,
                 f"the template's scale set is '{only.name}', the live one is '{live.name}': deploying it creates "
                 f"'{only.name}' and leaves '{live.name}' running, so there is nothing to compare",
                 hint=f"pass the live model of '{only.name}', or the parameters that name it '{live.name}'",
+                declares=f"declares the scale set '{only.name}'",
             )
         chosen = found
         if live.name:
@@ -315,10 +341,11 @@ def _live_vs_template(
             )
     if not chosen:
         names = ", ".join(f.display_name for f in found) or "none"
-        raise InputError(
+        raise OtherScaleSet(
             template.path,
             f"no scale set named '{live.name}' in this template (it declares: {names})",
             hint="pass the live model of one of those, or the parameters that name it (--parameters)",
+            declares=f"declares no scale set named '{live.name}' (it declares: {names})",
         )
     others = [f.display_name for f in found if f is not chosen[0]]
     if others:

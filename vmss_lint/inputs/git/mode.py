@@ -25,6 +25,7 @@ from vmss_lint.core.confine import OutsideRoot
 from vmss_lint.core.errors import InputError, LimitExceeded
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.inputs.git.repo import FileChange, Repo
+from vmss_lint.inputs.git.selection import named_plan, relevant, selected
 from vmss_lint.inputs.pairs import InputSet, ModelPair, renamed
 from vmss_lint.inputs.read import kind_of, model_from
 
@@ -85,6 +86,8 @@ class _Run:
     sides: Sides
     params: TemplateParams
     tmp: Path
+    live: InputFile | None = None
+    plan_patterns: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     pairs: list[ModelPair] = field(default_factory=list)
     suppressions: list[Any] = field(default_factory=list)
@@ -110,27 +113,40 @@ def git_inputs(
     params: TemplateParams | None = None,
     pre_commit: bool = False,
     cwd: Path | None = None,
+    live: InputFile | None = None,
+    plan_patterns: list[str] | None = None,
 ) -> InputSet:
     """The `check --base` inputs: every changed template or model between two revisions, paired.
 
     `paths` (relative to `cwd`) restrict the run to those files; with none, every changed `.json` and
-    `.bicep` file counts. `params` carries --parameters/--context; a parameters file given there that
-    lives in the repository is read at each side's revision, like the template.
+    `.bicep` file counts, and every file a `plan_patterns` glob names (`vmss_lint.inputs.git.selection`).
+    `params` carries --parameters/--context; a parameters file given there that lives in the repository
+    is read at each side's revision, like the template.
+
+    `live` (the running scale set, --live): the revisions still decide which files changed, but each
+    changed template or model is compared with the live scale set instead of with its base version: what
+    a pull request check wants to know is what deploying the head does to what runs. A changed file that
+    does not declare that scale set is left out with a notice; a plan holds both sides and ignores it.
     """
     repo = Repo(cwd)
     sides, notices = resolve_sides(repo, base, head, pre_commit=pre_commit)
+    patterns = list(plan_patterns or [])
     listed = repo.changes(sides.base, sides.head, untracked=not pre_commit)
-    changes = [c for c in listed if _relevant(c.path)]
+    changes = [c for c in listed if relevant(c.path, patterns)]
     if paths:
         wanted = {repo.relative(p, cwd) for p in paths}
-        changes = [c for c in changes if _selected(c, wanted)]
+        changes = [c for c in changes if selected(c, wanted)]
     user_params = params or TemplateParams()
     # The models are built from the copies inside the folder; nothing reads them once they are built.
     with tempfile.TemporaryDirectory(prefix="vmss-lint-") as tmp:
-        run = _Run(repo, sides, user_params, Path(tmp), notices=notices)
+        run = _Run(repo, sides, user_params, Path(tmp), live, patterns, notices=notices)
         for unit in units_for(repo, sides, changes):
             _pair_unit(run, unit, cwd)
-    if sides.base is not None:
+    if live is not None:
+        run.notices.insert(
+            0, f"git mode: the files changed since {sides.base_label}, compared with {live.path}"
+        )
+    elif sides.base is not None:
         run.notices.insert(0, f"git mode: {sides.base_label} ({sides.base[:12]}) -> {sides.head_label}")
     return InputSet(
         pairs=run.pairs,
@@ -138,20 +154,6 @@ def git_inputs(
         suppressions=run.suppressions,
         renames=_renames(run),
     )
-
-
-def _selected(change: FileChange, wanted: set[str]) -> bool:
-    """A path names the file under either of its names; a folder names everything under it."""
-    if "." in wanted:
-        return True
-    for path in (change.path, change.old_path):
-        if path is not None and (path in wanted or any(path.startswith(w + "/") for w in wanted)):
-            return True
-    return False
-
-
-def _relevant(path: str) -> bool:
-    return path.lower().endswith((".json", ".bicep"))
 
 
 def template_for_parameters(path: str) -> list[str]:
@@ -228,6 +230,13 @@ def _pair_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
         return  # not ours: a parameters file without its template, a patch, package.json, ...
     if head_file is not None and _is_plan(head_file):
         base_file = None  # a Terraform plan holds both sides: its base revision says nothing
+    elif run.live is not None:
+        if head_file is None:
+            _note(
+                run, f"{unit.base_path} was deleted at {sides.head_label}; not compared with {run.live.path}"
+            )
+            return
+        base_file = run.live
     pairs: list[tuple[ScaleSetModel | None, ScaleSetModel | None]]
     only = None if base_file is not None and head_file is not None else (head_file or base_file)
     if only is not None and kind_of(only.value) == "model":
@@ -235,11 +244,13 @@ def _pair_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
         model = model_from(only)
         pairs = [(None, model)] if only is head_file else [(model, None)]
     else:
-        pairs, notices = pairs_from_files(base_file, head_file, _unit_params(run, unit, cwd))
+        pairs, notices = pairs_from_files(
+            base_file, head_file, _unit_params(run, unit, cwd), other_scale_set_ok=base_file is run.live
+        )
         run.notices.extend(notices)
         # A template's own `metadata` suppressions, applied with the config's to the whole report.
         run.suppressions.extend(template_suppressions(base_file, head_file))
-    if unit.head_path is None and base_file is not None:
+    if unit.head_path is None and base_file is not None and base_file is not run.live:
         run.notices.append(f"{unit.base_path} was deleted at {sides.head_label}")
     # Bicep: positions are in the compiled JSON, which is not a file anyone can open.
     run.pairs.extend(ModelPair(c, p, positions=not _is_bicep(unit)) for c, p in pairs)
@@ -377,6 +388,9 @@ def _load(run: _Run, rev: str | None, path: str | None) -> InputFile | None:
         return None
     if data is None:
         return None
+    pattern = named_plan(path, run.plan_patterns) if rev is None or rev != run.sides.base else None
+    if pattern is not None:
+        return _named_plan(data, label, pattern)
     try:
         return parse_text(data, label)
     except InputError:
@@ -386,6 +400,22 @@ def _load(run: _Run, rev: str | None, path: str | None) -> InputFile | None:
         if _looks_like_ours(data):
             raise
         return None
+
+
+def _named_plan(data: bytes, label: str, pattern: str) -> InputFile:
+    """A file a `terraform-plans` glob names: Terraform plan JSON, or the user's mistake (exit 2)."""
+    hint = "write it with `terraform show -json PLANFILE > FILE`, or narrow the terraform-plans glob"
+    try:
+        file = parse_text(data, label)
+    except InputError:
+        raise InputError(
+            label, f"matches terraform-plans '{pattern}' but is not valid JSON", hint=hint
+        ) from None
+    if not _is_plan(file):
+        raise InputError(
+            label, f"matches terraform-plans '{pattern}' but is not Terraform plan JSON", hint=hint
+        )
+    return file
 
 
 def _looks_like_ours(data: bytes) -> bool:

@@ -27,7 +27,8 @@ def relevant(path: str, plan_patterns: list[str]) -> bool:
 def named_plan(path: str, patterns: list[str]) -> str | None:
     """The first glob that names `path` as a Terraform plan, if any."""
     for pattern in patterns:
-        if _compiled(pattern).fullmatch(path if "/" in pattern.strip("/") else path.rpartition("/")[2]):
+        anchored = "/" in pattern.strip().rstrip("/")  # gitignore: a slash (leading too) anchors at the top
+        if _compiled(pattern).fullmatch(path if anchored else path.rpartition("/")[2]):
             return pattern
     return None
 

@@ -104,14 +104,19 @@ def pairs_from_plan(file: InputFile) -> tuple[list[Pair], list[str]]:
 def _tf_source(
     file: InputFile, rtype: str, address: str, rc: dict[str, Any]
 ) -> tuple[str, dict[str, int]] | None:
-    """The resource's `.tf` file and attribute lines, for a root-module resource next to the plan."""
-    if address.startswith("module.") or not isinstance(rc.get("name"), str):
+    """The resource's `.tf` file and attribute lines: the plan's folder for the root module, a child
+    module's local `source` folder otherwise (`vmss_lint.inputs.terraform.hcl.module_folder`)."""
+    if not isinstance(rc.get("name"), str):
         return None
     from pathlib import Path
 
-    from vmss_lint.inputs.terraform.hcl import attribute_lines
+    from vmss_lint.inputs.terraform.hcl import attribute_lines, module_folder
 
-    return attribute_lines(Path(file.path).parent, rtype, rc["name"])
+    module = rc.get("module_address")
+    if not isinstance(module, str):
+        module = address.rsplit(".", 2)[0] if address.startswith("module.") else ""
+    folder = module_folder(Path(file.path).parent, file.value.get("configuration"), module)
+    return attribute_lines(folder, rtype, rc["name"]) if folder is not None else None
 
 
 def _side(

@@ -74,6 +74,14 @@ def origin(tmp_path: Path) -> Origin:
     return Origin(tmp_path)
 
 
+def branch_moving_the_subnet(origin: Origin, branch: str) -> tuple[str, str]:
+    """A branch off main whose first commit moves the scale set to another VNet: (fork point, that commit)."""
+    fork_point = origin.sha("HEAD")
+    origin.author.git("checkout", "-q", "-b", branch)
+    origin.author.write(TEMPLATE, template(vnet="vnet-b"))
+    return fork_point, origin.author.commit("move the scale set")
+
+
 def push_payload(origin: Origin, before: str, ref: str, **extra: Any) -> dict[str, Any]:
     return {"ref": ref, "before": before, "after": origin.sha("HEAD"), "repository": REPOSITORY, **extra}
 
@@ -104,10 +112,7 @@ def test_push_of_a_new_branch_compares_with_the_merge_base_of_the_default_branch
     origin: Origin, tmp_path: Path
 ) -> None:
     a = origin.author
-    fork_point = origin.sha("HEAD")
-    a.git("checkout", "-q", "-b", "feature")
-    a.write(TEMPLATE, template(vnet="vnet-b"))
-    a.commit("move the scale set")
+    fork_point, _ = branch_moving_the_subnet(origin, "feature")
     a.write("notes.md", "more\n")
     a.commit("a second commit")
     a.git("checkout", "-q", "main")
@@ -197,10 +202,7 @@ def test_workflow_dispatch_compares_with_the_default_branch_or_the_base_input(
     origin: Origin, tmp_path: Path
 ) -> None:
     a = origin.author
-    fork_point = origin.sha("HEAD")
-    a.git("checkout", "-q", "-b", "release")
-    a.write(TEMPLATE, template(vnet="vnet-b"))
-    moved = a.commit("move the scale set")
+    fork_point, moved = branch_moving_the_subnet(origin, "release")
     a.write(TEMPLATE, template(vnet="vnet-b", capacity=3))
     a.commit("one more VM")
     origin.push("main", "release")

@@ -86,9 +86,13 @@ def main() -> int:
 
 
 def run_lint(script: str, args: list[str], paths: list[str], *, sarif: str, report: str) -> int:
-    """One run per output until the CLI writes several formats in one run; each is deterministic, so they
-    agree. Exit 0/1 is the verdict, anything else a failure (its message is already on stderr)."""
+    """One vmss-lint run writes every output (`--format NAME:FILE`, repeatable) when the installed vmss-lint
+    has that option; an older one (the `version` input) gets one run per output, each deterministic, so
+    they agree. Exit 0/1 is the verdict, anything else a failure (its message is already on stderr)."""
     tail = ["--", *paths]
+    if writes_several_formats(script):
+        outputs = ["--format", "github", "--format", f"sarif:{sarif}", "--format", f"json:{report}"]
+        return call([script, "check", *args, *outputs, *tail])
     rc = call([script, "check", *args, "--format", "json", "--output", report, *tail])
     if rc not in (0, 1):
         return rc
@@ -97,6 +101,12 @@ def run_lint(script: str, args: list[str], paths: list[str], *, sarif: str, repo
         if again not in (0, 1):
             return again
     return rc
+
+
+def writes_several_formats(script: str) -> bool:
+    """Whether this vmss-lint takes `--format FORMAT:FILE` (its `check --help` says so)."""
+    proc = subprocess.run([script, "check", "--help"], capture_output=True, text=True, check=False)
+    return proc.returncode == 0 and "FORMAT:FILE" in proc.stdout
 
 
 def call(argv: list[str]) -> int:

@@ -260,3 +260,40 @@ def test_version_input_must_be_a_release_number(tmp_path: Path) -> None:
     run = run_action(repo, tmp_path, {"version": "0.1; touch x"})
     assert run.returncode == 2
     assert "the version input '0.1; touch x' is not a release number" in run.stdout
+
+
+def test_one_run_writes_every_output_when_vmss_lint_can(tmp_path: Path) -> None:
+    """A vmss-lint that takes `--format FORMAT:FILE` is run once for the three outputs (a recording stand-in:
+    the real option is the CLI's; an older release is run once per output, as the tests above run it)."""
+    repo = pull_request(tmp_path, template(vnet="vnet-b"))
+    calls = tmp_path / "calls.jsonl"
+    fake = tmp_path / "bin" / "vmss-lint"
+    fake.parent.mkdir()
+    fake.write_text(
+        f"""#!{sys.executable}
+import json, sys
+args = sys.argv[1:]
+if "--help" in args:
+    print("--format FORMAT  text, json, ...; repeatable, FORMAT:FILE writes that format to FILE")
+    sys.exit(0)
+if args == ["--version"]:
+    print("vmss-lint 0.0.0-fake")
+    sys.exit(0)
+open({str(calls)!r}, "a").write(json.dumps(args) + "\\n")
+report = next(a.split(":", 1)[1] for a in args if a.startswith("json:"))
+summary = {{"impact": "recreate", "errors": 1, "warnings": 0, "infos": 0}}
+open(report, "w").write(json.dumps({{"summary": summary}}))
+sys.exit(1)
+""",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    (tmp_path / "bin" / "python").symlink_to(sys.executable)
+    run = run_action(repo, tmp_path, python=str(tmp_path / "bin" / "python"))
+    assert run.returncode == 1, run.stdout + run.stderr
+    [argv] = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines()]
+    formats = [argv[i + 1] for i, a in enumerate(argv) if a == "--format"]
+    sarif, report = run.outputs["sarif-file"], run.outputs["report-file"]
+    assert formats == ["github", f"sarif:{sarif}", f"json:{report}"]
+    assert "--output" not in argv and argv[argv.index("--") :] == ["--"]
+    assert (run.outputs["errors"], run.outputs["failed"]) == ("1", "true")

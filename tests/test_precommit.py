@@ -163,3 +163,29 @@ def test_manifest_is_valid_for_pre_commit() -> None:
         assert hook["args"][-1] == "--"  # file names follow the args: never options
     assert "--fail-on warning" not in hooks[0]["entry"]
     assert hooks[1]["entry"].endswith("--fail-on warning")
+
+
+def test_the_readme_snippet_works_when_pasted(repo: GitRepo, pre_commit_home: Path) -> None:
+    """The README's .pre-commit-config.yaml as a user pastes it, with this repository in place of the
+    GitHub URL: pre-commit clones the pinned commit, installs it and runs the hook on a real commit."""
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [snippet] = [b for b in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S) if ".pre-commit-config" in b]
+    config = snippet.replace("https://github.com/<owner>/vmss-lint", str(REPO))
+    assert str(REPO) in config
+    repo.write(".pre-commit-config.yaml", config)
+    repo.write(MODEL, resized())
+    repo.git("add", "-A")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--color", "never"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        env=clean_env({"PRE_COMMIT_HOME": str(pre_commit_home)}),
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "vmss-lint (unsafe VM Scale Set changes)" in proc.stdout and "Passed" in proc.stdout
+    assert "VMSS301 vm-size-change" in proc.stdout  # the warning shows on success

@@ -171,8 +171,14 @@ class Git:
         """The full id of `rev` when the checkout has that commit."""
         return self.out("rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}")
 
+    def shallow(self) -> bool:
+        return self.out("rev-parse", "--is-shallow-repository") == "true"
+
     def fetch(self, *refs: str, depth: int = 1) -> bool:
-        proc = self.run("fetch", "--no-tags", "--quiet", f"--depth={depth}", "origin", *refs, auth=True)
+        """Fetch from origin, `depth` commits deep in a shallow checkout; a complete one (fetch-depth: 0)
+        fetches whole, since a depth would make it shallow."""
+        deep = [f"--depth={depth}"] if self.shallow() else []
+        proc = self.run("fetch", "--no-tags", "--quiet", *deep, "origin", *refs, auth=True)
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
             print(f"vmss-lint: git fetch {' '.join(refs)}: {last}", file=sys.stderr)
@@ -298,7 +304,7 @@ def merge_base(git: Git, target: str, *, refs: list[str]) -> str | None:
         found = git.out("merge-base", target, "HEAD")
         if found:
             return found
-        if git.out("rev-parse", "--is-shallow-repository") == "false":
+        if not git.shallow():
             return None
     return None
 

@@ -238,3 +238,25 @@ def test_a_base_that_cannot_be_fetched_is_one_error_line(origin: Origin, tmp_pat
     assert run.returncode == 2
     errors = [line for line in run.stdout.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and "the base input no-such-branch is not in the checkout" in errors[0]
+
+
+def test_a_complete_clone_stays_complete(origin: Origin, tmp_path: Path) -> None:
+    """fetch-depth: 0 has the whole history; the action's fetches (of a missing branch) must not make it
+    shallow."""
+    fork_point, _ = branch_moving_the_subnet(origin, "feature")
+    origin.author.git("checkout", "-q", "main")
+    origin.author.write("README.md", "main moved on\n")
+    main = origin.author.commit("main moved on")
+    origin.push("main", "feature")
+    ws = GitRepo(tmp_path / "workspace", commit=False)
+    ws.git("remote", "add", "origin", origin.url)
+    ws.git("fetch", "-q", "--no-tags", "origin", "+refs/heads/feature:refs/remotes/checkout")  # not main
+    ws.git("checkout", "-q", "--detach", "refs/remotes/checkout")
+    payload = {"ref": "refs/heads/feature", "inputs": {}, "repository": REPOSITORY}
+    for inputs, base in (({"base": "origin/main"}, main), ({}, fork_point)):
+        run = run_action(
+            ws, tmp_path, inputs, event="workflow_dispatch", payload=payload, ref="refs/heads/feature"
+        )
+        assert run.returncode == 1, run.stdout + run.stderr
+        assert run.outputs["base"] == base
+        assert ws.git("rev-parse", "--is-shallow-repository").strip() == "false"

@@ -106,7 +106,7 @@ def run_lint(script: str, args: list[str], paths: list[str], *, sarif: str, repo
 def writes_several_formats(script: str) -> bool:
     """Whether this vmss-lint takes `--format FORMAT:FILE` (its `check --help` says so)."""
     proc = subprocess.run([script, "check", "--help"], capture_output=True, text=True, check=False)
-    return proc.returncode == 0 and "FORMAT:FILE" in proc.stdout
+    return proc.returncode == 0 and ("FORMAT:FILE" in proc.stdout or "FORMAT[:FILE]" in proc.stdout)
 
 
 def call(argv: list[str]) -> int:

@@ -62,7 +62,14 @@ def main() -> int:
     env = os.environ
     try:
         extra = split_args(env.get("INPUT_ARGS", ""))
-        base = resolve_base(Git(env), env)
+        git = Git(env)
+        base = resolve_base(git, env)
+        if base == git.commit("HEAD"):
+            print(
+                "::warning title=vmss-lint::the base is the checked-out commit itself, so nothing changed between "
+                "them (on pull_request_target the checkout is the base branch: check out the pull request's head, "
+                "or use pull_request)"
+            )
     except Refusal as exc:
         print(f"::error title=vmss-lint::{escape(str(exc))}")
         return 2

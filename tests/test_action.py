@@ -297,3 +297,13 @@ sys.exit(1)
     assert formats == ["github", f"sarif:{sarif}", f"json:{report}"]
     assert "--output" not in argv and argv[argv.index("--") :] == ["--"]
     assert (run.outputs["errors"], run.outputs["failed"]) == ("1", "true")
+
+
+def test_a_base_equal_to_the_checkout_is_a_warning_not_a_silent_pass(tmp_path: Path) -> None:
+    repo = pull_request(tmp_path, template(vnet="vnet-b"))
+    main = repo.git("rev-parse", "main").strip()
+    repo.git("checkout", "-q", "main")  # pull_request_target checks out the base branch
+    payload = {"pull_request": {"base": {"ref": "main", "sha": main}}}
+    run = run_action(repo, tmp_path, event="pull_request_target", payload=payload)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "::warning title=vmss-lint::the base is the checked-out commit itself" in run.stdout

@@ -128,6 +128,9 @@ def options(env: os._Environ[str] | dict[str, str]) -> list[str]:
         out += ["--fail-on", env["INPUT_FAIL_ON"]]
     if env.get("INPUT_CONFIG"):
         out += ["--config", env["INPUT_CONFIG"]]
+    trust = env.get("INPUT_TRUST_CONFIG", "").strip()
+    if trust and trust != "auto":  # auto is vmss-lint's default (and an older release lacks the option)
+        out.append(f"--trust-config={trust}")
     if env.get("INPUT_LIVE"):
         out.append(f"--live={env['INPUT_LIVE']}")
     for item in lines(env.get("INPUT_PARAMETERS", "")):

@@ -37,6 +37,14 @@ def _stay_in_the_repository(event: str, args: tuple[object, ...]) -> None:
 sys.addaudithook(_stay_in_the_repository)
 
 
+@pytest.fixture(autouse=True)
+def _no_ci_trust_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as a local run would, even inside a CI pull-request build: the trust model
+    (`vmss_lint.config.trust`) sees an untrusted event only where a test sets one up."""
+    for name in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "BUILD_REASON", "VMSS_LINT_TRUST_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(JSONSnapshotExtension)

@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from actionrunner import ACTION, STEPS, run_action
@@ -42,7 +43,7 @@ def test_action_metadata_and_no_expression_inside_run() -> None:
     assert ACTION["runs"]["using"] == "composite"
     assert set(ACTION["inputs"]) == {
         "paths", "base", "fail-on", "parameters", "config", "sarif-file", "args", "live",
-        "terraform-plans", "version", "setup-python", "python-version", "token",
+        "terraform-plans", "version", "setup-python", "python-version", "token", "trust-config",
     }  # fmt: skip
     assert set(ACTION["outputs"]) == {
         "impact", "errors", "warnings", "infos", "failed", "sarif-file", "report-file", "base",
@@ -157,6 +158,49 @@ HOSTILE_MODULES = (
     "argparse.py",
     "enum.py",
 )
+
+
+def pr_payload(head_repo: str) -> dict[str, Any]:
+    """The part of a `pull_request` event payload the trust model reads, shaped like GitHub's."""
+    return {
+        "action": "opened",
+        "number": 7,
+        "pull_request": {
+            "head": {"ref": "pr", "repo": {"full_name": head_repo, "fork": head_repo != "acme/infra"}},
+            "base": {"ref": "main", "repo": {"full_name": "acme/infra", "fork": False}},
+        },
+        "repository": {"full_name": "acme/infra", "default_branch": "main"},
+    }
+
+
+DISARMING_CONFIG = 'fail-on = "never"\nignore = ["VMSS106"]\n'
+
+
+@pytest.mark.parametrize(
+    ("head_repo", "trust", "expected_rc"),
+    [("mallory/infra", "auto", 1), ("acme/infra", "auto", 0), ("mallory/infra", "head", 0)],
+)
+def test_a_fork_pull_requests_config_cannot_switch_the_check_off(
+    tmp_path: Path, head_repo: str, trust: str, expected_rc: int
+) -> None:
+    proposed = template(vnet="vnet-b")
+    repo = GitRepo(tmp_path / "workspace")
+    repo.write(TEMPLATE, template())
+    repo.commit("template")
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.write(TEMPLATE, proposed)
+    repo.write(".vmss-lint.toml", DISARMING_CONFIG)
+    repo.commit("the pull request, with a config that disarms the check")
+    repo.git("checkout", "-q", "--detach", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pr into main", "pr")
+    run = run_action(repo, tmp_path, {"trust-config": trust}, payload=pr_payload(head_repo))
+    assert run.returncode == expected_rc, run.stdout + run.stderr
+    if expected_rc == 1:
+        assert "VMSS106" in run.summary and "VMSS011" in run.summary
+        assert run.outputs["errors"] == "1" and run.outputs["warnings"] == "2"
+        assert "::warning file=.vmss-lint.toml,line=1" in run.stdout  # fail-on = "never", annotated
+    else:
+        assert "VMSS106" not in run.summary and "VMSS011" not in run.summary
 
 
 def plant_hostile_python(repo: GitRepo, marker: Path) -> None:

@@ -409,9 +409,23 @@ def test_config_cannot_enable_hooks_on_a_pull_request(
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    # A same-repository pull request: its config is trusted (see test_trust.py), but not to enable hooks.
+    same_repo = {
+        "pull_request": {"head": {"repo": {"full_name": "a/b"}}, "base": {"repo": {"full_name": "a/b"}}}
+    }
+    (tmp_path / "event.json").write_text(json.dumps(same_repo))
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(tmp_path / "event.json"))
     assert main(["check", CURRENT, PROPOSED]) == 2
     err = capsys.readouterr().err
     assert "allow-python-rules is ignored on a GitHub 'pull_request' event" in err
+    assert "vmss_lint_local_rules.acme_hooks_pr" not in sys.modules
+    # From a fork the config is not applied at all: the base's policy (here the defaults) is.
+    monkeypatch.delenv("GITHUB_EVENT_PATH")
+    assert main(["check", CURRENT, PROPOSED, "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert "allow-python-rules: true" in " ".join(
+        f["message"] for r in report["results"] for f in r["findings"]
+    )
     assert "vmss_lint_local_rules.acme_hooks_pr" not in sys.modules
     # On a push the same config is honoured, and so is the explicit flag on a pull request.
     monkeypatch.setenv("GITHUB_EVENT_NAME", "push")

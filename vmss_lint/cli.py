@@ -133,6 +133,13 @@ def _parser(command: str) -> _Parser:
         help="Config file (default: nearest .vmss-lint.toml or pyproject.toml upwards).",
     )
     add(
+        "--trust-config",
+        metavar="WHEN",
+        help="Whose config applies: auto (default: the base revision's on an untrusted CI event such as a "
+        "pull request from a fork), base (always the base revision's) or head (always the working tree's). "
+        "See SECURITY.md.",
+    )
+    add(
         "--parameters",
         metavar="FILE",
         action="append",
@@ -270,7 +277,7 @@ def _check(ns: argparse.Namespace) -> int:
     live = _live(ns, paths)
     if live is not None and ns.live is not None and not _git_mode(ns):
         paths = [live.fetched.target.label, *paths]
-    loaded = load_config(ns.config)
+    loaded = _trusted_config(ns, load_config(ns.config))
     fail_on = _fail_on(ns, loaded)
     fmt = _format(ns)
     with reserve(ns.output, _named_files(ns, loaded, paths)) as output:  # a bad -o fails now, not after
@@ -285,6 +292,24 @@ def _check(ns: argparse.Namespace) -> int:
         else:
             output.commit(text)
     return 1 if report.summary.failed else 0
+
+
+def _trusted_config(ns: argparse.Namespace, head: LoadedConfig) -> LoadedConfig:
+    """The config the run applies: the head's, or on an untrusted event the base revision's
+    (`vmss_lint.config.trust`)."""
+    from vmss_lint.config.events import decide
+
+    why = decide(ns.trust_config)
+    if why is None:
+        return head
+    from vmss_lint.config.trust import GitSides, trusted_config
+
+    git = GitSides(ns.base, ns.head, ns.pre_commit) if _git_mode(ns) else None
+    return trusted_config(head, why, explicit=ns.config, git=git)
+
+
+def _git_mode(ns: argparse.Namespace) -> bool:
+    return ns.base is not None or ns.head is not None or bool(ns.pre_commit)
 
 
 def _named_files(ns: argparse.Namespace, loaded: LoadedConfig, paths: list[str]) -> list[str | Path]:
@@ -359,10 +384,11 @@ def _inputs(
     proposed = paths[1] if len(paths) > 1 else None
     git_mode = _git_mode(ns)
     params = _template_params(ns, loaded, current, proposed, live, git_mode=git_mode)
+    untrusted = loaded.untrusted_why
     if git_mode:
         from vmss_lint.inputs.git.mode import git_inputs
 
-        return git_inputs(
+        found = git_inputs(
             ns.base,
             ns.head,
             paths,
@@ -370,20 +396,33 @@ def _inputs(
             pre_commit=ns.pre_commit,
             live=live.file if live is not None else None,
             plan_patterns=_plan_patterns(ns, loaded),
+            untrusted=untrusted,
         )
+        return _with_notices(found, loaded.notices)
     if len(paths) > 2:
         raise UsageError(
             "vmss-lint check: too many arguments: give CURRENT and PROPOSED, or use --base REF PATHS..."
         )
     from vmss_lint.inputs.sources import from_files
 
-    return from_files(
+    found = from_files(
         live.file if live is not None else current,
         proposed,
         patch=ns.patch,
         az_updates=list(ns.az_update or []),
         params=params,
+        untrusted=untrusted,
     )
+    return _with_notices(found, loaded.notices)
+
+
+def _with_notices(inputs: InputSet, notices: list[str]) -> InputSet:
+    """The config's trust notices first, then what the inputs learnt."""
+    if not notices:
+        return inputs
+    import dataclasses
+
+    return dataclasses.replace(inputs, notices=[*notices, *inputs.notices])
 
 
 def _template_params(

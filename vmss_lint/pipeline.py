@@ -32,6 +32,7 @@ from vmss_lint.report.document import ApiVersionUsed, Report, ResultStatus, Scal
 if TYPE_CHECKING:
     from vmss_lint.arm.files import InputFile
     from vmss_lint.arm.template_options import TemplateParams
+    from vmss_lint.core.policy import Weakening
     from vmss_lint.engine.suppress import Suppression
 
 UNMANAGED_RULE = "VMSS004"
@@ -52,6 +53,8 @@ class LintOptions:
     instances: list[dict[str, Any]] | None = None
     # The config file's suppressions; the inputs' own (a template's `metadata`) come in the `InputSet`.
     suppressions: list[Suppression] = field(default_factory=list)
+    # What an untrusted head's config tried and the trust model refused (VMSS011, `config.trust`).
+    weakenings: list[Weakening] = field(default_factory=list)
     # How a proposed model or template is sent: "deployment" (a PUT: a template, a full model) or
     # "rest-patch" (a REST PATCH body: what it leaves out is unchanged by definition). Edits of the
     # current model (--patch, --az-update) are always "edit".
@@ -105,6 +108,7 @@ def check(inputs: InputSet, options: LintOptions, rules: list[LoadedRule] | None
         inputs.notices,
         suppressions=[*options.suppressions, *inputs.suppressions],
         engine=options.engine,
+        weakenings=[*options.weakenings, *inputs.weakenings],
     )
 
 
@@ -231,13 +235,20 @@ def make_report(
     *,
     suppressions: list[Suppression] | None = None,
     engine: EngineOptions | None = None,
+    weakenings: list[Weakening] | None = None,
 ) -> Report:
-    """Assemble the report; suppressions are applied first so the summary counts what is left."""
+    """Assemble the report; suppressions are applied first so the summary counts what is left, then the
+    refused weakenings are added (after suppressions: no suppression can hide them)."""
     notices = list(notices or [])
     if suppressions:
         from vmss_lint.engine.suppress import apply_suppressions
 
         results, more = apply_suppressions(results, suppressions, engine=engine)
+        notices.extend(more)
+    if weakenings:
+        from vmss_lint.engine.policy import report_weakenings
+
+        results, more = report_weakenings(results, weakenings, engine=engine)
         notices.extend(more)
     return Report(results=results, notices=notices, summary=summarize(results, fail_on))
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from vmss_lint.config.file import Config, ContextConfig
     from vmss_lint.core.findings import Severity
+    from vmss_lint.core.policy import Weakening
     from vmss_lint.engine.spec import LoadedRule
     from vmss_lint.engine.suppress import Suppression, SuppressionSpec
     from vmss_lint.pipeline import LintOptions
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 CONFIG_FILE = ".vmss-lint.toml"
 PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "vmss-lint"
-UNTRUSTED_ENV = "VMSS_LINT_UNTRUSTED_CONFIG"
+UNTRUSTED_ENV = "VMSS_LINT_UNTRUSTED_CONFIG"  # refuses a config's Python hooks (only those; see trust.py)
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,25 @@ class DefaultConfig:
 
 @dataclass
 class LoadedConfig:
-    """A validated config and where it came from (None: no file, all defaults)."""
+    """A validated config and where it came from (None: no file, all defaults).
+
+    A config read at a base revision (`vmss_lint.config.trust`) keeps its path in the working tree (the
+    folder its relative paths start from) and is named `REF:path` (`label`); its rules folders come from
+    that revision (`rules_dir_paths`, exported into temporary folders that `keep` holds for the run).
+    `weakenings` and `notices` are what the trust decision found in the head's config.
+    """
 
     config: Config | DefaultConfig = field(default_factory=DefaultConfig)
     path: Path | None = None
     # 1-based line of each `suppress` entry in the file, when it could be found (for annotations).
     suppress_lines: list[int] = field(default_factory=list)
+    name: str | None = None
+    text: str = ""
+    rules_dir_paths: dict[str, Path] = field(default_factory=dict)
+    keep: list[Any] = field(default_factory=list)
+    weakenings: list[Weakening] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    untrusted_why: str | None = None
 
     @property
     def root(self) -> Path:
@@ -66,10 +80,12 @@ class LoadedConfig:
 
     @property
     def label(self) -> str:
+        if self.name is not None:
+            return self.name
         return str(self.path) if self.path is not None else "<defaults>"
 
     def rules_dirs(self) -> list[Path]:
-        return [self.root / d for d in self.config.rules_dir]
+        return [self.rules_dir_paths.get(d) or self.root / d for d in self.config.rules_dir]
 
     def parameter_files(self) -> dict[str, list[Path]]:
         """Template path (as written, relative to the config folder) → its parameter files, resolved."""
@@ -82,10 +98,15 @@ class LoadedConfig:
         """Whether the config may turn on Python hooks here, and if refused, a one-line why."""
         if not self.config.allow_python_rules:
             return False, None
+        from vmss_lint.config.events import untrusted_event
+
         env = dict(os.environ) if env is None else env
         event = env.get("GITHUB_EVENT_NAME", "")
+        untrusted = untrusted_event(env)
         if env.get("GITHUB_ACTIONS") == "true" and event.startswith("pull_request"):
-            why = f"on a GitHub '{event}' event"
+            why = f"on a GitHub '{event}' event"  # any pull request, same repository or not
+        elif self.untrusted_why is not None or untrusted is not None:
+            why = f"on {self.untrusted_why or untrusted}"
         elif env.get(UNTRUSTED_ENV):
             why = f"because {UNTRUSTED_ENV} is set"
         else:
@@ -118,23 +139,29 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> LoadedC
             return LoadedConfig()
     elif not path.is_file():
         raise InputError(str(path), "config file does not exist", hint="check --config")
-    text = _read(path)
-    data = _parse(text, path)
+    return config_from_text(_read(path), path)
+
+
+def config_from_text(text: str, path: Path, *, label: str | None = None) -> LoadedConfig:
+    """A config file's text validated; `path` is where it sits (relative paths start from its folder),
+    `label` how messages name it when that is not `path` (a file read at a git revision)."""
+    source = label or str(path)
+    data = parse_toml(text, source)
     if path.name == PYPROJECT:
         table = data.get("tool", {}).get(TOOL_TABLE)
         if table is None:
             raise InputError(
-                str(path), f"has no [tool.{TOOL_TABLE}] table", hint=f"add one, or use a {CONFIG_FILE} file"
+                source, f"has no [tool.{TOOL_TABLE}] table", hint=f"add one, or use a {CONFIG_FILE} file"
             )
         data, prefix = table, f"[tool.{TOOL_TABLE}]"
     else:
         prefix = ""
     if not isinstance(data, dict):
-        raise InputError(str(path), f"{prefix or 'the file'} must be a table")
+        raise InputError(source, f"{prefix or 'the file'} must be a table")
     from vmss_lint.config import file as config
 
     return LoadedConfig(
-        config.parse_config(data, str(path), prefix=prefix), path, config.suppress_lines(text)
+        config.parse_config(data, source, prefix=prefix), path, config.suppress_lines(text), label, text
     )
 
 
@@ -148,13 +175,13 @@ def _read(path: Path) -> str:
         raise InputError(str(path), f"cannot read the config file: not UTF-8 ({exc.reason})") from None
 
 
-def _parse(text: str, path: Path) -> dict[str, Any]:
+def parse_toml(text: str, source: str) -> dict[str, Any]:
     import tomllib  # pure Python and ~5 ms to import: only when there is a file to parse
 
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(str(path), f"not valid TOML: {exc}") from None
+        raise InputError(source, f"not valid TOML: {exc}") from None
 
 
 # `[tool.vmss-lint]`, `[tool."vmss-lint".x]`, `tool.vmss-lint.k = v`, or `vmss-lint = {...}` under `[tool]`:
@@ -168,7 +195,7 @@ def _has_tool_table(pyproject: Path) -> bool:
     text = _read(pyproject)
     if not _MAY_NAME_TABLE.search(text):  # most pyproject.toml files: no need to parse (or judge) them
         return False
-    data = _parse(text, pyproject)
+    data = parse_toml(text, str(pyproject))
     tool = data.get("tool")
     return isinstance(tool, dict) and TOOL_TABLE in tool
 
@@ -237,6 +264,7 @@ def build_options(
         engine=engine,
         instances=instances,
         suppressions=_config_suppressions(loaded),
+        weakenings=list(loaded.weakenings),
     )
 
 

@@ -58,6 +58,12 @@ class SuppressionSpec(BaseModel):
     reason: str
     expires: date | None = None
 
+    def phrase(self) -> str:
+        """This suppression in one phrase (rule, pointer, file scope, expiry), for VMSS011."""
+        scope = f" in {self.file}" if self.file else ""
+        until = f" until {self.expires}" if self.expires else " (no expiry)"
+        return f"{self.rule} at {self.pointer}{scope}{until}"
+
     @field_validator("pointer")
     @classmethod
     def _pointer(cls, value: str) -> str:
@@ -228,7 +234,16 @@ def _meta_finding(
         message = f"{sup.describe()} matched no finding (reason given: {sup.spec.reason})"
     else:
         return None
-    spec = meta_rule(rule_id)
+    return meta_finding(
+        meta_rule(rule_id), message, FindingLocation(file=sup.source, line=sup.line, column=1), engine
+    )
+
+
+def meta_finding(
+    spec: RuleSpec, message: str, location: FindingLocation, engine: EngineOptions | None
+) -> Finding | None:
+    """A meta rule's finding about the run (not about a change), or None when `engine`'s select/ignore
+    turns the rule off; `engine`'s severity overrides apply."""
     if engine is not None:
         if not rule_selected(LoadedRule(spec, spec.id, "vmss"), engine):
             return None
@@ -244,7 +259,7 @@ def _meta_finding(
         message=message,
         fix=spec.fix,
         confidence=spec.confidence,
-        location=FindingLocation(file=sup.source, line=sup.line, column=1),
+        location=location,
         references=list(spec.references),
     )
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     # plain models never need them (about 40 ms of a cold start).
     from vmss_lint.arm.template_options import TemplateContext, TemplateParams
     from vmss_lint.arm.templates import FoundResource, NotDeployed, Scan
+    from vmss_lint.core.policy import Weakening
     from vmss_lint.engine.suppress import Suppression
     from vmss_lint.inputs.params import ParameterValues
 
@@ -143,6 +144,28 @@ def template_suppressions(current: InputFile | None, proposed: InputFile | None)
 
     pos = file.parsed.key_positions.get("/metadata")
     return suppressions_from_metadata(metadata, file.path, line=pos[0] if pos else 1)
+
+
+def trusted_suppressions(
+    current: InputFile | None, proposed: InputFile | None, untrusted: str | None
+) -> tuple[list[Suppression], list[Weakening]]:
+    """`template_suppressions`, and on an untrusted event (`untrusted` says why) only those the current
+    side (the base revision) already declares: each one the proposed template adds is refused, as a
+    `Weakening` (VMSS011) naming it."""
+    suppressions = template_suppressions(current, proposed)
+    if untrusted is None or not suppressions:
+        return suppressions, []
+    before = {s.spec.model_dump_json() for s in template_suppressions(current, None)} if current else set()
+    from vmss_lint.core.policy import Weakening
+
+    kept, refused = [], []
+    for sup in suppressions:
+        if sup.spec.model_dump_json() in before:
+            kept.append(sup)
+        else:
+            value = sup.spec.phrase()
+            refused.append(Weakening("metadata.vmss-lint.suppress", value, sup.source, sup.line, untrusted))
+    return kept, refused
 
 
 def _is_terraform_plan(value: object) -> bool:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from vmss_lint.core.model import ScaleSetModel
 
 if TYPE_CHECKING:
+    from vmss_lint.core.policy import Weakening
     from vmss_lint.engine.suppress import Suppression
 
 
@@ -34,13 +35,15 @@ class InputSet:
 
     `suppressions` are the ones the inputs declare themselves (a template's `metadata`); the config's
     come with the options. `renames` maps the path prefix of a temporary copy (git mode reads each
-    revision into one) to how the report names that file.
+    revision into one) to how the report names that file. `weakenings` are the template `metadata`
+    suppressions an untrusted head added, refused (see `vmss_lint.config.trust`).
     """
 
     pairs: list[ModelPair] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
     renames: Mapping[str, str] = field(default_factory=dict)
+    weakenings: list[Weakening] = field(default_factory=list)
 
 
 def renamed(text: str, renames: Mapping[str, str]) -> str:

@@ -30,11 +30,14 @@ def from_files(
     patch: str | None = None,
     az_updates: list[str] | None = None,
     params: TemplateParams | None = None,
+    untrusted: str | None = None,
 ) -> InputSet:
     """The `check CURRENT PROPOSED` inputs: read the files and build the pairs, linting nothing.
 
     `params` carries the template options (--parameters, --context, ...); templates and what-if results
-    are paired by `vmss_lint.inputs.pairing.pairs_from_files`, which git mode calls directly.
+    are paired by `vmss_lint.inputs.pairing.pairs_from_files`, which git mode calls directly. `untrusted`
+    (why the run is on an untrusted event) keeps only the template `metadata` suppressions CURRENT
+    already has.
     """
     az_updates = az_updates or []
     if current is None:
@@ -68,14 +71,16 @@ def from_files(
             edit_notices.append(emulated_behaviour())
         return InputSet(pairs=[ModelPair(cur, prop)], notices=edit_notices)
     from vmss_lint.arm.template_options import TemplateParams
-    from vmss_lint.inputs.pairing import pairs_from_files, template_suppressions
+    from vmss_lint.inputs.pairing import pairs_from_files, trusted_suppressions
 
     proposed_file = read_file(proposed, role="proposed") if proposed is not None else None
     found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
+    suppressions, weakenings = trusted_suppressions(current_file, proposed_file, untrusted)
     return InputSet(
         pairs=[ModelPair(c, p) for c, p in found],
         notices=notices,
-        suppressions=template_suppressions(current_file, proposed_file),
+        suppressions=suppressions,
+        weakenings=weakenings,
     )
 
 

@@ -92,6 +92,8 @@ class _Run:
     pairs: list[ModelPair] = field(default_factory=list)
     suppressions: list[Any] = field(default_factory=list)
     exported: dict[str, Path] = field(default_factory=dict)
+    untrusted: str | None = None
+    weakenings: list[Any] = field(default_factory=list)
 
     def label(self, rev: str | None, path: str) -> str:
         """How a file is named in the report: the head side by its path (annotations need exactly that),
@@ -115,6 +117,7 @@ def git_inputs(
     cwd: Path | None = None,
     live: InputFile | None = None,
     plan_patterns: list[str] | None = None,
+    untrusted: str | None = None,
 ) -> InputSet:
     """The `check --base` inputs: every changed template or model between two revisions, paired.
 
@@ -127,6 +130,8 @@ def git_inputs(
     changed template or model is compared with the live scale set instead of with its base version: what
     a pull request check wants to know is what deploying the head does to what runs. A changed file that
     does not declare that scale set is left out with a notice; a plan holds both sides and ignores it.
+    `untrusted` (why the run is on an untrusted event) keeps only the template `metadata` suppressions
+    the base already has.
     """
     repo = Repo(cwd)
     sides, notices = resolve_sides(repo, base, head, pre_commit=pre_commit)
@@ -139,7 +144,7 @@ def git_inputs(
     user_params = params or TemplateParams()
     # The models are built from the copies inside the folder; nothing reads them once they are built.
     with tempfile.TemporaryDirectory(prefix="vmss-lint-") as tmp:
-        run = _Run(repo, sides, user_params, Path(tmp), live, patterns, notices=notices)
+        run = _Run(repo, sides, user_params, Path(tmp), live, patterns, notices=notices, untrusted=untrusted)
         for unit in units_for(repo, sides, changes):
             _pair_unit(run, unit, cwd)
     if live is not None:
@@ -153,6 +158,7 @@ def git_inputs(
         notices=[_relabel(run, n) for n in run.notices],
         suppressions=run.suppressions,
         renames=_renames(run),
+        weakenings=[dataclasses.replace(w, source=_relabel(run, w.source)) for w in run.weakenings],
     )
 
 
@@ -221,7 +227,7 @@ def _kind(data: bytes, name: str) -> str:
 
 
 def _pair_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
-    from vmss_lint.inputs.pairing import pairs_from_files, template_suppressions
+    from vmss_lint.inputs.pairing import pairs_from_files, trusted_suppressions
 
     sides = run.sides
     base_file = _ours(_load_side(run, sides.base, unit.base_path))
@@ -249,7 +255,9 @@ def _pair_unit(run: _Run, unit: Unit, cwd: Path | None) -> None:
         )
         run.notices.extend(notices)
         # A template's own `metadata` suppressions, applied with the config's to the whole report.
-        run.suppressions.extend(template_suppressions(base_file, head_file))
+        suppressions, weakenings = trusted_suppressions(base_file, head_file, run.untrusted)
+        run.suppressions.extend(suppressions)
+        run.weakenings.extend(weakenings)
     if unit.head_path is None and base_file is not None and base_file is not run.live:
         run.notices.append(f"{unit.base_path} was deleted at {sides.head_label}")
     # Bicep: positions are in the compiled JSON, which is not a file anyone can open.

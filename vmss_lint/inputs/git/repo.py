@@ -222,15 +222,15 @@ class Repo:
 
     def export(self, rev: str, dest: Path) -> None:
         """Write the whole tree at `rev` under `dest` (for tools such as bicep that follow relative paths)."""
-        import io
-        import tarfile
+        _extract(self.git("archive", "--format=tar", rev), dest)
 
-        data = self.git("archive", "--format=tar", rev)
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: refuse links and paths leaving `dest`
-                tar.extractall(dest, filter="data")
-            else:  # pragma: no cover - git archive writes only plain members under the tree
-                tar.extractall(dest)
+    def export_path(self, rev: str, path: str, dest: Path) -> Path:
+        """The folder `path` as it is at `rev`, written under `dest`; returns where it is (absent there
+        when `rev` has no such folder). Used for a trusted config's rules folders."""
+        proc = self._run(["archive", "--format=tar", rev, "--", path], check=False)
+        if proc.returncode == 0:
+            _extract(proc.stdout, dest)
+        return dest / path
 
     def relative(self, path: str, cwd: Path | None = None) -> str:
         """A user-given path (relative to where they ran vmss-lint) as a repo-relative `/` path."""
@@ -242,6 +242,18 @@ class Repo:
             except ValueError:
                 continue
         raise InputError(path, f"is outside the git repository at {self.root}")
+
+
+def _extract(tar_bytes: bytes, dest: Path) -> None:
+    """Unpack a `git archive` tarball under `dest`."""
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(tar_bytes)) as tar:
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: refuse links and paths leaving `dest`
+            tar.extractall(dest, filter="data")
+        else:  # pragma: no cover - git archive writes only plain members under the tree
+            tar.extractall(dest)
 
 
 def _skip(stream: IO[bytes], count: int) -> None:

@@ -176,7 +176,15 @@ ERROR_CASES: list[tuple[str, str | bytes, str, str | None]] = [
     ("unexpected eof", '{"a": [1,', "unexpected end of file", "line 1, column 10"),
     ("garbage after", "{} x", "expected end of file after the JSON value", "line 1, column 4"),
     ("bad escape", '["a\\qb"]', "invalid \\escape", "line 1, column 4"),
-    ("bad word", "[nope]", "'nope'", "line 1, column 2"),
+    # An unquoted word is never echoed (it may be a secret somebody forgot to quote) unless it is a literal
+    # of another language.
+    ("bad word", "[nope]", "an unquoted word of 4 characters", "line 1, column 2"),
+    (
+        "foreign literal",
+        '{"a": True}',
+        "the word 'True' (JSON spells it true, false or null",
+        "line 1, column 7",
+    ),
     ("NaN", "[NaN]", "'NaN'", "line 1, column 2"),
     ("leading zero", "[01]", "leading zero", "line 1, column 2"),
     ("lone minus", "[-]", "unexpected character '-'", "line 1, column 2"),

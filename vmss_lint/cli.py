@@ -366,7 +366,7 @@ def _options(
         select=list(ns.select or []),
         ignore=list(ns.ignore or []),
         instances=instances,
-        warn=lambda line: sys.stderr.write(f"vmss-lint: warning: {printable(line)}\n"),
+        warn=lambda line: _stderr(f"vmss-lint: warning: {printable(line)}"),
     )
     if getattr(ns, "sent_as", None):
         import dataclasses
@@ -572,11 +572,18 @@ def _colour(output: Path | None) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and map every outcome onto the exit-code contract."""
+    """Run the CLI and map every outcome onto the exit-code contract.
+
+    Every line written to stderr goes through `vmss_lint.core.redact.redact_text`, the redaction point
+    the report goes through too: an error may quote a value read from the inputs.
+    """
+    from vmss_lint.core.redact import forget_all
+
+    forget_all()
     try:
         return run(sys.argv[1:] if argv is None else argv)
     except (InputError, UsageError) as exc:
-        sys.stderr.write(f"vmss-lint: error: {printable(str(exc))}\n")
+        _stderr(f"vmss-lint: error: {printable(str(exc))}")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("vmss-lint: interrupted\n")
@@ -586,9 +593,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as exc:  # a bug in vmss-lint: say so in one line; VMSS_LINT_DEBUG shows the traceback
         if os.environ.get("VMSS_LINT_DEBUG"):
-            raise
-        sys.stderr.write(
+            import traceback
+
+            sys.stderr.write(_redacted(traceback.format_exc()))  # redacted like every other line
+            return 2
+        _stderr(
             f"vmss-lint: internal error: {type(exc).__name__}: {printable(str(exc))} "
-            "(this is a bug in vmss-lint; rerun with VMSS_LINT_DEBUG=1 and report it)\n"
+            "(this is a bug in vmss-lint; rerun with VMSS_LINT_DEBUG=1 and report it)"
         )
         return 2
+
+
+def _redacted(text: str) -> str:
+    from vmss_lint.core.redact import redact_text
+
+    return redact_text(text)
+
+
+def _stderr(line: str) -> None:
+    sys.stderr.write(_redacted(line) + "\n")

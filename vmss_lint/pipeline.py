@@ -22,6 +22,7 @@ from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Finding, Hit, Impact, Severity, max_impact
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.records import replace, to_json
+from vmss_lint.core.redact import redact_record, remember_under_secret_keys
 from vmss_lint.engine.packs import load_rules
 from vmss_lint.engine.run import EngineOptions, run
 from vmss_lint.engine.spec import LoadedRule
@@ -101,6 +102,10 @@ def check(inputs: InputSet, options: LintOptions, rules: list[LoadedRule] | None
     fails every run.
     """
     rules = rules_for(options) if rules is None else rules
+    for pair in inputs.pairs:  # before linting: a hook's message (or error) may quote any of them
+        for model in (pair.current, pair.proposed):
+            if model is not None:
+                remember_under_secret_keys(model.doc, model.secret_pointers)
     results = [_renamed(lint_model_pair(pair, rules, options), inputs.renames) for pair in inputs.pairs]
     return make_report(
         [r for r in results if r is not None],
@@ -250,7 +255,11 @@ def make_report(
 
         results, more = report_weakenings(results, weakenings, engine=engine)
         notices.extend(more)
-    return Report(results=results, notices=notices, summary=summarize(results, fail_on))
+    # The one redaction point of the report: every format renders this copy (`vmss_lint.core.redact`).
+    report: Report = redact_record(
+        Report(results=results, notices=notices, summary=summarize(results, fail_on))
+    )
+    return report
 
 
 def rules_for(options: LintOptions) -> list[LoadedRule]:

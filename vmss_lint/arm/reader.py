@@ -122,6 +122,8 @@ _scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstri
 
 _STR, _PUNCT, _NUM, _WORD, _END, _BAD = 1, 2, 3, 4, 5, 6
 _WORDS: dict[str, JsonValue] = {"true": True, "false": False, "null": None}
+# Literals of other languages that people write in JSON by mistake: the only words an error quotes.
+_FOREIGN_LITERALS = frozenset({"true", "false", "null", "none", "nil", "nan", "infinity", "undefined"})
 
 # Parser states.
 _VALUE = 0  # a value must follow (root, after ':')
@@ -310,7 +312,13 @@ class _Parser:
         if kind == _STR:
             shown = "a string"
         elif kind == _WORD and tok not in _WORDS:
-            shown = f"the word {tok!r} (strings need double quotes)"
+            # An unquoted word may be a secret someone forgot to quote: name it only when it is a
+            # literal of another language (True, None, NaN, undefined, ...), never echo anything else.
+            shown = (
+                f"the word {tok!r} (JSON spells it true, false or null; strings need double quotes)"
+                if tok.lower() in _FOREIGN_LITERALS
+                else f"an unquoted word of {len(tok)} characters (strings need double quotes)"
+            )
         else:
             shown = repr(tok) if len(tok) <= 20 else repr(tok[:20] + "...")
         return self.fail(f"not valid JSON: {expected}, found {shown}", start)

@@ -5,6 +5,19 @@ the template. So a secret is reported as *changed*, never shown: admin passwords
 settings, custom data and user data (with the decoded length for base64 payloads, which tells a reviewer
 something without telling an attacker anything), template parameters declared `secureString` /
 `secureObject`, SAS signatures and credentials embedded in URLs.
+
+One redaction point for everything printed: while a run reads its inputs it `remember`s every secret
+value it meets (values under the secret keys, secure template parameters and whatever is evaluated from
+them, patch and `--set` values for secret paths); `redact_text` replaces each of them (raw, JSON-escaped
+and `repr` spellings) by `<secret>` and scrubs credentials out of URLs. The report is passed through it
+once before any format renders it (`redact_record`, from `vmss_lint.pipeline.make_report`), and the CLI
+passes every error, warning and debug traceback through it. A value shorter than `MIN_SECRET_CHARS` is
+not remembered (it would blank out unrelated words); it is still described, never shown, where the report
+shows old/new values.
+
+URL credentials, in every spelling: `scheme://user:password@`, `scheme://token@`, their URL-encoded forms
+(`https%3A%2F%2Ftoken%40host`), and the values of the query keys in `CREDENTIAL_QUERY_KEYS` after `?`, `&`
+or `;` (also URL-encoded: `%3F`, `%26`, `=` as `%3D`); `sig=` is scrubbed wherever it appears.
 """
 
 from __future__ import annotations
@@ -19,14 +32,150 @@ from vmss_lint.core.model import split_pointer
 SECRET_KEYS = frozenset(
     {"adminPassword", "protectedSettings", "protectedSettingsFromKeyVault", "customData", "userData"}
 )
-_SAS_SIG = re.compile(r"(?i)(\bsig=)[^&\s\"']+")
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@\"']+:[^/\s@\"']+@")
+_SECRET_KEYS_FOLDED = frozenset(k.lower() for k in SECRET_KEYS)
+SECRET_MARK = "<secret>"
+MIN_SECRET_CHARS = 6
+# Query keys whose value is a credential: SAS (`sig`), Azure Functions (`code`), OAuth tokens, API keys.
+# Not `se`/`sv`/`sp` (a SAS token's expiry, version and permissions: not secret).
+CREDENTIAL_QUERY_KEYS = (
+    "sig",
+    "signature",
+    "code",
+    "token",
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "client_secret",
+    "password",
+    "pwd",
+    "api_key",
+    "apikey",
+    "key",
+    "x-amz-signature",
+    "x-goog-signature",
+)
+_EQ = r"(?:=|%3d)"
+_SAS_SIG = re.compile(rf"(?i)(\bsig{_EQ})[^&\s\"'#<>]+")
+_QUERY_CREDENTIAL = re.compile(
+    rf"(?i)((?:[?&;]|%3f|%26)(?:{'|'.join(re.escape(k) for k in CREDENTIAL_QUERY_KEYS)}){_EQ})[^&\s\"'#<>]+"
+)
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@\"'?#<>]+@")
+_ENCODED_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*%3a%2f%2f)(?:(?!%2f)[^/\s\"'?#<>&])+?%40")
+_KNOWN: set[str] = set()
+_ORDERED: list[str] = []
+
+
+def remember(value: Any) -> None:
+    """Note the strings of a secret value (nested ones too, and a base64 payload's decoded text), so that
+    `redact_text` takes them out of whatever is printed."""
+    if isinstance(value, str):
+        for text in (value, _decoded_text(value)):
+            if text is not None and len(text) >= MIN_SECRET_CHARS and text not in _KNOWN:
+                _KNOWN.add(text)
+                _ORDERED.clear()
+    elif isinstance(value, dict):
+        for inner in value.values():
+            remember(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            remember(inner)
+
+
+def remember_under_secret_keys(value: Any, extra: frozenset[str] = frozenset(), pointer: str = "") -> None:
+    """`remember` every value below a secret key (adminPassword, protectedSettings, ...) or at one of the
+    `extra` pointers (values a template computed from a secure parameter) of a model document."""
+    if pointer in extra:
+        remember(value)
+        return
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if str(key).lower() in _SECRET_KEYS_FOLDED:
+                remember(inner)
+            else:
+                token = str(key).replace("~", "~0").replace("/", "~1")
+                remember_under_secret_keys(inner, extra, f"{pointer}/{token}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            remember_under_secret_keys(inner, extra, f"{pointer}/{index}")
+
+
+def forget_all() -> None:
+    """A new run: nothing remembered (the CLI calls it once per command line)."""
+    _KNOWN.clear()
+    _ORDERED.clear()
+
+
+def redact_text(text: str) -> str:
+    """`text` without any remembered secret and without URL credentials: the one redaction point."""
+    if _KNOWN:
+        if not _ORDERED:
+            _ORDERED.extend(sorted(_KNOWN, key=len, reverse=True))
+        for secret in _ORDERED:
+            for spelling in _spellings(secret):
+                if spelling in text:
+                    text = text.replace(spelling, SECRET_MARK)
+    return scrub_text(text)
+
+
+def scrub_text(text: str) -> str:
+    """Credentials out of every URL in `text` (see the module docstring for the spellings)."""
+    lowered = text.lower()
+    if "@" in text or "%40" in lowered:
+        text = _URL_CREDENTIALS.sub(r"\1REDACTED@", text)
+        text = _ENCODED_URL_CREDENTIALS.sub(r"\1REDACTED%40", text)
+    if "=" in text or "%3d" in lowered:
+        text = _SAS_SIG.sub(r"\1REDACTED", text)
+        text = _QUERY_CREDENTIAL.sub(r"\1REDACTED", text)
+    return text
+
+
+def redact_record(value: Any) -> Any:
+    """A copy of a report value (records, lists, dicts, strings) passed through `redact_text`; parts that
+    do not change are kept as they are."""
+    from vmss_lint.core.records import Record, replace
+
+    if type(value) is str:
+        return redact_text(value)
+    if isinstance(value, list):
+        return [redact_record(v) for v in value]
+    if isinstance(value, dict):
+        return {k: redact_record(v) for k, v in value.items()}
+    if isinstance(value, Record):
+        changes = {}
+        for spec in type(value)._fields:
+            old = getattr(value, spec[0])
+            new = redact_record(old)
+            if new != old:
+                changes[spec[0]] = new
+        return replace(value, **changes) if changes else value
+    return value
+
+
+def _spellings(secret: str) -> set[str]:
+    import json
+
+    return {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+    }
+
+
+def _decoded_text(value: str) -> str | None:
+    if len(value) < 8 or len(value) % 4:
+        return None
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return text if text.isprintable() else None
 
 
 def is_secret_pointer(pointer: str, extra: frozenset[str] = frozenset()) -> bool:
     if pointer in extra or any(pointer.startswith(p + "/") for p in extra):
         return True
-    return any(part in SECRET_KEYS for part in split_pointer(pointer))
+    return any(part.lower() in _SECRET_KEYS_FOLDED for part in split_pointer(pointer))
 
 
 def describe_secret(value: Any) -> str | None:
@@ -47,12 +196,12 @@ def describe_secret(value: Any) -> str | None:
 def scrub(value: Any) -> Any:
     """Remove SAS signatures and URL credentials from any string inside a value."""
     if isinstance(value, str):
-        if "sig=" in value.lower() or "@" in value:
-            value = _SAS_SIG.sub(r"\1REDACTED", value)
-            value = _URL_CREDENTIALS.sub(r"\1REDACTED@", value)
-        return value
+        return scrub_text(value)
     if isinstance(value, dict):
-        return {k: ("<secret>" if k in SECRET_KEYS and v is not None else scrub(v)) for k, v in value.items()}
+        return {
+            k: (SECRET_MARK if str(k).lower() in _SECRET_KEYS_FOLDED and v is not None else scrub(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [scrub(v) for v in value]
     return value

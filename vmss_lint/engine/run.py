@@ -18,7 +18,7 @@ from vmss_lint.core.apiversion import ApiVersion
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Change, Finding, FindingLocation, Hit, Impact, Location, Severity
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.core.redact import is_secret_pointer, safe_value
+from vmss_lint.core.redact import is_secret_pointer, remember, safe_value
 from vmss_lint.engine.context import RuleContext, glob_match
 from vmss_lint.engine.matching import data_hits
 from vmss_lint.engine.spec import LoadedRule
@@ -190,6 +190,9 @@ def make_finding(
 ) -> Finding:
     spec = rule.spec
     secrets = ctx.proposed.secret_pointers | ctx.current.secret_pointers
+    if is_secret_pointer(hit.pointer, secrets):  # a hook's message may quote them: the report redacts them
+        remember(hit.old)
+        remember(hit.new)
     old = safe_value(hit.pointer, _plain(hit.old), secrets)
     new = safe_value(hit.pointer, _plain(hit.new), secrets)
     # A hook's message is final text and may quote user values with braces: only TOML templates are formatted.

@@ -15,6 +15,7 @@ from vmss_lint.core.errors import InputError
 from vmss_lint.core.limits import PATCH_OPS
 from vmss_lint.core.model import ScaleSetModel, join_pointer
 from vmss_lint.core.normalize import canonical_key, detect_shape, normalize, unwrap_document
+from vmss_lint.core.redact import is_secret_pointer, remember, safe_value
 from vmss_lint.inputs.az_shape import az_path_to_pointer
 from vmss_lint.inputs.pairs import InputSet, ModelPair
 from vmss_lint.inputs.read import kind_of, model_from
@@ -84,6 +85,23 @@ def from_files(
     )
 
 
+def _test_failed(doc: Any, op: dict[str, Any]) -> str:
+    """A failed `test` op, its two values shown the way findings show them: secrets described, never
+    printed (jsonpatch's own message quotes both values whole)."""
+    import json
+
+    import jsonpointer
+
+    path = op["path"]
+    actual = jsonpointer.resolve_pointer(doc, path, None)
+
+    def shown(value: Any) -> str:
+        text = json.dumps(safe_value(path, value), ensure_ascii=False, default=str)
+        return text if len(text) <= 120 else text[:117] + "..."
+
+    return f"test failed: the current value is {shown(actual)}, the patch tests for {shown(op.get('value'))}"
+
+
 def _holds_both_sides(file: InputFile) -> bool:
     """A what-if result or a Terraform plan: one file that knows the current and the proposed model."""
     from vmss_lint.inputs.terraform import is_terraform_plan
@@ -139,13 +157,15 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
         ):
             raise InputError(patch_path, "malformed operation: needs string 'op' and 'path'", where=where)
         where = f"op {index} ({op['op']} {op['path']})"
+        if is_secret_pointer(op["path"]):
+            remember(op.get("value"))
         size.grow(doc, op, where)
         try:
             doc = jsonpatch.JsonPatch([op]).apply(doc, in_place=True)  # `doc` is our copy already
-        except jsonpatch.JsonPatchTestFailed as exc:
+        except jsonpatch.JsonPatchTestFailed:
             raise InputError(
                 patch_path,
-                f"test failed: {exc}",
+                _test_failed(doc, op),
                 where=where,
                 hint="the current model is not what the patch expects",
             ) from None

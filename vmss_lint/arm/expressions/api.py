@@ -41,6 +41,7 @@ from vmss_lint.arm.reader import JsonValue, escape_pointer_token
 from vmss_lint.core.budget import BudgetExceeded, current_budget, run_budget
 from vmss_lint.core.errors import InputError, LimitExceeded
 from vmss_lint.core.limits import COPY_COUNT
+from vmss_lint.core.redact import remember
 
 __all__ = [
     "MAX_COPY_COUNT",
@@ -83,6 +84,28 @@ def _lookup(mapping: Mapping[str, Any], name: str) -> tuple[str, Any] | None:
     for key, value in mapping.items():
         if key.lower() == folded:
             return key, value
+    return None
+
+
+def _secure_type(declaration: Any, definitions: Any, depth: int = 0) -> bool:
+    """Whether a parameter (or a type definition) is secureString/secureObject, also through a
+    languageVersion 2.0 `$ref` to `#/definitions/NAME` (followed a few levels)."""
+    if not isinstance(declaration, dict) or depth > 8:
+        return False
+    if str(declaration.get("type", "")).lower().startswith("secure"):
+        return True
+    ref = declaration.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/definitions/") and isinstance(definitions, dict):
+        name = ref[len("#/definitions/") :]
+        found = _lookup(definitions, name)
+        return found is not None and _secure_type(found[1], definitions, depth + 1)
+    return False
+
+
+def _plain_secret(value: Any) -> Any:
+    """The strings of an evaluated secure value (an Unknown has none worth remembering)."""
+    if isinstance(value, (str, dict, list)):
+        return value
     return None
 
 
@@ -138,12 +161,8 @@ class EvalScope:
         defaults = {
             n: p["defaultValue"] for n, p in params.items() if isinstance(p, dict) and "defaultValue" in p
         }
-        secret = {
-            n
-            for n, p in params.items()
-            if isinstance(p, dict) and str(p.get("type", "")).lower().startswith("secure")
-        }
-        return cls(
+        secret = {n for n, p in params.items() if _secure_type(p, template.get("definitions"))}
+        scope = cls(
             parameters=dict(parameter_values or {}),
             parameter_defaults=defaults,
             declared_parameters=set(params),
@@ -152,6 +171,13 @@ class EvalScope:
             secret_parameters=secret,
             **kwargs,
         )
+        # Taint: a parameter whose default reads a secure one is as secret as it (to a fixed point).
+        while secret:
+            derived = {n for n, raw in defaults.items() if n not in secret and references_secret(raw, scope)}
+            if not derived:
+                break
+            secret |= derived
+        return scope
 
     def with_copy_index(self, loop: str | None, index: int) -> EvalScope:
         """A scope for one iteration of a copy loop, sharing caches with this one."""
@@ -179,6 +205,12 @@ class EvalScope:
         return self._state.context
 
     def parameter(self, name: str) -> Value:
+        value = self._parameter(name)
+        if self.secret_parameters and name.lower() in {n.lower() for n in self.secret_parameters}:
+            remember(_plain_secret(value))  # whatever prints it later (an error, a hook) redacts it
+        return value
+
+    def _parameter(self, name: str) -> Value:
         supplied = _lookup(self.parameters, name)
         if supplied is not None:
             return cast(Value, supplied[1])

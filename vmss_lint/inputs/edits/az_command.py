@@ -229,9 +229,29 @@ def _occurrences(tokens: list[str], source: str) -> list[tuple[str, str, list[st
     return found
 
 
+def _remember_secret_values(text: str) -> None:
+    """`--set ...adminPassword=VALUE` (any secret key, any case): VALUE is a secret for every message
+    that could quote the command (`vmss_lint.core.redact`)."""
+    from vmss_lint.core.redact import SECRET_KEYS, remember
+
+    lowered = text.lower()
+    if not any(key.lower() in lowered for key in SECRET_KEYS):
+        return
+    import re
+
+    keys = "|".join(re.escape(k) for k in SECRET_KEYS)
+    for match in re.finditer(rf"(?i)(?:{keys})[^=\s]*=(\S+)", text):
+        value = match.group(1)
+        remember(value)
+        remember(value.strip("\"'"))
+
+
 def parse_az_update(command: str, *, source: str = "--az-update") -> AzUpdateCommand:
     """Read one pasted `az vmss update` command; every flag becomes an edit, is harmless, or is refused."""
+    _remember_secret_values(command)
     tokens = _shell_tokens(command, source)
+    for token in tokens:
+        _remember_secret_values(token)
     if [t.lower() for t in tokens[:3]] != ["az", "vmss", "update"]:
         got = " ".join(tokens[:3])[:60] or "an empty command"
         raise InputError(

@@ -38,11 +38,15 @@ sys.addaudithook(_stay_in_the_repository)
 
 
 @pytest.fixture(autouse=True)
-def _no_ci_trust_decision(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests run as a local run would, even inside a CI pull-request build: the trust model
-    (`vmss_lint.config.trust`) sees an untrusted event only where a test sets one up."""
+def _fresh_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts as a fresh local run would, even inside a CI pull-request build: the trust model
+    (`vmss_lint.config.trust`) sees an untrusted event only where a test sets one up, and no secret an
+    earlier test read is still remembered for redaction."""
     for name in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "BUILD_REASON", "VMSS_LINT_TRUST_CONFIG"):
         monkeypatch.delenv(name, raising=False)
+    from vmss_lint.core.redact import forget_all
+
+    forget_all()  # the secrets an earlier test's run read (the CLI forgets them per command line)
 
 
 @pytest.fixture

@@ -332,3 +332,15 @@ def test_values_derived_from_secure_parameters_are_described(
         assert old.startswith("<secret") and new.startswith("<secret"), pointer
     assert findings["/sku/name"]["rule"] == "VMSS301"
     assert findings["/sku/name"]["message"].startswith("VM size <secret> -> <secret>")
+
+
+def test_a_secret_that_is_a_word_of_the_marks_leaves_them_intact() -> None:
+    from vmss_lint.core.redact import redact_text, remember
+
+    remember("secret")
+    remember("Pa55word-secret")
+    text = '<secret: 76 bytes after base64 decoding> was "secret", then Pa55word-secret, now <secret>'
+    assert (
+        redact_text(text)
+        == '<secret: 76 bytes after base64 decoding> was "<secret>", then <secret>, now <secret>'
+    )

@@ -62,7 +62,8 @@ _QUERY_CREDENTIAL = re.compile(
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@\"'?#<>]+@")
 _ENCODED_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*%3a%2f%2f)(?:(?!%2f)[^/\s\"'?#<>&])+?%40")
 _KNOWN: set[str] = set()
-_ORDERED: list[str] = []
+_ORDERED: list[re.Pattern[str]] = []  # the compiled pattern of `_KNOWN`, rebuilt after a change
+_MARKS = re.compile(r"(<secret(?:: \d+ bytes after base64 decoding)?>)")
 
 
 def remember(value: Any) -> None:
@@ -106,14 +107,23 @@ def forget_all() -> None:
 
 
 def redact_text(text: str) -> str:
-    """`text` without any remembered secret and without URL credentials: the one redaction point."""
+    """`text` without any remembered secret and without URL credentials: the one redaction point.
+
+    One regular-expression pass (longest secret first), outside the marks already in the text
+    (`<secret>`, `<secret: N bytes after base64 decoding>`), so that a secret that happens to be a word
+    of a mark, or of another secret, never rewrites what was already redacted.
+    """
     if _KNOWN:
         if not _ORDERED:
-            _ORDERED.extend(sorted(_KNOWN, key=len, reverse=True))
-        for secret in _ORDERED:
-            for spelling in _spellings(secret):
-                if spelling in text:
-                    text = text.replace(spelling, SECRET_MARK)
+            spellings = {sp for secret in _KNOWN for sp in _spellings(secret)}
+            _ORDERED.append(
+                re.compile("|".join(re.escape(sp) for sp in sorted(spellings, key=len, reverse=True)))
+            )
+        pattern = _ORDERED[0]
+        pieces = _MARKS.split(text)
+        text = "".join(
+            piece if index % 2 else pattern.sub(SECRET_MARK, piece) for index, piece in enumerate(pieces)
+        )
     return scrub_text(text)
 
 

@@ -325,3 +325,20 @@ def test_file_mode_on_an_untrusted_event_uses_the_defaults(tmp_path: Path) -> No
     assert any(m.startswith("proposed.json changes metadata.vmss-lint.suppress: VMSS106") for m in messages)
     assert any("the built-in defaults (file mode has no base revision)" in n for n in report["notices"])
     assert repo.json_report("check", "current.json", "proposed.json")[0] == 0
+
+
+def test_a_config_symlinked_out_of_the_repository_is_still_read_at_the_base(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write(MODEL, BASE_MODEL)
+    repo.write("ci/lint.toml", 'fail-on = "warning"\n')
+    repo.commit("base")
+    repo.write(MODEL, unrelated())
+    outside = tmp_path / "outside.toml"
+    outside.write_text('fail-on = "never"\n', encoding="utf-8")
+    (repo.path / "ci" / "lint.toml").unlink()
+    (repo.path / "ci" / "lint.toml").symlink_to(outside)
+    _rc, report = repo.json_report(
+        "check", "--base", "main", "--config", "ci/lint.toml", "--trust-config=base"
+    )
+    assert report["summary"]["failOn"] == "warning"
+    assert any('changes fail-on: "never"' in m for m in weakening_messages(report))

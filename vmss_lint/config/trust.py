@@ -126,7 +126,8 @@ def base_config(
     here = Path(cwd or Path.cwd()).resolve()
     root = Path(os.path.realpath(repo.root))
     if explicit is not None:
-        rel = _inside(root, Path(os.path.abspath(here / explicit)))
+        # Not resolved: a working-tree symlink named as the config is the head's, read at the base too.
+        rel = _inside(root, Path(os.path.abspath(here / explicit)), resolve=False)
         if rel is None:
             return load_config(explicit)
         candidates = [rel]
@@ -155,9 +156,10 @@ def base_config(
     )
 
 
-def _inside(root: Path, path: Path) -> str | None:
-    """`path` relative to the repository root as a `/` path, or None when it is outside."""
-    real = Path(os.path.realpath(path))
+def _inside(root: Path, path: Path, *, resolve: bool = True) -> str | None:
+    """`path` (its symlinks resolved, unless not `resolve`) relative to the repository root as a `/`
+    path, or None when it is outside."""
+    real = Path(os.path.realpath(path) if resolve else os.path.abspath(path))
     try:
         rel = real.relative_to(root).as_posix()
     except ValueError:

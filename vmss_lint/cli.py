@@ -308,10 +308,6 @@ def _trusted_config(ns: argparse.Namespace, head: LoadedConfig) -> LoadedConfig:
     return trusted_config(head, why, explicit=ns.config, git=git)
 
 
-def _git_mode(ns: argparse.Namespace) -> bool:
-    return ns.base is not None or ns.head is not None or bool(ns.pre_commit)
-
-
 def _named_files(ns: argparse.Namespace, loaded: LoadedConfig, paths: list[str]) -> list[str | Path]:
     """Every file the command line (or the config) names as an input: `-o` must never overwrite one."""
     return [

@@ -230,6 +230,9 @@ def weakenings(base: LoadedConfig, head: LoadedConfig, why: str) -> tuple[list[W
         found.append(("allow-python-rules", "true"))
     if h.api_version != b.api_version:
         found.append(("api-version", json.dumps(h.api_version)))
+    dropped_plans = [p for p in b.terraform_plans if p not in h.terraform_plans]
+    if dropped_plans:  # fewer files are read as plans: a plan the base checks could go unchecked
+        found.append(("terraform-plans", _list(list(h.terraform_plans))))
     for template, files in h.parameters.items():
         if b.parameters.get(template) != files:
             found.append((f"parameters.{json.dumps(template)}", json.dumps(files)))
@@ -246,6 +249,7 @@ def weakenings(base: LoadedConfig, head: LoadedConfig, why: str) -> tuple[list[W
             "api-version": (b.api_version, h.api_version),
             "parameters": (b.parameters, h.parameters),
             "context": (b.context, h.context),
+            "terraform-plans": (b.terraform_plans, h.terraform_plans),
             "suppress": (b.suppress, h.suppress),
         }.items()
         if mine != theirs and key not in weakened

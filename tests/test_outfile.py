@@ -176,16 +176,27 @@ def test_an_unwritable_folder_is_one_line(tmp_path: Path) -> None:
     refused(proc, "cannot write the report")
 
 
+@pytest.mark.parametrize("outputs", [1, 3], ids=["one-output", "three-outputs"])
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 2)])
-def test_a_signal_during_the_run_leaves_no_temporary_file(tmp_path: Path, signum: int, code: int) -> None:
+def test_a_signal_during_the_run_leaves_no_temporary_file(
+    tmp_path: Path, signum: int, code: int, outputs: int
+) -> None:
+    """With several outputs (`--format F:FILE`) each reserved file's handler removes its own in turn."""
     current, _ = pair(tmp_path)
     fifo = tmp_path / "proposed.json"
     fifo.unlink()
-    os.mkfifo(fifo)  # the run blocks reading it, with the report's temporary file already created
-    out = tmp_path / "report.json"
+    os.mkfifo(fifo)  # the run blocks reading it, with every temporary file already created
+    outs = [tmp_path / "report.json", tmp_path / "b.sarif", tmp_path / "c.xml"][:outputs]
+    where = ["-o", str(outs[0])]
+    if outputs > 1:
+        where = [
+            arg
+            for fmt, out in zip(("json", "sarif", "junit"), outs, strict=True)
+            for arg in ("--format", f"{fmt}:{out}")
+        ]
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "TF_BUILD")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "vmss_lint", "check", str(current), str(fifo), "-o", str(out)],
+        [sys.executable, "-m", "vmss_lint", "check", str(current), str(fifo), *where],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -197,7 +208,7 @@ def test_a_signal_during_the_run_leaves_no_temporary_file(tmp_path: Path, signum
     )
     try:
         deadline = time.monotonic() + 30
-        while not leftovers(tmp_path):
+        while len(leftovers(tmp_path)) < outputs:
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the temporary file never appeared"
             time.sleep(0.02)
@@ -210,7 +221,7 @@ def test_a_signal_during_the_run_leaves_no_temporary_file(tmp_path: Path, signum
             proc.wait()
     assert proc.returncode == code, stderr
     assert leftovers(tmp_path) == []
-    assert not out.exists()
+    assert not any(out.exists() for out in outs)
     assert "Traceback" not in stderr
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from vmss_lint.inputs.live import LiveCurrent
     from vmss_lint.inputs.pairs import InputSet
     from vmss_lint.pipeline import LintOptions
+    from vmss_lint.report.destinations import Destination
 
 DESCRIPTION = "Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."
 FAIL_ON_HELP = "Exit 1 when a finding is at or above this severity: error, warning, info or never."
@@ -94,9 +95,12 @@ def _parser(command: str) -> _Parser:
     )
     add(
         "--format",
-        metavar="FORMAT",
+        metavar="FORMAT[:FILE]",
         dest="output_format",
-        help="text, json, sarif, github, junit or azure-pipelines.",
+        action="append",
+        help="text, json, sarif, github, junit or azure-pipelines; repeatable, FORMAT:FILE writes that "
+        "format to FILE (e.g. --format github --format sarif:out.sarif). A FORMAT without a file goes to "
+        "-o, else to stdout.",
     )
     add("--fail-on", metavar="LEVEL", help=FAIL_ON_HELP)
     add("--api-version", metavar="VERSION", help="Judge by this Microsoft.Compute API version.")
@@ -271,7 +275,7 @@ def _check(ns: argparse.Namespace) -> int:
     """`vmss-lint check`: flags and config into options and inputs, one pipeline run, render, exit code."""
     from vmss_lint.config.find import load_config
     from vmss_lint.pipeline import check, rules_for
-    from vmss_lint.report.outfile import reserve
+    from vmss_lint.report.destinations import reserve_all, write_all
 
     paths: list[str] = ns.paths
     live = _live(ns, paths)
@@ -279,18 +283,21 @@ def _check(ns: argparse.Namespace) -> int:
         paths = [live.fetched.target.label, *paths]
     loaded = _trusted_config(ns, load_config(ns.config))
     fail_on = _fail_on(ns, loaded)
-    fmt = _format(ns)
-    with reserve(ns.output, _named_files(ns, loaded, paths)) as output:  # a bad -o fails now, not after
+    destinations = _destinations(ns)
+    # Every output file is checked and reserved now: a bad -o or FORMAT:FILE fails before the work.
+    with reserve_all(destinations, _named_files(ns, loaded, paths)) as outputs:
         options = _options(ns, loaded, fail_on, live)
         rules = rules_for(options)
         report = check(_inputs(ns, loaded, paths, live), options, rules)
         from vmss_lint.report.formats import renderer
 
-        text = renderer(fmt)(report, colour=_colour(ns.output), rules=rules)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            output.commit(text)
+        texts = [
+            renderer(out.destination.format)(
+                report, colour=out.reserved is None and _colour(None), rules=rules
+            )
+            for out in outputs
+        ]
+        write_all(outputs, texts, sys.stdout.write)
     return 1 if report.summary.failed else 0
 
 
@@ -328,13 +335,13 @@ def _fail_on(ns: argparse.Namespace, loaded: LoadedConfig) -> str:
     return fail
 
 
-def _format(ns: argparse.Namespace) -> str:
+def _destinations(ns: argparse.Namespace) -> list[Destination]:
+    """Every `--format FORMAT[:FILE]` with `-o` (see `vmss_lint.report.destinations`); none: the CI
+    system's native format, else text, to -o or stdout."""
+    from vmss_lint.report.destinations import parse_destinations
     from vmss_lint.report.formats import FORMATS
 
-    fmt = (ns.output_format or _default_format()).lower()
-    if fmt not in FORMATS:
-        raise InputError("--format", f"unknown format '{ns.output_format}'", hint="use " + ", ".join(FORMATS))
-    return fmt
+    return parse_destinations(ns.output_format or [], ns.output, _default_format(), FORMATS)
 
 
 def _options(

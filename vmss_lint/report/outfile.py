@@ -159,8 +159,11 @@ def reserve(path: Path | None, inputs: Iterable[str | os.PathLike[str]] = ()) ->
         reserved.discard()
         for number, handler in previous.items():
             signal.signal(number, handler)
-        if signum == signal.SIGINT and callable(previous.get(signum)):
-            previous[signum](signum, frame)  # Python's own handler: KeyboardInterrupt, as before
+        before = previous.get(signum)
+        if callable(before):
+            # Python's own SIGINT handler (KeyboardInterrupt, as before), or the handler of an enclosing
+            # `reserve` (several outputs in one run): each removes its own temporary file, in turn.
+            before(signum, frame)
             return
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)

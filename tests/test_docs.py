@@ -126,6 +126,17 @@ def test_readme_opens_with_the_two_commands_ci_runs() -> None:
     assert '"$venv/bin/python" -m pytest -m slow\n' in ci, ".ci/run must also run the slow tests"
 
 
+def test_readme_example_output_is_what_the_tool_prints() -> None:
+    """The block after the first command is its output, byte for byte (run as the README runs it)."""
+    from test_text_output import EXAMPLE, piped
+
+    text = README.read_text(encoding="utf-8")
+    shown = text.split("need a deallocation", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
+    proc = piped(*EXAMPLE)
+    assert proc.returncode == 1, proc.stderr
+    assert shown == proc.stdout
+
+
 def markdown_files() -> list[Path]:
     return [README, REPO / "CONTRIBUTING.md", REPO / "CHANGELOG.md", *sorted((REPO / "docs").glob("*.md"))]
 

@@ -40,7 +40,7 @@ def text_extension(suffix: str) -> type[SingleFileSnapshotExtension]:
 
 EXTENSION = {suffix: text_extension(suffix) for suffix in ("txt", "json", "sarif", "xml", "md")}
 SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif", "github": "txt", "junit": "xml"}
-SUFFIX["azure-pipelines"] = "txt"
+SUFFIX["azure-pipelines"] = SUFFIX["full"] = "txt"
 
 
 def without_version(text: str) -> str:
@@ -91,7 +91,7 @@ def render(fmt: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
     return captured.out
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit", "azure-pipelines"])
+@pytest.mark.parametrize("fmt", ["text", "full", "json", "sarif", "github", "junit", "azure-pipelines"])
 def test_format(
     fmt: str,
     snapshot: SnapshotAssertion,

@@ -98,9 +98,21 @@ def _parser(command: str) -> _Parser:
         metavar="FORMAT[:FILE]",
         dest="output_format",
         action="append",
-        help="text, json, sarif, github, junit or azure-pipelines; repeatable, FORMAT:FILE writes that "
+        help="text (concise), full, json, sarif, github, junit or azure-pipelines; repeatable, FORMAT:FILE writes that "
         "format to FILE (e.g. --format github --format sarif:out.sarif). A FORMAT without a file goes to "
         "-o, else to stdout.",
+    )
+    add("--plan", action="store_true", help="Text: also print the upgrade plan and its commands.")
+    add(
+        "--shell",
+        choices=("az", "pwsh", "rest"),
+        help="Text: the plan's commands as Azure CLI (default), Azure PowerShell or REST; implies --plan.",
+    )
+    add(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="Colour text on stdout: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces), always, never.",
     )
     add("--fail-on", metavar="LEVEL", help=FAIL_ON_HELP)
     add("--api-version", metavar="VERSION", help="Judge by this Microsoft.Compute API version.")
@@ -292,9 +304,7 @@ def _check(ns: argparse.Namespace) -> int:
         from vmss_lint.report.formats import renderer
 
         texts = [
-            renderer(out.destination.format)(
-                report, colour=out.reserved is None and _colour(None), rules=rules
-            )
+            renderer(out.destination.format)(report, rules=rules, **_text_options(ns, out.reserved is None))
             for out in outputs
         ]
         write_all(outputs, texts, sys.stdout.write)
@@ -568,10 +578,31 @@ def _default_format() -> str:
     return "text"
 
 
-def _colour(output: Path | None) -> bool:
-    if (output is not None and str(output) != "-") or os.environ.get("NO_COLOR") is not None:
+def _text_options(ns: argparse.Namespace, to_stdout: bool) -> dict[str, object]:
+    """What the text formats take from the command line: colour and wrapping only on standard output
+    (a file is for tools), the plan and its dialect."""
+    import shutil
+
+    terminal = to_stdout and sys.stdout.isatty()
+    return {
+        "colour": to_stdout and _colour(ns.color, terminal),
+        "width": shutil.get_terminal_size().columns if terminal else None,
+        "plan": ns.plan,
+        "shell": ns.shell,
+    }
+
+
+def _colour(choice: str, terminal: bool) -> bool:
+    """--color, then the conventions: NO_COLOR (no-color.org: only a non-empty value counts) turns colour
+    off, FORCE_COLOR (non-empty) turns it on even when piped; NO_COLOR wins when both are set, because
+    it is the user's opt-out. `auto` colours a terminal whose TERM is not `dumb`."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return terminal and os.environ.get("TERM") != "dumb"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

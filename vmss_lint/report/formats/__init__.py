@@ -16,13 +16,14 @@ from typing import Any
 
 from vmss_lint.report.document import Report
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "azure-pipelines")
+FORMATS = ("text", "full", "json", "sarif", "github", "junit", "azure-pipelines")
 _LOGGING_COMMAND = "##vso["
 _DEFUSED = {
     "json": "##vso\\u005b",
     "sarif": "##vso\\u005b",
     "junit": "##vso&#91;",
     "text": "##vso\u200b[",
+    "full": "##vso\u200b[",
     "github": "##vso\u200b[",
 }
 

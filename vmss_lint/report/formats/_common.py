@@ -110,19 +110,75 @@ def rules_for_render(kwargs: dict[str, Any]) -> list[RuleEntry]:
     return list(kwargs.get("rules") or [])
 
 
-def change_line(finding: Finding) -> str:
-    """`pointer: old -> new`, one line, values shortened; the values are already redacted."""
+def change_line(finding: Finding, limit: int = 120, pointer_limit: int | None = None) -> str:
+    """`pointer: old -> new`, one line, values shortened around where they differ (`shorten_pair`), the
+    pointer to its last segments when `pointer_limit` says so; the values are already redacted."""
+    pointer = short_pointer(finding.pointer or "/", pointer_limit)
+    if finding.op is None:
+        return pointer + value_from(finding)
+    old, new = shorten_pair(shown_value(finding.old), shown_value(finding.new), limit)
+    return f"{pointer}: {old} -> {new}" + value_from(finding)
+
+
+def short_pointer(pointer: str, limit: int | None) -> str:
+    """The pointer's tail from a segment boundary (`.../ipConfigurations/0/properties/subnet/id`): the
+    end names the property; the full pointer is in `--format full` and every machine format."""
+    if limit is None or len(pointer) <= limit:
+        return pointer
+    cut = pointer.find("/", len(pointer) - limit + len(ELLIPSIS))
+    return ELLIPSIS + pointer[cut:] if cut > 0 else pointer
+
+
+def shown_value(value: Any) -> str:
+    """A value as one line: strings as they are, anything else as compact sorted JSON."""
     import json
 
-    def show(value: Any) -> str:
-        if value is None:
-            return "(not set)"
-        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        return text if len(text) <= 120 else text[:117] + "..."
+    if value is None:
+        return "(not set)"
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
-    pointer = finding.pointer or "/"
-    line = pointer if finding.op is None else f"{pointer}: {show(finding.old)} -> {show(finding.new)}"
-    return line + value_from(finding)
+
+ELLIPSIS = "..."
+_CONTEXT = 24  # characters shown before the first difference, so the reader sees what part differs
+
+
+def shorten_pair(old: str, new: str, limit: int) -> tuple[str, str]:
+    """Both values cut to at most `limit` characters each, keeping the part that differs.
+
+    Cutting at the head (as the CI formats once did) made two subnet ids that differ only in their last
+    segments look identical. Both values are cut at the same place: a short head, an ellipsis, a little
+    context before the first differing character, then as much as fits (an ellipsis at the end when the
+    rest does not). Where the values differ from the start, are equal, or one is a prefix of the other,
+    the cut is in the middle (a resource id's head and tail say the most).
+    ASCII `...`, not `…`: the text formats go to CI logs and Windows consoles with legacy code pages.
+    """
+    if len(old) <= limit and len(new) <= limit:
+        return old, new
+    first = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), None)
+    if first is None:
+        return _middle(old, limit), _middle(new, limit)
+    return _around(old, first, limit), _around(new, first, limit)
+
+
+def _around(text: str, first: int, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = min(limit // 4, 16)
+    start = first - _CONTEXT
+    if start <= head + len(ELLIPSIS):  # different from (nearly) the start: the head and the tail say most
+        return _middle(text, limit)
+    room = limit - head - len(ELLIPSIS)
+    rest = text[start:]
+    if len(rest) > room:
+        rest = rest[: room - len(ELLIPSIS)] + ELLIPSIS
+    return text[:head] + ELLIPSIS + rest
+
+
+def _middle(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    keep = limit - len(ELLIPSIS)
+    return text[: keep // 3] + ELLIPSIS + text[len(text) - (keep - keep // 3) :]
 
 
 def value_from(finding: Finding) -> str:

@@ -40,9 +40,10 @@ def zones_removed(ctx: RuleContext) -> Iterator[Hit]:
         old, new = zone_set(change.old), zone_set(change.new)
         gone = sorted(old - new)
         if gone and change.op != "add":
+            after = f"zones {', '.join(sorted(old))} -> " + (", ".join(sorted(new)) or "none, regional")
             yield Hit.of(
                 change,
-                message=f"zones {', '.join(gone)} would be removed ({sorted(old)} -> {sorted(new) or 'regional'}); "
+                message=f"{'zone' if len(gone) == 1 else 'zones'} {', '.join(gone)} would be removed ({after}); "
                 "Azure never removes or replaces zones of an existing scale set.",
             )
 

@@ -19,17 +19,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from vmss_lint import __version__
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.escape import printable
+from vmss_lint.core.version import __version__
 
 if TYPE_CHECKING:
     from vmss_lint.arm.template_options import TemplateContext, TemplateParams
     from vmss_lint.config.find import LoadedConfig
+    from vmss_lint.engine.spec import LoadedRule
     from vmss_lint.inputs.live import LiveCurrent
-    from vmss_lint.inputs.pairs import InputSet
     from vmss_lint.pipeline import LintOptions
     from vmss_lint.report.destinations import Destination
+    from vmss_lint.report.document import Report
 
 DESCRIPTION = "Lint proposed changes to Azure Virtual Machine Scale Sets before you deploy them."
 FAIL_ON_HELP = "Exit 1 when a finding is at or above this severity: error, warning, info or never."
@@ -65,6 +66,10 @@ def _parser(command: str) -> _Parser:
     add("--allow-python-rules", action="store_true", help="Let --rules-dir rules run their Python hooks.")
     if command == "explain":
         add("rule", help="Rule id or name, e.g. VMSS101 or zone-removed.")
+    if command == "rules":
+        add(
+            "--format", metavar="FORMAT", dest="output_format", default="text", help="text (a table) or json."
+        )
     if command in ("rules", "explain"):
         return parser
     add(
@@ -286,7 +291,7 @@ def _refuse_file_names_as_options(args: Sequence[str]) -> None:
 def _check(ns: argparse.Namespace) -> int:
     """`vmss-lint check`: flags and config into options and inputs, one pipeline run, render, exit code."""
     from vmss_lint.config.find import load_config
-    from vmss_lint.pipeline import check, rules_for
+    from vmss_lint.pipeline import rules_for
     from vmss_lint.report.destinations import reserve_all, write_all
 
     paths: list[str] = ns.paths
@@ -300,7 +305,7 @@ def _check(ns: argparse.Namespace) -> int:
     with reserve_all(destinations, _named_files(ns, loaded, paths)) as outputs:
         options = _options(ns, loaded, fail_on, live)
         rules = rules_for(options)
-        report = check(_inputs(ns, loaded, paths, live), options, rules)
+        report = _report(ns, loaded, paths, live, options, rules)
         from vmss_lint.report.formats import renderer
 
         texts = [
@@ -388,18 +393,25 @@ def _options(
     return options
 
 
-def _inputs(
-    ns: argparse.Namespace, loaded: LoadedConfig, paths: list[str], live: LiveCurrent | None
-) -> InputSet:
+def _report(
+    ns: argparse.Namespace,
+    loaded: LoadedConfig,
+    paths: list[str],
+    live: LiveCurrent | None,
+    options: LintOptions,
+    rules: list[LoadedRule],
+) -> Report:
     """Git mode (--base/--head/--pre-commit) reads revisions; otherwise CURRENT (a file or the live scale
-    set) and PROPOSED are files."""
+    set) and PROPOSED are files, linted by `vmss_lint.api.run_files`, the function the Python API uses."""
     current = paths[0] if paths else None
     proposed = paths[1] if len(paths) > 1 else None
     git_mode = _git_mode(ns)
     params = _template_params(ns, loaded, current, proposed, live, git_mode=git_mode)
     untrusted = loaded.untrusted_why
     if git_mode:
+        from vmss_lint.api import with_notices
         from vmss_lint.inputs.git.mode import git_inputs
+        from vmss_lint.pipeline import check
 
         found = git_inputs(
             ns.base,
@@ -411,31 +423,24 @@ def _inputs(
             plan_patterns=_plan_patterns(ns, loaded),
             untrusted=untrusted,
         )
-        return _with_notices(found, loaded.notices)
+        return check(with_notices(found, loaded.notices), options, rules)
     if len(paths) > 2:
         raise UsageError(
             "vmss-lint check: too many arguments: give CURRENT and PROPOSED, or use --base REF PATHS..."
         )
-    from vmss_lint.inputs.sources import from_files
+    from vmss_lint.api import run_files
 
-    found = from_files(
+    return run_files(
         live.file if live is not None else current,
         proposed,
         patch=ns.patch,
         az_updates=list(ns.az_update or []),
         params=params,
+        options=options,
+        rules=rules,
         untrusted=untrusted,
+        notices=loaded.notices,
     )
-    return _with_notices(found, loaded.notices)
-
-
-def _with_notices(inputs: InputSet, notices: list[str]) -> InputSet:
-    """The config's trust notices first, then what the inputs learnt."""
-    if not notices:
-        return inputs
-    import dataclasses
-
-    return dataclasses.replace(inputs, notices=[*notices, *inputs.notices])
 
 
 def _template_params(
@@ -524,10 +529,16 @@ def _plan_patterns(ns: argparse.Namespace, loaded: LoadedConfig) -> list[str]:
 
 
 def _rules(ns: argparse.Namespace) -> int:
-    from vmss_lint.engine.docs import rules_table
+    from vmss_lint.engine.docs import rules_json, rules_table
     from vmss_lint.engine.packs import load_rules
 
-    sys.stdout.write(rules_table(load_rules(ns.rules_dir or [], allow_python=ns.allow_python_rules)) + "\n")
+    fmt = ns.output_format.lower()
+    if fmt not in ("text", "json"):
+        raise InputError(
+            "--format", f"unknown format '{printable(ns.output_format)}'", hint="use text or json"
+        )
+    rules = load_rules(ns.rules_dir or [], allow_python=ns.allow_python_rules)
+    sys.stdout.write((rules_json(rules, __version__) if fmt == "json" else rules_table(rules)) + "\n")
     return 0
 
 

@@ -31,6 +31,30 @@ def rules_table(rules: list[LoadedRule]) -> str:
     return "\n".join(lines)
 
 
+def rules_json(rules: list[LoadedRule], version: str) -> str:
+    """`vmss-lint rules --format json`: every rule's metadata, for scripts and tool integrations that
+    show rule help (the same fields the rule reference shows; fields are only ever added)."""
+    import json
+
+    entries = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "severity": s.severity.value,
+            "impact": s.impact.value,
+            "confidence": s.confidence,
+            "summary": s.summary,
+            "why": " ".join(s.why.split()),
+            "fix": s.fix,
+            "azureError": s.azure_error,
+            "references": list(s.references),
+            "aliases": list(s.aliases),
+        }
+        for s in (r.spec for r in rules)
+    ]
+    return json.dumps({"tool": {"name": "vmss-lint", "version": version}, "rules": entries}, indent=2)
+
+
 def find_rule(rules: list[LoadedRule], key: str) -> LoadedRule:
     low = key.lower()
     for r in rules:

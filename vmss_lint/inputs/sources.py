@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def from_files(
     current: str | InputFile | None,
-    proposed: str | None,
+    proposed: str | InputFile | None,
     *,
     patch: str | None = None,
     az_updates: list[str] | None = None,
@@ -74,7 +74,7 @@ def from_files(
     from vmss_lint.arm.template_options import TemplateParams
     from vmss_lint.inputs.pairing import pairs_from_files, trusted_suppressions
 
-    proposed_file = read_file(proposed, role="proposed") if proposed is not None else None
+    proposed_file = read_file(proposed, role="proposed") if isinstance(proposed, str) else proposed
     found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
     suppressions, weakenings = trusted_suppressions(current_file, proposed_file, untrusted)
     return InputSet(

@@ -14,8 +14,8 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from vmss_lint import __version__
 from vmss_lint.core.findings import Severity
+from vmss_lint.core.version import __version__
 from vmss_lint.report.document import Report
 from vmss_lint.report.formats._common import LEVELS, Placed, RuleEntry, change_line, placed, rules_for_render
 

@@ -74,7 +74,7 @@ def test_hook_blocks_a_commit_that_moves_the_scale_set_to_another_vnet(
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "vmss-lint (unsafe VM Scale Set changes)" in proc.stdout
     assert "Failed" in proc.stdout
-    assert "VMSS106 subnet-other-vnet" in proc.stdout
+    assert "VMSS106 error [recreate]" in proc.stdout
     assert f"{MODEL}:" in proc.stdout  # the finding names the file and line
     assert (repo.path / MODEL).read_text(encoding="utf-8") == BASE_MODEL  # unstaged change restored
 
@@ -125,7 +125,7 @@ def test_hook_with_from_and_to_refs_checks_the_branch(
     repo.commit("unrelated json")
     proc = try_repo(repo, hook_repo, pre_commit_home, "--from-ref", "main", "--to-ref", "HEAD")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "VMSS106 subnet-other-vnet" in proc.stdout
+    assert "VMSS106 error [recreate]" in proc.stdout
 
 
 @pytest.mark.parametrize("name", ["--select=VMSS999.json", "-o.json", "--fail-on=never.json"])
@@ -138,7 +138,7 @@ def test_a_committed_file_named_like_an_option_stays_a_file_name(
     before = sorted(p.name for p in repo.path.iterdir())
     proc = try_repo(repo, hook_repo, pre_commit_home)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "VMSS106 subnet-other-vnet" in proc.stdout
+    assert "VMSS106 error [recreate]" in proc.stdout
     assert sorted(p.name for p in repo.path.iterdir()) == before  # nothing written into the repository
 
 

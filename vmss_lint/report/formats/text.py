@@ -11,7 +11,8 @@ Decisions (docs/output.md has the user's view):
 
 * One line per finding: `path:line:col: RULE severity [impact] message`; `path: RULE ...` when no position
   is known (the proposed file, or the patch for an edit). A second, indented line shows `pointer: from ->
-  to` where it adds something: when the message does not already quote both values.
+  to` where it adds something (when the message does not already quote both values), else where the
+  value was set (`value from ...`), and the edit that caused it (`(from --set #1 sku.name)`).
 * Findings in file, line, column order (as ruff sorts), each scale set's together; with more than one
   scale set in the run each line names its scale set.
 * The plan is shown on request (`--plan`), with one dialect of commands (`--shell az|pwsh|rest`, default
@@ -34,7 +35,7 @@ from typing import Any
 
 from vmss_lint.core.escape import printable
 from vmss_lint.core.findings import Finding
-from vmss_lint.report.document import PlanStep, Report, ScaleSetResult, Summary
+from vmss_lint.report.document import WARNING_NOTICE, PlanStep, Report, ScaleSetResult, Summary
 from vmss_lint.report.formats._common import Placed, change_line, place, scale_set_label, shown_value
 
 SHELLS = ("az", "pwsh", "rest")
@@ -119,7 +120,10 @@ def render(
     """The report as text; `full` is `--format full`, `plan`/`shell` are `--plan`/`--shell`."""
     out = _Out(colour, width)
     for notice in report.notices:
-        out.add(f"note: {notice}", style="dim", indent="      ")
+        if notice.startswith(WARNING_NOTICE):
+            out.add(notice, style="warning", indent=_INDENT)
+        else:
+            out.add(f"note: {notice}", style="dim", indent="      ")
     several = len(report.results) > 1
     for result in report.results:
         if full:
@@ -143,10 +147,15 @@ def _concise_finding(out: _Out, item: Placed, several: bool) -> None:
     lead = printable(f"{where}: {f.rule} {f.severity.value} [{f.impact.value}] ")
     scale_set = f" (scale set {scale_set_label(item.result)})" if several else ""
     out.add(f.message + scale_set, lead=lead)
+    detail = ""
     if _change_adds_something(f):
-        out.add(_INDENT + change_line(f, _CHANGE_LIMIT, _POINTER_LIMIT), indent=_INDENT * 2)
-    elif f.edit:
-        out.add(f"{_INDENT}from {f.edit}", indent=_INDENT * 2)
+        detail = change_line(f, _CHANGE_LIMIT, _POINTER_LIMIT)
+    elif f.location is not None and f.location.value_from:
+        detail = f"value from {f.location.value_from}"  # where to change it, even when the message says what
+    if f.edit:
+        detail += f"{'  ' if detail else ''}(from {f.edit})"
+    if detail:
+        out.add(_INDENT + detail, indent=_INDENT * 2)
 
 
 def _change_adds_something(f: Finding) -> bool:

@@ -77,6 +77,17 @@ def from_files(
     proposed_file = read_file(proposed, role="proposed") if isinstance(proposed, str) else proposed
     found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
     suppressions, weakenings = trusted_suppressions(current_file, proposed_file, untrusted)
+    if proposed_file is not None:
+        from vmss_lint.inputs.swap import swap_notice
+
+        swapped = swap_notice(
+            current_file.value,
+            proposed_file.value,
+            kind_of(current_file.value),
+            current_file.path,
+            proposed_file.path,
+        )
+        notices = [swapped, *notices] if swapped else notices
     return InputSet(
         pairs=[ModelPair(c, p) for c, p in found],
         notices=notices,

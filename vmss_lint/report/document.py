@@ -105,6 +105,12 @@ class Summary(Record):
     failed: bool
 
 
+# A run-level notice that needs attention (a likely swap of CURRENT and PROPOSED) starts with this: the
+# text formats show it as a warning, github and azure-pipelines as a warning annotation. The exit code
+# never depends on it.
+WARNING_NOTICE = "warning: "
+
+
 class Report(Record):
     schema_version: str = SCHEMA_VERSION
     tool: dict[str, str] = field(default_factory=lambda: {"name": "vmss-lint", "version": __version__})

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from vmss_lint.core.escape import printable
-from vmss_lint.report.document import Report
+from vmss_lint.report.document import WARNING_NOTICE, Report
 from vmss_lint.report.formats._common import Placed, change_line, placed, scale_set_label
 
 _DEFUSED = "##vso\u200b["
@@ -62,7 +62,11 @@ def render(report: Report, **_: Any) -> str:
             for i, step in enumerate(result.plan.steps, 1):
                 lines.append(defuse(f"vmss-lint:   {i}. {step.title}"))
     for notice in report.notices:
-        lines.append(defuse(f"vmss-lint: note: {notice}"))
+        if notice.startswith(WARNING_NOTICE):
+            message = escape_data(f"vmss-lint: {notice}").replace("##vso[", _DEFUSED)
+            lines.append(f"##vso[task.logissue type=warning;code=vmss-lint;]{message}")
+        else:
+            lines.append(defuse(f"vmss-lint: note: {notice}"))
     s = report.summary
     verdict = "FAILED" if s.failed else "passed"
     lines.append(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vmss_lint.core.escape import printable
-from vmss_lint.report.document import Report
+from vmss_lint.report.document import WARNING_NOTICE, Report
 from vmss_lint.report.formats._common import Placed, change_line, placed, scale_set_label
 
 CAP_PER_LEVEL = 10
@@ -46,7 +46,10 @@ def render(report: Report, *, step_summary: str | None = None, **kwargs: Any) ->
                 if step.commands is not None:
                     lines.append(f"     az: {_plain(step.commands.cli)}")
     for notice in report.notices:
-        lines.append(f"vmss-lint: note: {_plain(notice)}")
+        if notice.startswith(WARNING_NOTICE):
+            lines.append(f"::warning title={escape_property('vmss-lint')}::{escape_data(notice)}")
+        else:
+            lines.append(f"vmss-lint: note: {_plain(notice)}")
     s = report.summary
     verdict = "FAILED" if s.failed else "passed"
     lines.append(

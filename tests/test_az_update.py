@@ -479,7 +479,18 @@ def test_check_target() -> None:
     cmd = parse_az_update(DOCS_IMAGE)
     assert check_target(cmd, "MYRESOURCEGROUP", "myscaleset") is None
     assert check_target(cmd, None, None) is None
-    assert "targets name 'myScaleSet'" in (check_target(cmd, "myResourceGroup", "other") or "")
-    assert "resource group" in (check_target(cmd, "rg2", "myScaleSet") or "")
+    assert check_target(cmd, "myResourceGroup", "other") == (
+        "the az command targets another scale set: name 'myScaleSet' (the current model's is 'other')"
+    )
+    both = check_target(cmd, "rg2", "other") or ""
+    assert "resource group 'myResourceGroup' (the current model's is 'rg2')" in both
+    assert "name 'myScaleSet' (the current model's is 'other')" in both, "every differing part is named"
+    by_id = parse_az_update(
+        "az vmss update --ids /subscriptions/aaaa/resourceGroups/rg/providers/Microsoft.Compute/"
+        "virtualMachineScaleSets/ss --set x=1"
+    )
+    assert "subscription 'aaaa' (the current model's is 'bbbb')" in (
+        check_target(by_id, "rg", "ss", "bbbb") or ""
+    )
     bare = parse_az_update("az vmss update --set x=1")
     assert isinstance(bare, AzUpdateCommand) and check_target(bare, "rg", "ss") is None

@@ -259,7 +259,7 @@ def test_json_patch_copy_doubling_is_checked_after_each_op(tmp_path: Path) -> No
     (tmp_path / "patch.json").write_text(json.dumps(ops), encoding="utf-8")
     proc = run_cli(tmp_path, "check", str(web), "--patch", "patch.json")
     assert_stopped_by(proc.returncode, proc.stderr, "VMSS_LINT_VALUE_MAX_ELEMENTS")
-    assert "op 1" in proc.stderr  # names the op that would cross it
+    assert "op #18 (copy /tags/t17)" in proc.stderr  # names the op that would cross it (numbered from 1)
 
 
 # ------------------------------------------------------------------------------------------ rules

@@ -230,13 +230,16 @@ def test_bad_edits_are_one_line_exit_2(
 @pytest.mark.parametrize(
     ("ops", "needle"),
     [
-        ([{"op": "test", "path": "/sku/name", "value": "Standard_A1"}], "op 0 (test /sku/name): test failed"),
-        ([{"op": "replace", "path": "/properties/nope/x", "value": 1}], "op 0 (replace /properties/nope/x)"),
-        ([{"op": "frob", "path": "/sku"}], "op 0"),
-        ([{"path": "/sku"}], "op 0: malformed operation"),
+        (
+            [{"op": "test", "path": "/sku/name", "value": "Standard_A1"}],
+            "op #1 (test /sku/name): test failed",
+        ),
+        ([{"op": "replace", "path": "/properties/nope/x", "value": 1}], "op #1 (replace /properties/nope/x)"),
+        ([{"op": "frob", "path": "/sku"}], "op #1"),
+        ([{"path": "/sku"}], "op #1: malformed operation"),
         (
             [{"op": "remove", "path": "/sku/name"}, {"op": "remove", "path": "/sku/name"}],
-            "op 1 (remove /sku/name)",
+            "op #2 (remove /sku/name)",
         ),
     ],
 )

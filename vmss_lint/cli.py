@@ -242,6 +242,7 @@ def run(argv: Sequence[str]) -> int:
     if command not in COMMANDS:
         raise UsageError(f"unknown command '{command}': use {', '.join(COMMANDS)} (see 'vmss-lint --help')")
     _refuse_file_names_as_options(rest)
+    _refuse_unquoted_az_update(rest)
     try:
         ns = _parse(command, rest)
     except SystemExit as exc:  # --help printed its text
@@ -285,6 +286,37 @@ def _refuse_file_names_as_options(args: Sequence[str]) -> None:
             raise UsageError(
                 f"'{printable(word)}' is a file name that reads as an option: "
                 "end the hook's args with -- so that file names are never options"
+            )
+
+
+def _refuse_unquoted_az_update(args: Sequence[str]) -> None:
+    """`--az-update az vmss update -g rg ...` without quotes gives the option the single word `az` and
+    leaves the rest to argparse, whose "unrecognized arguments: -g rg" does not say what went wrong. A
+    planned command always has spaces, so a value without any is this mistake: say to quote it."""
+    for i, word in enumerate(args):
+        if word == "--":
+            return
+        if word == "--az-update" and i + 1 < len(args):
+            value = args[i + 1]
+        elif word.startswith("--az-update="):
+            value = word.partition("=")[2]
+        else:
+            continue
+        if not value.split(maxsplit=1)[1:]:
+            raise UsageError(
+                f"vmss-lint check: --az-update got '{printable(value)}' alone: pass the whole command as one "
+                'quoted argument, e.g. --az-update "az vmss update -g RG -n NAME --set sku.name=SIZE"'
+            )
+
+
+def _refuse_a_folder_in_file_mode(paths: Sequence[str]) -> None:
+    """`vmss-lint check infra/` means "the templates in there": that is git mode, which compares each
+    changed file with a revision. Say so instead of "is a directory, not a JSON file"."""
+    for path in paths:
+        if Path(path).is_dir():
+            raise UsageError(
+                f"vmss-lint check: '{printable(path)}' is a folder: to check the files in it that changed, "
+                f"use git mode: vmss-lint check --base REF {printable(path)} (e.g. --base origin/main)"
             )
 
 
@@ -424,6 +456,7 @@ def _report(
             untrusted=untrusted,
         )
         return check(with_notices(found, loaded.notices), options, rules)
+    _refuse_a_folder_in_file_mode(paths)
     if len(paths) > 2:
         raise UsageError(
             "vmss-lint check: too many arguments: give CURRENT and PROPOSED, or use --base REF PATHS..."

@@ -159,15 +159,16 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
     edits: dict[str, str] = {}
     shape = detect_shape(doc) if isinstance(doc, dict) else None
     size = _PatchedSize(doc, patch_path)
-    for index, op in enumerate(ops):
-        where = f"op {index}"
+    # Numbered from 1, as `--az-update` edits are (`--set #1 ...`): a user counts the ops they wrote.
+    for index, op in enumerate(ops, 1):
+        where = f"op #{index}"
         if (
             not isinstance(op, dict)
             or not isinstance(op.get("op"), str)
             or not isinstance(op.get("path"), str)
         ):
             raise InputError(patch_path, "malformed operation: needs string 'op' and 'path'", where=where)
-        where = f"op {index} ({op['op']} {op['path']})"
+        where = f"op #{index} ({op['op']} {op['path']})"
         if is_secret_pointer(op["path"]):
             remember(op.get("value"))
         size.grow(doc, op, where)
@@ -185,7 +186,7 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
         except (jsonpatch.InvalidJsonPatch, TypeError, ValueError, KeyError) as exc:
             raise InputError(patch_path, f"invalid operation: {_short(exc)}", where=where) from None
         pointer = _canonical_pointer(op["path"], shape, base.doc)
-        edits[pointer] = f"patch op {index}"
+        edits[pointer] = f"patch op #{index} ({op['op']} {op['path']})"
         if op["op"] == "remove":
             removed.add(pointer)
     if not isinstance(doc, dict) or detect_shape(doc) is None:

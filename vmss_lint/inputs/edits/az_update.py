@@ -82,15 +82,23 @@ def trace_pointer(trace: EditTrace, *, removed: bool = False) -> str:
     return "".join("/" + str(s).replace("~", "~0").replace("/", "~1") for s in segs)
 
 
-def check_target(cmd: AzUpdateCommand, resource_group: str | None, name: str | None) -> str | None:
-    """Azure names are case-insensitive; a mismatch means the command was planned for another scale set."""
-    for what, planned, actual in (
-        ("resource group", cmd.resource_group, resource_group),
-        ("name", cmd.name, name),
-    ):
-        if planned is not None and actual is not None and planned.casefold() != actual.casefold():
-            return f"the az command targets {what} '{planned}' but the current model's {what} is '{actual}'"
-    return None
+def check_target(
+    cmd: AzUpdateCommand, resource_group: str | None, name: str | None, subscription: str | None = None
+) -> str | None:
+    """Azure names are case-insensitive; a mismatch means the command was planned for another scale set.
+    Every part that differs is named (subscription, resource group, name), so one run says all of it."""
+    differs = [
+        f"{what} '{planned}' (the current model's is '{actual}')"
+        for what, planned, actual in (
+            ("subscription", cmd.subscription, subscription),
+            ("resource group", cmd.resource_group, resource_group),
+            ("name", cmd.name, name),
+        )
+        if planned is not None and actual is not None and planned.casefold() != actual.casefold()
+    ]
+    if not differs:
+        return None
+    return "the az command targets another scale set: " + ", ".join(differs)
 
 
 class _EditError(Exception):

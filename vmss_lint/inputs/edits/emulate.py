@@ -64,7 +64,7 @@ def proposed_after(current: ScaleSetModel, command: str, number: int, total: int
             pointer = az_path_to_pointer(list(trace.path), doc)
         edits[pointer] = prefix + trace.label
     meta_hits = list(current.meta_hits)
-    mismatch = az_update.check_target(cmd, current.resource_group, current.name)
+    mismatch = az_update.check_target(cmd, current.resource_group, current.name, current.subscription)
     if mismatch is not None:
         meta_hits.append(("VMSS006", Hit("", None, None, None, message=f"{source}: {mismatch}")))
     for edit, why in result.no_effect:

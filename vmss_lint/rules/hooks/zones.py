@@ -42,6 +42,6 @@ def zones_added_unsupported(ctx: RuleContext) -> Iterator[Hit]:
             None,
             ctx.current.get("/zones"),
             ctx.effective("/zones"),
-            message=f"zones {', '.join(sorted(added))} are added but {'; '.join(blockers)}: zone expansion "
+            message=f"new zones {', '.join(sorted(added))}, but {'; '.join(blockers)}: zone expansion "
             "is not supported for such scale sets.",
         )

@@ -41,7 +41,7 @@ def test_frozen_equal_hashable_and_readable() -> None:
         != FindingLocation(file="a.json", line=4, column=7)
     )
     assert loc != ("a.json", 3, 7) and hash(loc) == hash(FindingLocation(file="a.json", line=3, column=7))
-    assert repr(loc) == "FindingLocation(file='a.json', line=3, column=7, value_from=None)"
+    assert repr(loc) == "FindingLocation(file='a.json', line=3, column=7, value_from=None, value_at=None)"
 
 
 def test_constructor_errors_name_the_field() -> None:

@@ -174,7 +174,13 @@ def test_cli_applies_config_suppressions(tmp_path: Path, capsys: pytest.CaptureF
     rules = [f["rule"] for r in report["results"] for f in r["findings"]]
     assert "VMSS101" not in rules and "VMSS106" in rules and "VMSS002" in rules
     unused = next(f for r in report["results"] for f in r["findings"] if f["rule"] == "VMSS002")
-    assert unused["location"] == {"file": str(cfg), "line": 6, "column": 1, "valueFrom": None}
+    assert unused["location"] == {
+        "file": str(cfg),
+        "line": 6,
+        "column": 1,
+        "valueFrom": None,
+        "valueAt": None,
+    }
     assert rc == 1  # VMSS106 still fails the run
     assert any("zone 3 is being drained" in n for n in report["notices"])
 

@@ -61,7 +61,13 @@ def test_modify_is_linted_from_before_and_after(tmp_path: Path) -> None:
     after_at = text.index('"after"', text.index('"changeType": "Modify"', text.index(before["id"])))
     at = text.index('"zones"', after_at)
     line, column = text.count("\n", 0, at) + 1, at - text.rindex("\n", 0, at)
-    assert zone[0]["location"] == {"file": str(path), "line": line, "column": column, "valueFrom": None}
+    assert zone[0]["location"] == {
+        "file": str(path),
+        "line": line,
+        "column": column,
+        "valueFrom": None,
+        "valueAt": None,
+    }
 
 
 def test_no_change_has_no_findings(tmp_path: Path) -> None:

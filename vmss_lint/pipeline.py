@@ -312,7 +312,12 @@ def _renamed(result: ScaleSetResult | None, renames: Mapping[str, str]) -> Scale
     findings = []
     for f in result.findings:
         update: dict[str, Any] = {"message": renamed(f.message, renames)}
-        if f.location is not None and f.location.value_from:
-            update["location"] = replace(f.location, value_from=renamed(f.location.value_from, renames))
+        if f.location is not None and (f.location.value_from or f.location.value_at):
+            at = f.location.value_at
+            update["location"] = replace(
+                f.location,
+                value_from=renamed(f.location.value_from, renames) if f.location.value_from else None,
+                value_at=replace(at, file=renamed(at.file, renames)) if at is not None else None,
+            )
         findings.append(replace(f, **update))
     return replace(result, findings=findings)

@@ -203,19 +203,23 @@ class _PositionMapper:
         self.positions: dict[str, Location] = {}
         self.secrets: set[str] = set()
 
-    def location(self, pointer: str, value_from: str | None = None) -> Location | None:
+    def location(
+        self, pointer: str, value_from: str | None = None, value_at: tuple[str, int, int] | None = None
+    ) -> Location | None:
         parsed = self.file.parsed
         pos = parsed.key_positions.get(pointer) or parsed.positions.get(pointer)
-        return Location(self.file.path, pos[0], pos[1], value_from) if pos else None
+        return Location(self.file.path, pos[0], pos[1], value_from, value_at) if pos else None
 
     def walk(self, raw: Any, pointer: str, parts: list[str | int], free: bool = False) -> None:
         canon = join_pointer(parts)
         value_from = None
+        value_at = None
         if isinstance(raw, str) and is_expression(raw):
             value_from = self.value_from(raw, pointer, parts)
+            value_at = self.value_at(value_from)
             if references_secret(raw, self.origin.scope):
                 self.secrets.add(canon)
-        loc = self.location(pointer, value_from)
+        loc = self.location(pointer, value_from, value_at)
         if loc is not None and canon not in self.positions:
             self.positions[canon] = loc
         if isinstance(raw, dict):
@@ -242,6 +246,15 @@ class _PositionMapper:
             items = _get(self.doc, target)
             for i in range(len(items) if isinstance(items, list) else 0):
                 self.walk(entry.get("input"), f"{pointer}/{j}/input", [*target, i])
+
+    def value_at(self, value_from: str | None) -> tuple[str, int, int] | None:
+        """The parameters-file position of the parameter a value comes from (`value_from` names it), when a
+        parameters file, not the template's defaultValue, supplied it: where a pull request changes it."""
+        positions = self.origin.params.positions
+        if not positions or value_from is None or not value_from.startswith("parameters('"):
+            return None
+        name = value_from[len("parameters('") :].partition("')")[0]
+        return positions.get(name.lower())
 
     def value_from(self, text: str, pointer: str, parts: list[str | int]) -> str | None:
         """Which parameter or variable a value comes from, and the line that sets it."""

@@ -91,6 +91,8 @@ class ParameterValues:
 
     values: dict[str, Value] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)  # name (lower) -> "file:line"
+    # name (lower) -> (path, line, column) of the value in a parameters file, for annotations there
+    positions: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     secret: set[str] = field(default_factory=set)  # names (lower) given as Key Vault references
     files: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)

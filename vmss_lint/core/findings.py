@@ -68,21 +68,33 @@ class Change:
 
 @dataclass(frozen=True)
 class Location:
-    """Where a value sits in the proposed file, for annotations on the exact line."""
+    """Where a value sits in the proposed file, for annotations on the exact line; `value_at` is (file,
+    line, column) of the parameters-file entry that set it, when another file did."""
 
     file: str
     line: int
     column: int
     value_from: str | None = None
+    value_at: tuple[str, int, int] | None = None
+
+
+class ValuePosition(Record):
+    """Where in another file (a parameters file) the value was set: the line a pull request changed."""
+
+    file: str
+    line: int
+    column: int
 
 
 class FindingLocation(Record):
-    """A finding's place in a file, as reported (`valueFrom`: the parameter or variable the value came from)."""
+    """A finding's place in a file, as reported (`valueFrom`: the parameter or variable the value came from;
+    `valueAt`: the parameters file's position of that value, when a parameters file set it)."""
 
     file: str
     line: int
     column: int
     value_from: str | None = None
+    value_at: ValuePosition | None = None
 
 
 class Finding(Record):

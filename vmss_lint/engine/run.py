@@ -16,7 +16,16 @@ from typing import Any
 from vmss_lint.compare import compare, is_unknown
 from vmss_lint.core.apiversion import ApiVersion
 from vmss_lint.core.errors import InputError
-from vmss_lint.core.findings import Change, Finding, FindingLocation, Hit, Impact, Location, Severity
+from vmss_lint.core.findings import (
+    Change,
+    Finding,
+    FindingLocation,
+    Hit,
+    Impact,
+    Location,
+    Severity,
+    ValuePosition,
+)
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.redact import is_secret_pointer, remember, safe_value
 from vmss_lint.engine.context import RuleContext, glob_match
@@ -303,7 +312,14 @@ def _location(pointer: str, proposed: ScaleSetModel) -> FindingLocation | None:
     while True:
         loc: Location | None = proposed.positions.get(probe)
         if loc is not None:
-            return FindingLocation(file=loc.file, line=loc.line, column=loc.column, value_from=loc.value_from)
+            at = (
+                ValuePosition(file=loc.value_at[0], line=loc.value_at[1], column=loc.value_at[2])
+                if loc.value_at
+                else None
+            )
+            return FindingLocation(
+                file=loc.file, line=loc.line, column=loc.column, value_from=loc.value_from, value_at=at
+            )
         if not probe:
             return None
         probe = probe.rsplit("/", 1)[0]

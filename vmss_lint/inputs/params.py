@@ -70,10 +70,12 @@ def merge_parameters(out: ParameterValues, file: InputFile) -> None:
             )
             out.secret.add(key)
             out.origins[key] = _origin(file, f"{pointer}/reference")
+            _position(out, key, file, f"{pointer}/reference")
         else:
             out.values[key] = entry["value"]
             out.secret.discard(key)
             out.origins[key] = _origin(file, f"{pointer}/value")
+            _position(out, key, file, f"{pointer}/value")
 
 
 def discover_parameters(template_path: str) -> str | None:
@@ -168,6 +170,15 @@ def _origin(file: InputFile, pointer: str) -> str:
     pos = file.parsed.key_positions.get(pointer) or file.parsed.positions.get(pointer)
     name = Path(file.path).name
     return f"{name}:{pos[0]}" if pos else name
+
+
+def _position(out: ParameterValues, key: str, file: InputFile, pointer: str) -> None:
+    """Where the value sits in the parameters file (the line a pull request changes)."""
+    pos = file.parsed.positions.get(pointer) or file.parsed.key_positions.get(pointer)
+    if pos is not None:
+        out.positions[key] = (file.path, pos[0], pos[1])
+    else:
+        out.positions.pop(key, None)
 
 
 def _where(file: InputFile, pointer: str) -> str:

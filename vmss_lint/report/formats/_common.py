@@ -3,6 +3,11 @@
 CI systems can only annotate a file and a line. A finding about a value with no known position (a model
 read without positions, an `az vmss update` edit) is placed on line 1 of the proposed file, and the
 pointer is in the message, so it is never silently dropped.
+
+A value that a parameters file set is placed on the parameters file's line (`location.valueAt`), with
+the template's line as the related place: the parameters file is the one a pull request changed, and
+GitHub shows an annotation inline only on a file in the diff. SARIF carries the template line in
+`relatedLocations`; the other formats name it in the message (`property at azuredeploy.json:32:7`).
 """
 
 from __future__ import annotations
@@ -29,12 +34,23 @@ class Placed:
     line: int
     column: int
     positioned: bool
+    # The template's position when the finding is placed on a parameters file's line (see above).
+    related: tuple[str, int, int] | None = None
+
+    @property
+    def related_note(self) -> str:
+        """` (property at FILE:LINE:COL)` when placed on a parameters file, else empty."""
+        return f" (property at {self.related[0]}:{self.related[1]}:{self.related[2]})" if self.related else ""
 
 
 def place(result: ScaleSetResult, finding: Finding) -> Placed:
     if finding.location is not None:
         loc = finding.location
-        return Placed(result, finding, relative(loc.file), max(loc.line, 1), max(loc.column, 1), True)
+        here = (relative(loc.file), max(loc.line, 1), max(loc.column, 1))
+        at = loc.value_at
+        if at is not None and relative(at.file) != here[0]:
+            return Placed(result, finding, relative(at.file), max(at.line, 1), max(at.column, 1), True, here)
+        return Placed(result, finding, *here, True)
     return Placed(result, finding, relative(fallback_file(result)), 1, 1, False)
 
 

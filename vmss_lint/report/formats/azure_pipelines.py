@@ -48,7 +48,7 @@ def render(report: Report, **_: Any) -> str:
             lines.append(
                 defuse(
                     f"vmss-lint: info {f.rule} {f.name} {item.file}:{item.line}: {f.message} "
-                    f"[{change_line(f)}]"
+                    f"[{change_line(f)}{item.related_note}]"
                 )
             )
     for result in report.results:
@@ -85,7 +85,7 @@ def logissue(item: Placed) -> str:
         f"columnnumber={item.column}",
         f"code={escape_property(f.rule)}",
     ]
-    message = f"{f.rule} {f.name} ({f.impact.value}): {f.message} [{change_line(f)}]"
+    message = f"{f.rule} {f.name} ({f.impact.value}): {f.message} [{change_line(f)}{item.related_note}]"
     if f.fix:
         message += f" Fix: {f.fix}"
     return f"##vso[task.logissue {';'.join(props)};]{escape_data(message).replace('##vso[', _DEFUSED)}"

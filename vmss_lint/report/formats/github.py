@@ -88,7 +88,7 @@ def annotation_lines(report: Report, cap: int = CAP_PER_LEVEL) -> tuple[list[str
         f = item.finding
         lines.append(
             f"  {f.severity.value} {f.rule} {f.name} {item.file}:{item.line}: "
-            f"{_plain(f.message)} [{_plain(change_line(f))}]"
+            f"{_plain(f.message)} [{_plain(change_line(f) + item.related_note)}]"
         )
     if rest:
         lines.append(
@@ -107,7 +107,7 @@ def command(item: Placed) -> str:
     if item.positioned:
         props.append(f"col={item.column}")
     props.append(f"title={escape_property(f'{f.rule} {f.name} ({f.impact.value})')}")
-    message = f"{f.message}\n{change_line(f)}"
+    message = f"{f.message}\n{change_line(f)}{item.related_note}"
     if f.edit:
         message += f" (from {f.edit})"
     if f.fix:

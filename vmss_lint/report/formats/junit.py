@@ -72,7 +72,7 @@ def _suite(result: ScaleSetResult, rules: list[RuleEntry], fail_on: str) -> ET.E
             printable(x)
             for x in (
                 finding.message,
-                f"Property: {change_line(finding)}",
+                f"Property: {change_line(finding)}{p.related_note}",
                 f"Impact: {finding.impact.value}",
                 f"File: {p.file}:{p.line}:{p.column}",
                 f"From: {finding.edit}" if finding.edit else "",

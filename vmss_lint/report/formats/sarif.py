@@ -109,7 +109,7 @@ def _unknown_rule(item: Placed) -> dict[str, Any]:
 
 def _result(item: Placed, rule_index: int) -> dict[str, Any]:
     f, r = item.finding, item.result
-    text = f"{f.message} ({change_line(f)}"
+    text = f"{f.message} ({change_line(f)}{item.related_note}"
     text += f"; from {f.edit})" if f.edit else ")"
     if f.fix:
         text += f" Fix: {f.fix}"
@@ -138,7 +138,7 @@ def _result(item: Placed, rule_index: int) -> dict[str, Any]:
         properties.update(op=f.op, old=f.old, new=f.new)
     if f.edit:
         properties["edit"] = f.edit
-    return {
+    out: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[f.severity.value],
@@ -147,6 +147,19 @@ def _result(item: Placed, rule_index: int) -> dict[str, Any]:
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f.rule, r.resource_group, r.name, f.pointer)},
         "properties": properties,
     }
+    if item.related is not None:  # placed on the parameters file: the template's property is related
+        file, line, column = item.related
+        out["relatedLocations"] = [
+            {
+                "id": 1,
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(file)},
+                    "region": {"startLine": line, "startColumn": column},
+                },
+                "message": {"text": f"the property {f.pointer} in the template"},
+            }
+        ]
+    return out
 
 
 def _uri(path: str) -> str:

@@ -154,6 +154,7 @@ def _concise_finding(out: _Out, item: Placed, several: bool) -> None:
         detail = f"value from {f.location.value_from}"  # where to change it, even when the message says what
     if f.edit:
         detail += f"{'  ' if detail else ''}(from {f.edit})"
+    detail += item.related_note
     if detail:
         out.add(_INDENT + detail, indent=_INDENT * 2)
 
@@ -184,7 +185,7 @@ def _full_result(out: _Out, result: ScaleSetResult, shell: str | None) -> None:
         f = item.finding
         where = f"{item.file}:{item.line}:{item.column}" if item.positioned else item.file
         out.add(f.message, lead=printable(f"{where}: {f.rule} {f.severity.value} [{f.impact.value}] "))
-        out.add(f"{_INDENT}{f.name}: {change_line(f, _CHANGE_LIMIT)}", indent=_INDENT * 2)
+        out.add(f"{_INDENT}{f.name}: {change_line(f, _CHANGE_LIMIT)}{item.related_note}", indent=_INDENT * 2)
         if f.edit:
             out.add(f"{_INDENT}from {f.edit}", indent=_INDENT * 2)
         if f.fix:

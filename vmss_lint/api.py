@@ -18,9 +18,10 @@ the command line can never disagree about a finding. Decisions (each where the i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,97 +64,62 @@ def check(
     both sides (a what-if result, a Terraform plan). `report.summary.failed` is what the CLI's exit
     code 1 means. Raises `InputError` for bad input or options.
     """
-    from vmss_lint.core.errors import InputError
-    from vmss_lint.core.redact import forget_all
+    with _one_run():
+        from vmss_lint.core.errors import InputError
 
-    forget_all()  # a new run: the secrets of an earlier call are not this one's
-    try:
-        return _check(
-            current,
-            proposed,
-            patch=patch,
-            az_update=az_update,
-            parameters=parameters,
-            current_parameters=current_parameters,
-            proposed_parameters=proposed_parameters,
-            context=context,
+        if fail_on not in ("error", "warning", "info", "never"):
+            raise InputError(
+                "fail_on", f"'{fail_on}' is not a level", hint="use error, warning, info or never"
+            )
+        if sent_as not in ("deployment", "rest-patch"):
+            raise InputError("sent_as", f"'{sent_as}' is not known", hint="use deployment or rest-patch")
+        options = lint_options(
+            config=Path(config) if config is not None else None,
             fail_on=fail_on,
-            select=select,
-            ignore=ignore,
             api_version=api_version,
-            sent_as=sent_as,
-            instances=instances,
-            rules_dirs=rules_dirs,
+            rules_dirs=[Path(d) for d in rules_dirs],
             allow_python_rules=allow_python_rules,
-            config=config,
-            name=name,
+            select=list(select),
+            ignore=list(ignore),
+            instances=_instances(instances),
+            sent_as=sent_as,
         )
-    except InputError as exc:  # redacted as the CLI redacts its error line: a message may quote a value
-        from vmss_lint.core.redact import redact_text
+        params = template_params(
+            [os.fspath(p) for p in parameters],
+            [os.fspath(p) for p in current_parameters] if current_parameters is not None else None,
+            [os.fspath(p) for p in proposed_parameters] if proposed_parameters is not None else None,
+            _context(context),
+        )
+        synthetic = {
+            label for side, label in zip((current, proposed), name, strict=True) if isinstance(side, Mapping)
+        }
+        report = run_files(
+            _source(current, name[0], "current"),
+            _source(proposed, name[1], "proposed") if proposed is not None else None,
+            patch=os.fspath(patch) if patch is not None else None,
+            az_updates=list(az_update),
+            params=params,
+            options=options,
+        )
+        return _without_positions_in(report, synthetic) if synthetic else report
 
+
+@contextlib.contextmanager
+def _one_run() -> Iterator[None]:
+    """One call is one run for redaction: nothing remembered from an earlier call, and an `InputError`
+    redacted as the CLI redacts its error line (a message may quote a value read from the inputs)."""
+    from vmss_lint.core.errors import InputError
+    from vmss_lint.core.redact import forget_all, redact_text
+
+    forget_all()
+    try:
+        yield
+    except InputError as exc:
         exc.source, exc.problem = redact_text(exc.source), redact_text(exc.problem)
         exc.where = redact_text(exc.where) if exc.where else exc.where
         exc.hint = redact_text(exc.hint) if exc.hint else exc.hint
         exc.args = (str(exc),)
         raise
-
-
-def _check(
-    current: Source,
-    proposed: Source | None,
-    *,
-    patch: PathArg | None,
-    az_update: Sequence[str],
-    parameters: Sequence[PathArg],
-    current_parameters: Sequence[PathArg] | None,
-    proposed_parameters: Sequence[PathArg] | None,
-    context: PathArg | Mapping[str, Any] | None,
-    fail_on: str,
-    select: Sequence[str],
-    ignore: Sequence[str],
-    api_version: str | None,
-    sent_as: str,
-    instances: PathArg | Sequence[Mapping[str, Any]] | None,
-    rules_dirs: Sequence[PathArg],
-    allow_python_rules: bool,
-    config: PathArg | None,
-    name: tuple[str, str],
-) -> Report:
-    from vmss_lint.core.errors import InputError
-
-    if fail_on not in ("error", "warning", "info", "never"):
-        raise InputError("fail_on", f"'{fail_on}' is not a level", hint="use error, warning, info or never")
-    if sent_as not in ("deployment", "rest-patch"):
-        raise InputError("sent_as", f"'{sent_as}' is not known", hint="use deployment or rest-patch")
-    options = lint_options(
-        config=Path(config) if config is not None else None,
-        fail_on=fail_on,
-        api_version=api_version,
-        rules_dirs=[Path(d) for d in rules_dirs],
-        allow_python_rules=allow_python_rules,
-        select=list(select),
-        ignore=list(ignore),
-        instances=_instances(instances),
-        sent_as=sent_as,
-    )
-    params = template_params(
-        [os.fspath(p) for p in parameters],
-        [os.fspath(p) for p in current_parameters] if current_parameters is not None else None,
-        [os.fspath(p) for p in proposed_parameters] if proposed_parameters is not None else None,
-        _context(context),
-    )
-    synthetic = {
-        label for side, label in zip((current, proposed), name, strict=True) if isinstance(side, Mapping)
-    }
-    report = run_files(
-        _source(current, name[0], "current"),
-        _source(proposed, name[1], "proposed") if proposed is not None else None,
-        patch=os.fspath(patch) if patch is not None else None,
-        az_updates=list(az_update),
-        params=params,
-        options=options,
-    )
-    return _without_positions_in(report, synthetic) if synthetic else report
 
 
 def run_files(

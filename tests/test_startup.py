@@ -2,8 +2,8 @@
 
 Timings are never asserted (they depend on the machine); what a run imports does not, and it is what
 made a cold check slow before: pydantic (output records and rule specs), tomllib (rule files and config),
-importlib.metadata (it imports the email package), the template machinery for plain models, and a CLI
-framework. A regression here shows up as a failing test rather than as a slower pre-commit hook.
+importlib.metadata (it imports the email package), importlib.resources (zipfile, tempfile and its readers),
+the template machinery and the live-input module for plain models, and a CLI framework. A regression here shows up as a failing test rather than as a slower pre-commit hook.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ HEAVY = [
     "pydantic",
     "tomllib",
     "importlib.metadata",
+    "importlib.resources",
     "email",
     "typer",
     "click",
     "vmss_lint.arm.templates",
     "azure.mgmt.compute",  # the property classification is a data file; the SDK only generates it
+    "vmss_lint.inputs.live",
 ]
 
 PROBE = """
@@ -70,3 +72,13 @@ def test_an_unclassified_property_is_judged_without_the_sdk(tmp_path: Path) -> N
 @pytest.mark.parametrize("args", [["rules"], ["explain", "VMSS101"]])
 def test_listing_rules_imports_nothing_heavy(tmp_path: Path, args: list[str]) -> None:
     assert _loaded(tmp_path, *args) == []
+
+
+@pytest.mark.parametrize(
+    "path", [None, "", "azure:///subscriptions/s", "AZURE://x", "azure:/x", "./azure://x", "m.json"]
+)
+def test_the_cli_recognises_a_live_current_as_the_live_module_does(path: str | None) -> None:
+    from vmss_lint.cli import _names_live
+    from vmss_lint.inputs.live import is_live
+
+    assert _names_live(path) == is_live(path)

@@ -525,12 +525,15 @@ def _context(ns: argparse.Namespace, loaded: LoadedConfig) -> TemplateContext:
     return TemplateContext()
 
 
+def _names_live(path: str | None) -> bool:
+    """`vmss_lint.inputs.live.is_live` without importing that module (a test holds the two equal)."""
+    return path is not None and path.lower().startswith("azure://")
+
+
 def _live(ns: argparse.Namespace, paths: list[str]) -> LiveCurrent | None:
     """A live CURRENT (`azure:///…` or --live): fetched once, before anything else reads it."""
-    from vmss_lint.inputs.live import is_live
-
-    if ns.live is None and not is_live(paths[0] if paths else None):
-        return None
+    if ns.live is None and not _names_live(paths[0] if paths else None):
+        return None  # most runs: the live-input module (four dataclasses) is never imported
     from vmss_lint.inputs import live
 
     git_mode = _git_mode(ns)

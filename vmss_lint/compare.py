@@ -433,11 +433,16 @@ def _left(old: Any, new: Any, pointer: str, key: str, out: list[LeftOut], lists_
     if not isinstance(old, dict) or not isinstance(new, dict) or key in FREE_FORM:
         return
     for k, v in old.items():
-        child = _child(pointer, k)
-        if _empty(v) or is_unknown(v) or _write_only(child, k):
+        if v is None or v == [] or v == {} or k in _WRITE_ONLY_KEYS or is_unknown(v):
             continue
-        if k in new and new[k] is not None:
-            _left(v, new[k], child, k, out, lists_only)
+        child = _child(pointer, k)
+        # `_write_only(child, k)` without splitting the pointer: every key above `child` passed this
+        # test on the way down (the rest are list indexes), so only the key and the whole pointer remain.
+        if child in WRITE_ONLY_POINTERS:
+            continue
+        counterpart = new.get(k)
+        if counterpart is not None:
+            _left(v, counterpart, child, k, out, lists_only)
             continue
         holds = _holds_list(k, v)
         if holds or not lists_only:

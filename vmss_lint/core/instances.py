@@ -7,8 +7,10 @@ The data type lives low (`core`) because the plan, the rules and the instance-li
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ def _first_deleted(pool: list[Instance], rule: str) -> Instance:
 
 
 def _when(inst: Instance) -> datetime:
+    from datetime import UTC, datetime  # only a scale-in with NewestVM/OldestVM needs it
+
     if inst.created is None:
         return datetime.min.replace(tzinfo=UTC)
     return datetime.fromisoformat(inst.created)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.model import Shape
+from vmss_lint.core.package_files import package_files
 
 # Keys that stay on the resource envelope; everything else of a flattened object goes under `properties`.
 ENVELOPES: dict[str, frozenset[str]] = {
@@ -142,7 +142,7 @@ _ID_RE = re.compile(r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/", re.IGNOR
 
 @cache
 def _name_map() -> dict[str, str]:
-    raw = resources.files("vmss_lint.data").joinpath("property_names.json").read_text(encoding="utf-8")
+    raw = package_files("vmss_lint.data").joinpath("property_names.json").read_text(encoding="utf-8")
     names: list[str] = json.loads(raw)["names"]
     return {n.lower(): n for n in names}
 

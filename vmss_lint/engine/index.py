@@ -176,9 +176,9 @@ def _fail(value: Any, expected: Any) -> Any:
 
 
 def builtin_folder() -> Path:
-    from importlib import resources
+    from vmss_lint.core.package_files import package_files
 
-    return Path(str(resources.files("vmss_lint.rules")))
+    return Path(str(package_files("vmss_lint.rules")))
 
 
 def build_index(folder: Path) -> tuple[str, list[str]]:

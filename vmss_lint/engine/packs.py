@@ -13,15 +13,14 @@ any other file (no index, an edited or a new file, every `--rules-dir` folder) i
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vmss_lint.core.errors import InputError
+from vmss_lint.core.package_files import package_files
 from vmss_lint.engine.entrypoints import entry_points
 from vmss_lint.engine.index import INDEX_NAME, digest, read_index
 from vmss_lint.engine.rulefile import _parse_rule_cached as _parse_rule_cached
@@ -55,7 +54,7 @@ def load_rules(rules_dirs: Iterable[Path] = (), *, allow_python: bool = False) -
     rules: list[LoadedRule] = []
     for pack, package in discover_packs():
         try:
-            root = resources.files(package)
+            root = package_files(package)
         except (ModuleNotFoundError, ImportError, TypeError) as exc:
             raise InputError(
                 f"rule pack '{pack}' (entry point {ENTRY_POINT_GROUP}:{pack} = {package})",
@@ -96,7 +95,7 @@ def _indexed_or_parsed(
 
 def builtin_rule(name: str) -> RuleSpec:
     """One rule file of the built-in pack (e.g. a meta rule needed without loading every pack)."""
-    root = resources.files("vmss_lint.rules")
+    root = package_files("vmss_lint.rules")
     index_file = root.joinpath(INDEX_NAME)
     index = read_index(index_file.read_bytes()) if index_file.is_file() else {}
     return _indexed_or_parsed(root.joinpath(name).read_bytes(), name, f"vmss_lint.rules/{name}", index)
@@ -136,6 +135,8 @@ def _import_local(path: Path, name: str) -> Any:
     qualified = f"vmss_lint_local_rules.{name}"
     if qualified in sys.modules:
         return sys.modules[qualified]
+    import importlib.util
+
     spec = importlib.util.spec_from_file_location(qualified, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")

@@ -8,10 +8,12 @@ nested classes, rejects unknown keys (`__pydantic_config__`, a plain dict so pyd
 here) and then runs the same `__post_init__`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the index converters (`vmss_lint.engine.index`) read these
+# annotations on every run, and evaluating them as strings cost a cold start ~2 ms. Hence Condition
+# comes before Match, which names it.
 import functools
 import re
+from _string import formatter_parser  # type: ignore[import-not-found]  # string.Formatter.parse
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -80,57 +82,6 @@ ChangeKind = Literal[
 
 
 @dataclass(frozen=True, kw_only=True)
-class Match:
-    """A declarative match: pointer globs plus filters on the op, the two values and the model.
-
-    `path`/`paths` segments: `*` is one segment, `**` any number of segments; `exclude` leaves out changes
-    matching other globs. `old`/`new` list the values that must be on that side (compared the way Azure
-    compares them, `ignore_case` for any string). `default` is what an absent value stands for (in the
-    filters, the `change` predicate and the message; with `report_default` also in the finding).
-    `change` says which transition counts (see docs/writing-rules.md). `when` lists conditions on the
-    current or the proposed model that must all hold. `report = "block"` reports each path as one block
-    (one finding for a policy added whole, the leaf itself when only one leaf changed). `message`
-    overrides the rule's message for the changes this match reports.
-    """
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
-
-    path: str = ""
-    paths: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    ops: list[Op] | None = None
-    old: list[Any] | None = None
-    new: list[Any] | None = None
-    old_present: bool | None = None
-    new_present: bool | None = None
-    ignore_case: bool = False
-    default: Any = None
-    report_default: bool = False
-    change: ChangeKind = "any"
-    when: list[Condition] = field(default_factory=list)
-    report: Literal["change", "block"] = "change"
-    message: str | None = None
-
-    def __post_init__(self) -> None:
-        problems = [
-            ("path", "path must be a JSON pointer starting with '/'")
-            for glob in [self.path, *self.paths, *self.exclude]
-            if glob and not glob.startswith("/")
-        ][:1]
-        if not self.path and not self.paths:
-            problems.append(("path", "a match needs 'path' or 'paths'"))
-        if self.report_default and self.default is None:
-            problems.append(("report_default", "report_default needs a 'default'"))
-        if self.message is not None and (problem := message_problem(self.message)):
-            problems.append(("message", problem))
-        _raise_any(problems)
-
-    @functools.cached_property
-    def globs(self) -> list[str]:
-        return [self.path, *self.paths] if self.path else list(self.paths)
-
-
-@dataclass(frozen=True, kw_only=True)
 class Condition:
     """Facts about one side of the change that must all hold (see docs/writing-rules.md).
 
@@ -182,6 +133,57 @@ class Condition:
         ]
         bad = [p for p in pointers if not p.startswith("/")]
         _raise_any([("when", f"'{bad[0]}' is not a JSON pointer starting with '/'")] if bad else [])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Match:
+    """A declarative match: pointer globs plus filters on the op, the two values and the model.
+
+    `path`/`paths` segments: `*` is one segment, `**` any number of segments; `exclude` leaves out changes
+    matching other globs. `old`/`new` list the values that must be on that side (compared the way Azure
+    compares them, `ignore_case` for any string). `default` is what an absent value stands for (in the
+    filters, the `change` predicate and the message; with `report_default` also in the finding).
+    `change` says which transition counts (see docs/writing-rules.md). `when` lists conditions on the
+    current or the proposed model that must all hold. `report = "block"` reports each path as one block
+    (one finding for a policy added whole, the leaf itself when only one leaf changed). `message`
+    overrides the rule's message for the changes this match reports.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
+
+    path: str = ""
+    paths: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    ops: list[Op] | None = None
+    old: list[Any] | None = None
+    new: list[Any] | None = None
+    old_present: bool | None = None
+    new_present: bool | None = None
+    ignore_case: bool = False
+    default: Any = None
+    report_default: bool = False
+    change: ChangeKind = "any"
+    when: list[Condition] = field(default_factory=list)
+    report: Literal["change", "block"] = "change"
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        problems = [
+            ("path", "path must be a JSON pointer starting with '/'")
+            for glob in [self.path, *self.paths, *self.exclude]
+            if glob and not glob.startswith("/")
+        ][:1]
+        if not self.path and not self.paths:
+            problems.append(("path", "a match needs 'path' or 'paths'"))
+        if self.report_default and self.default is None:
+            problems.append(("report_default", "report_default needs a 'default'"))
+        if self.message is not None and (problem := message_problem(self.message)):
+            problems.append(("message", problem))
+        _raise_any(problems)
+
+    @functools.cached_property
+    def globs(self) -> list[str]:
+        return [self.path, *self.paths] if self.path else list(self.paths)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -292,10 +294,9 @@ since `{new:>2000000000}` in a rule pack would allocate gigabytes (a MemoryError
 def message_problem(message: str) -> str | None:
     """Why a rule message cannot be formatted safely, or None. Looks at the format fields without
     formatting anything, so a huge width costs nothing."""
-    import string
-
     try:
-        fields = list(string.Formatter().parse(message))
+        # What `string.Formatter().parse` returns, without importing `string` on every run.
+        fields: list[tuple[str, str | None, str | None, str | None]] = list(formatter_parser(message))
     except ValueError as exc:
         return str(exc)
     for _, name, spec, _ in fields:

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -112,6 +110,8 @@ class Reserved:
     def open(self, inputs: Iterable[str | os.PathLike[str]] = ()) -> Reserved:
         """Check the target and create the temporary file (with the mode the report will have)."""
         mode = check_target(self.path, inputs)
+        import tempfile  # only a run with -o FILE needs it (a cold start saves its import)
+
         folder = self.path.parent if str(self.path.parent) else Path(".")
         try:
             fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
@@ -151,6 +151,8 @@ def reserve(path: Path | None, inputs: Iterable[str | os.PathLike[str]] = ()) ->
     if path is None or str(path) == STDOUT:
         yield None
         return
+    import signal  # only a run with -o FILE installs handlers (a cold start saves its import)
+
     check_target(path, inputs)  # refuse before touching anything
     reserved = Reserved(path)
     previous: dict[int, Any] = {}

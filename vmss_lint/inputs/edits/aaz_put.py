@@ -18,8 +18,9 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from vmss_lint.core.package_files import package_files
 
 _UNSET = object()  # AAZ's "undefined": the argument was not given and is left out of the PUT
 
@@ -49,7 +50,7 @@ class AazSchema:
 
 @lru_cache(maxsize=1)
 def schema() -> AazSchema:
-    text = resources.files("vmss_lint.inputs.edits").joinpath("aaz_vmss_create.json").read_text("utf-8")
+    text = package_files("vmss_lint.inputs.edits").joinpath("aaz_vmss_create.json").read_text("utf-8")
     raw = json.loads(text)
     return AazSchema(raw["azure_cli"], raw["api_version"], raw["top_level"], raw["renames"], raw["args"])
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from vmss_lint.arm.expressions.api import Unknown
+from vmss_lint.core.package_files import package_files
 
 Entry = dict[str, Any]
 
@@ -22,7 +22,7 @@ Entry = dict[str, Any]
 @cache
 def table() -> dict[str, Any]:
     """The mapping table (read once per process)."""
-    text = resources.files("vmss_lint.data").joinpath("azurerm.json").read_text(encoding="utf-8")
+    text = package_files("vmss_lint.data").joinpath("azurerm.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 

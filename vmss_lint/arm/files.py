@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vmss_lint.arm.reader import ParsedJson, load_arm_json, number_problem
 from vmss_lint.core.errors import InputError, LimitExceeded
 from vmss_lint.core.limits import INPUT_BYTES, JSON_DEPTH, read_capped
+
+if TYPE_CHECKING:
+    # Imported where it is used: a strict-JSON model file never needs the ARM reader (its module and
+    # its tokenizer regex are a few milliseconds of a cold start).
+    from vmss_lint.arm.reader import ParsedJson
 
 
 class InputFile:
@@ -93,8 +97,11 @@ def _finite_float(text: str) -> float:
 
 def _double_range_int(text: str) -> int:
     value = int(text)  # more than 4,300 digits: ValueError already
-    if len(text) > 300 and number_problem(value) is not None:
-        raise ValueError(f"{text[:20]}... is outside the range of JSON numbers")
+    if len(text) > 300:
+        from vmss_lint.arm.reader import number_problem
+
+        if number_problem(value) is not None:
+            raise ValueError(f"{text[:20]}... is outside the range of JSON numbers")
     return value
 
 
@@ -120,6 +127,8 @@ def load_json(data: bytes | str, source: str) -> ParsedJson:
     The reader's own hint names its keyword arguments (right for a library caller); a CLI user needs
     the environment variable instead.
     """
+    from vmss_lint.arm.reader import load_arm_json
+
     size, depth = INPUT_BYTES.value, JSON_DEPTH.value
     try:
         return load_arm_json(data, source, max_depth=depth, max_bytes=size)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from vmss_lint.arm.expressions.api import EvalScope, Unknown, Value, charge_copy, references_secret, resolve
 from vmss_lint.arm.files import InputFile
@@ -74,9 +74,11 @@ class FoundResource:
         return self.name if isinstance(self.name, str) else self.name_text
 
 
-@dataclass
-class NotDeployed:
-    """A scale set the template declares whose `condition` is known to be false: ARM skips it."""
+class NotDeployed(NamedTuple):
+    """A scale set the template declares whose `condition` is known to be false: ARM skips it.
+
+    This and `Scan` are NamedTuples rather than dataclasses: defining a dataclass costs a cold template
+    check several times as much, and neither is ever changed after it is made."""
 
     name: Value
     name_text: str
@@ -88,11 +90,12 @@ class NotDeployed:
         return self.name if isinstance(self.name, str) else self.name_text
 
 
-@dataclass
-class Scan:
+class Scan(NamedTuple):
+    """What `scan_template` found: the scale sets, the notices, and the scale sets ARM skips."""
+
     scale_sets: list[FoundResource]
     notices: list[str]
-    not_deployed: list[NotDeployed] = field(default_factory=list)
+    not_deployed: list[NotDeployed]
 
 
 def scan_template(

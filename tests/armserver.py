@@ -9,7 +9,6 @@ responses it needs; every request is recorded.
 
 from __future__ import annotations
 
-import datetime
 import http.server
 import json
 import ssl
@@ -21,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_cert import self_signed_certificate
 
 IDENTITY_HEADER = "loopback-identity-header"
 Handler = Callable[[str, dict[str, list[str]]], tuple[int, dict[str, str], Any]]
@@ -55,44 +56,9 @@ class LoopbackAzure:
         self.routes[path.lower()] = lambda _p, _q: (status, headers or {}, body)
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    import ipaddress
-
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=2))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = folder / "arm.pem", folder / "arm.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_file, key_file
-
-
 @contextmanager
 def loopback_azure(folder: Path) -> Iterator[LoopbackAzure]:
-    cert_file, key_file = _certificate(folder)
+    cert_file, key_file = self_signed_certificate(folder, "arm")
     state: dict[str, LoopbackAzure] = {}
 
     class Arm(http.server.BaseHTTPRequestHandler):

@@ -17,9 +17,7 @@ by `tests/record_azcli.py`, never by the default run):
 from __future__ import annotations
 
 import contextlib
-import datetime
 import io
-import ipaddress
 import json
 import os
 import ssl
@@ -31,6 +29,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from loopback_cert import self_signed_certificate
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
 TENANT = "00000000-0000-0000-0000-0000000000aa"
@@ -50,40 +50,6 @@ class AzOutcome:
     exit_code: int
     put: Any  # the captured PUT body, or None when nothing was sent
     error: str  # what az printed on stderr (its refusal reason)
-
-
-def _self_signed(directory: Path) -> tuple[str, str]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return str(cert_path), str(key_path)
 
 
 def _handler(exchange: Exchange) -> type[BaseHTTPRequestHandler]:
@@ -166,7 +132,7 @@ class LoopbackAz:
             "[core]\ncollect_telemetry = no\nsurvey_message = no\nno_color = yes\nfirst_run = no\n"
             "[auto-upgrade]\nenable = no\n"
         )
-        cert, key = _self_signed(root)
+        cert, key = (str(p) for p in self_signed_certificate(root, "loopback"))
         self._env = {
             "AZURE_CONFIG_DIR": str(config),
             "REQUESTS_CA_BUNDLE": cert,

@@ -390,11 +390,8 @@ class _Parser:
                     last_comma = -1
                     continue
                 if kind == _PUNCT and m.group(_PUNCT) == "}":
-                    if last_comma >= 0:
-                        trailing.append(last_comma)
-                        last_comma = -1
-                    top_list, top_obj, top_ptr, lowered = stack.pop()
-                    state = _DONE if top_list is None and top_obj is None else _COMMA_OR_CLOSE
+                    top_list, top_obj, top_ptr, lowered, state = _close(stack, trailing, last_comma)
+                    last_comma = -1
                     continue
                 raise self.bad_token(m, "expected a property name in double quotes or '}'")
 
@@ -451,11 +448,8 @@ class _Parser:
                     last_comma = -1
                     continue
                 if tok == "]" and state == _VALUE_OR_CLOSE:
-                    if last_comma >= 0:
-                        trailing.append(last_comma)
-                        last_comma = -1
-                    top_list, top_obj, top_ptr, lowered = stack.pop()
-                    state = _DONE if top_list is None and top_obj is None else _COMMA_OR_CLOSE
+                    top_list, top_obj, top_ptr, lowered, state = _close(stack, trailing, last_comma)
+                    last_comma = -1
                     continue
                 raise self.bad_token(m, "expected a value")
             elif kind == _WORD and m.group(_WORD) in _WORDS:
@@ -492,6 +486,23 @@ class _Parser:
 
 
 _Frame: TypeAlias = tuple["list[JsonValue] | None", "dict[str, JsonValue] | None", str, dict[str, str]]
+
+
+def _close(
+    stack: list[_Frame], trailing: list[int], last_comma: int
+) -> tuple[list[JsonValue] | None, dict[str, JsonValue] | None, str, dict[str, str], int]:
+    """Close the innermost object or array (`}` or `]`): keep its trailing comma, if any, for the
+    notice, return to the enclosing container's frame, and say what may follow it."""
+    if last_comma >= 0:
+        trailing.append(last_comma)
+    top_list, top_obj, top_ptr, lowered = stack.pop()
+    return (
+        top_list,
+        top_obj,
+        top_ptr,
+        lowered,
+        _DONE if top_list is None and top_obj is None else _COMMA_OR_CLOSE,
+    )
 
 
 def _prune(root: JsonValue, positions: dict[str, int], key_positions: dict[str, int]) -> None:

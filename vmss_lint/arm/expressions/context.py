@@ -248,12 +248,9 @@ def _resource_id(ctx: DeploymentContext, args: list[Value]) -> Value:
 
 @_register("subscriptionResourceId", 2, None)
 def _subscription_resource_id(ctx: DeploymentContext, args: list[Value]) -> Value:
-    prefix, rest = _split_at_type("subscriptionResourceId", args, 1)
-    sub = prefix[0] if prefix else ctx.subscription["subscriptionId"]
-    path = _typed_path("subscriptionResourceId", rest)
-    if isinstance(sub, Unknown):
-        return _scope_unknown("subscriptionResourceId", sub)
-    return f"/subscriptions/{sub}/providers/{path}"
+    return _scoped_id(
+        "subscriptionResourceId", args, "/subscriptions/", lambda: ctx.subscription["subscriptionId"]
+    )
 
 
 @_register("tenantResourceId", 2, None)
@@ -264,12 +261,20 @@ def _tenant_resource_id(ctx: DeploymentContext, args: list[Value]) -> Value:
 
 @_register("managementGroupResourceId", 2, None)
 def _management_group_resource_id(ctx: DeploymentContext, args: list[Value]) -> Value:
-    prefix, rest = _split_at_type("managementGroupResourceId", args, 1)
-    mg = prefix[0] if prefix else ctx.management_group["name"]
-    path = _typed_path("managementGroupResourceId", rest)
-    if isinstance(mg, Unknown):
-        return _scope_unknown("managementGroupResourceId", mg)
-    return f"/providers/Microsoft.Management/managementGroups/{mg}/providers/{path}"
+    head = "/providers/Microsoft.Management/managementGroups/"
+    return _scoped_id("managementGroupResourceId", args, head, lambda: ctx.management_group["name"])
+
+
+def _scoped_id(fn: str, args: list[Value], head: str, default: Callable[[], Value]) -> Value:
+    """`{head}{scope}/providers/{type}/{names}` for the functions that take one optional leading scope
+    argument (a subscription id, a management group name); without it, the deployment's own (`default`,
+    read only then)."""
+    prefix, rest = _split_at_type(fn, args, 1)
+    scope = prefix[0] if prefix else default()
+    path = _typed_path(fn, rest)
+    if isinstance(scope, Unknown):
+        return _scope_unknown(fn, scope)
+    return f"{head}{scope}/providers/{path}"
 
 
 @_register("extensionResourceId", 3, None)

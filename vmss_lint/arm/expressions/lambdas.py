@@ -26,6 +26,7 @@ class Evaluator(Protocol):
 
 
 LazyFn: TypeAlias = Callable[[Evaluator, Call, dict[str, Value]], Value]
+_ArrayFn: TypeAlias = Callable[[Evaluator, Call, dict[str, Value], list[Value]], Value]
 
 
 class _Abort(Exception):
@@ -56,18 +57,33 @@ class _Lambda:
         return self.ev.eval(self.body, bound)
 
 
-def _array(ev: Evaluator, node: Call, lvars: dict[str, Value], fn: str) -> list[Value] | Unknown:
+def _array(
+    ev: Evaluator, node: Call, lvars: dict[str, Value], fn: str, low: int, high: int
+) -> list[Value] | Unknown:
+    """The array argument of a lambda function, once its argument count is right (an Unknown passes)."""
+    ev.check_count(node, low, high)
     v = ev.eval(node.args[0], lvars)
     if isinstance(v, Unknown | list):
         return v
     raise ev.error(f"{fn}() needs an array as its first argument, not {type_name(v)}", node.args[0])
 
 
-def _filter(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 2, 2)
-    items = _array(ev, node, lvars, "filter")
-    if isinstance(items, Unknown):
-        return items
+def _over_array(fn: str, low: int, high: int) -> Callable[[_ArrayFn], LazyFn]:
+    """A lambda function over the array in its first argument: the argument count is checked and the
+    array evaluated first, and an unresolved array is the answer as it is (the lambda is not looked at)."""
+
+    def wrap(impl: _ArrayFn) -> LazyFn:
+        def run(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
+            items = _array(ev, node, lvars, fn, low, high)
+            return items if isinstance(items, Unknown) else impl(ev, node, lvars, items)
+
+        return run
+
+    return wrap
+
+
+@_over_array("filter", 2, 2)
+def _filter(ev: Evaluator, node: Call, lvars: dict[str, Value], items: list[Value]) -> Value:
     pred = _Lambda(ev, node.args[1], "filter", 1, 2)
     out: list[Value] = []
     for i, item in enumerate(items):
@@ -81,20 +97,14 @@ def _filter(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
     return out
 
 
-def _map(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 2, 2)
-    items = _array(ev, node, lvars, "map")
-    if isinstance(items, Unknown):
-        return items
+@_over_array("map", 2, 2)
+def _map(ev: Evaluator, node: Call, lvars: dict[str, Value], items: list[Value]) -> Value:
     fn = _Lambda(ev, node.args[1], "map", 1, 2)
     return [fn(lvars, item, i) for i, item in enumerate(items)]
 
 
-def _reduce(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 3, 3)
-    items = _array(ev, node, lvars, "reduce")
-    if isinstance(items, Unknown):
-        return items
+@_over_array("reduce", 3, 3)
+def _reduce(ev: Evaluator, node: Call, lvars: dict[str, Value], items: list[Value]) -> Value:
     acc = ev.eval(node.args[1], lvars)
     fn = _Lambda(ev, node.args[2], "reduce", 2, 3)
     for i, item in enumerate(items):
@@ -104,11 +114,8 @@ def _reduce(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
     return acc
 
 
-def _sort(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 2, 2)
-    items = _array(ev, node, lvars, "sort")
-    if isinstance(items, Unknown):
-        return items
+@_over_array("sort", 2, 2)
+def _sort(ev: Evaluator, node: Call, lvars: dict[str, Value], items: list[Value]) -> Value:
     less = _Lambda(ev, node.args[1], "sort", 2, 2)
 
     def before(a: Value, b: Value) -> bool:
@@ -134,11 +141,8 @@ def _keyed(ev: Evaluator, node: Call, key: Value, fn: str) -> str | Unknown:
     raise ev.error(f"{fn}(): the key lambda must return a string, not {type_name(key)}", node)
 
 
-def _to_object(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 2, 3)
-    items = _array(ev, node, lvars, "toObject")
-    if isinstance(items, Unknown):
-        return items
+@_over_array("toObject", 2, 3)
+def _to_object(ev: Evaluator, node: Call, lvars: dict[str, Value], items: list[Value]) -> Value:
     key_fn = _Lambda(ev, node.args[1], "toObject", 1, 1)
     value_fn = _Lambda(ev, node.args[2], "toObject", 1, 1) if len(node.args) > 2 else None
     out: dict[str, Value] = {}
@@ -150,13 +154,10 @@ def _to_object(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
     return out
 
 
-def _group_by(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
+@_over_array("groupBy", 2, 3)
+def _group_by(ev: Evaluator, node: Call, lvars: dict[str, Value], items: list[Value]) -> Value:
     """`groupBy(array, keyLambda[, valueLambda])`: the optional value lambda is Bicep's
     (`groupBy(items, x => x.k, x => x.v)` compiles to a third `lambda(...)` argument)."""
-    ev.check_count(node, 2, 3)
-    items = _array(ev, node, lvars, "groupBy")
-    if isinstance(items, Unknown):
-        return items
     key_fn = _Lambda(ev, node.args[1], "groupBy", 1, 1)
     value_fn = _Lambda(ev, node.args[2], "groupBy", 1, 1) if len(node.args) > 2 else None
     out: dict[str, list[Value]] = {}

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from vmss_lint.core.findings import Change
 from vmss_lint.core.model import WRITE_ONLY_POINTERS, ScaleSetModel, split_pointer
 from vmss_lint.core.normalize import FREE_FORM
+from vmss_lint.core.values import canonical_scalar, is_unknown
 
 # Lists whose elements Azure identifies by a key, not by position.
 KEYED_LISTS: dict[str, str] = {
@@ -53,76 +54,8 @@ SET_LISTS = frozenset(
         "additionalUnattendContent",
     }
 )
-# String values Azure matches without regard to case (enums, names, SKUs, image coordinates).
-_CASELESS_KEYS = frozenset(
-    {
-        "mode",
-        "caching",
-        "createOption",
-        "storageAccountType",
-        "osType",
-        "priority",
-        "evictionPolicy",
-        "orchestrationMode",
-        "securityType",
-        "patchMode",
-        "assessmentMode",
-        "rules",
-        "protocol",
-        "publicIPAddressVersion",
-        "privateIPAddressVersion",
-        "deleteOption",
-        "repairAction",
-        "diskControllerType",
-        "securityEncryptionType",
-        "option",
-        "placement",
-        "name",
-        "tier",
-        "publisher",
-        "offer",
-        "sku",
-        "type",
-        "licenseType",
-        "zonePlacementPolicy",
-        "rebootSetting",
-        "auxiliaryMode",
-        "auxiliarySku",
-        "ipTagType",
-        "networkApiVersion",
-        "allocationStrategy",
-        "rebalanceStrategy",
-        "rebalanceBehavior",
-        "version",
-    }
-)
 _WRITE_ONLY_KEYS = frozenset({"protectedSettings", "protectedSettingsFromKeyVault"})
 _REMOVED_BY_EMPTY = frozenset({"userData"})
-
-
-def is_unknown(value: Any) -> bool:
-    """An unresolved template value (see `vmss_lint.arm.expressions.api.Unknown`)."""
-    return type(value).__name__ == "Unknown" and hasattr(value, "reason")
-
-
-def canonical_scalar(key: str, value: Any) -> Any:
-    """The value as Azure would compare it: ARM coerces `"true"` and `"3"`, ids and enums ignore case."""
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in ("true", "false"):
-            return low == "true"
-        if low.lstrip("-").isdigit() and low.isascii() and len(low) < 19:  # "²".isdigit() is True
-            return int(low)
-        if key == "location":
-            return low.replace(" ", "")
-        if key == "id" or key.endswith("Id") or key.endswith("Uri") or low.startswith("/subscriptions/"):
-            return low.rstrip("/")
-        if key in _CASELESS_KEYS:
-            return low
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def same(key: str, old: Any, new: Any) -> bool:

@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from vmss_lint.compare import is_unknown
 from vmss_lint.core.findings import Change, Hit, Impact, Op, Severity
 from vmss_lint.core.model import split_pointer
+from vmss_lint.core.values import is_unknown
 from vmss_lint.engine.context import RuleContext
 from vmss_lint.engine.template import last_segment
 

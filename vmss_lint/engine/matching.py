@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from vmss_lint.compare import canonical_scalar, is_unknown
 from vmss_lint.core.findings import Change, Hit, Op
 from vmss_lint.core.model import split_pointer
+from vmss_lint.core.values import canonical_scalar, is_unknown
 from vmss_lint.engine import helpers as h
 from vmss_lint.engine.context import RuleContext, glob_match
 from vmss_lint.engine.spec import Condition, Constraint, Match, RuleSpec

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vmss_lint.compare import compare, is_unknown
+from vmss_lint.compare import compare
 from vmss_lint.core.apiversion import ApiVersion
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import (
@@ -28,6 +28,7 @@ from vmss_lint.core.findings import (
 )
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.redact import is_secret_pointer, remember, safe_value
+from vmss_lint.core.values import is_unknown
 from vmss_lint.engine.context import RuleContext, glob_match
 from vmss_lint.engine.matching import data_hits
 from vmss_lint.engine.spec import LoadedRule

@@ -24,6 +24,7 @@ import copy
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -271,6 +272,27 @@ def cold(
     return out
 
 
+def instructions(argv: Sequence[str], cwd: Path) -> int | None:
+    """User-space instructions of one run, counted by valgrind's callgrind (None without valgrind).
+
+    Unlike wall and CPU time the count does not move with the machine's load (about 50 times slower to
+    take, and blind to system calls and cache misses), so two builds compare fairly on a shared machine:
+    run `--instructions` with each build's Python side by side."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    proc = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=CHILD_ENV,
+        check=False,
+    )
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    return int(found.group(1)) if found else None
+
+
 def find_checkov(given: str | None) -> str | None:
     for candidate in (given, shutil.which("checkov"), "/tmp/checkov-venv/bin/checkov"):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
@@ -406,6 +428,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep PYTHONDONTWRITEBYTECODE if set (every cold run compiles the modules from source)",
     )
+    ap.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of one cold run of each command (needs valgrind; load-independent)",
+    )
     args = ap.parse_args(argv)
     if args.from_source:
         CHILD_ENV.update(os.environ)
@@ -500,6 +527,26 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             )
         print(table(rows, ["command", "median ms", "min ms", "CPU ms", "peak MiB", "runs", "note"]))
+        if args.instructions:
+            # The entry-point script runs under this Python: valgrind would trace the `#!` line's.
+            under = [sys.executable, *lint] if len(lint) == 1 else lint
+            counted = {
+                label: instructions(
+                    [*under, *argv[len(lint) :]] if label.startswith("vmss-lint") else argv, work
+                )
+                for label, argv in commands.items()
+                if label.startswith(("python", "vmss-lint"))
+            }
+            print("\n1b. Instructions of one cold run (callgrind; the machine's load does not change them)")
+            print(
+                table(
+                    [
+                        [label, "n/a (no valgrind)" if n is None else f"{n / 1e6:,.1f} M"]
+                        for label, n in counted.items()
+                    ],
+                    ["command", "instructions"],
+                )
+            )
 
         print(
             "\n2. In-process throughput (distinct model pairs: read, normalize, compare, rules, plan, JSON)"

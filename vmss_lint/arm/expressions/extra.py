@@ -10,19 +10,31 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from vmss_lint.arm.expressions.functions import register, want_int, want_list, want_str
 from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_DURATION = re.compile(
+if TYPE_CHECKING:
+    from datetime import datetime
+
+# Every template run imports this module (to register the functions) and few call a date function, so
+# `datetime` is imported and these patterns compiled (by `re`'s cache) only on a first call.
+_DURATION = (
     r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
 )
-_CUSTOM = re.compile(r"'[^']*'|([A-Za-z])\1*|.")  # quoted text, runs of one letter, other chars
+_CUSTOM = r"'[^']*'|([A-Za-z])\1*|."  # quoted text, runs of one letter, other chars
+
+
+def _epoch() -> datetime:
+    from datetime import UTC, datetime
+
+    return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _parse_datetime(v: Value) -> datetime:
+    from datetime import UTC, datetime
+
     s = want_str(v, "the date-time").strip()
     try:
         dt = datetime.fromisoformat(s.replace(" ", "T", 1) if "T" not in s else s)
@@ -52,7 +64,7 @@ def _format(dt: datetime, fmt: str | None) -> str | Unknown:
         return dt.strftime("%Y-%m-%d %H:%M:%SZ")
     if fmt == "s":
         return dt.strftime("%Y-%m-%dT%H:%M:%S")
-    parts = [m.group(0) for m in _CUSTOM.finditer(fmt)]
+    parts = [m.group(0) for m in re.finditer(_CUSTOM, fmt)]
     table = {
         "yyyy": f"{dt.year:04}",
         "MM": f"{dt.month:02}",
@@ -80,9 +92,11 @@ def _format(dt: datetime, fmt: str | None) -> str | Unknown:
 
 @register("dateTimeAdd", 2, 3)
 def _date_time_add(args: list[Value]) -> Value:
+    from datetime import timedelta
+
     dt = _parse_datetime(args[0])
     duration = want_str(args[1], "duration")
-    m = _DURATION.fullmatch(duration)
+    m = re.fullmatch(_DURATION, duration)
     if not m or duration in ("P", "-P") or duration.endswith("T"):
         raise FunctionError(f"{duration!r} is not an ISO 8601 duration")
     sign = -1 if m.group(1) else 1
@@ -96,12 +110,14 @@ def _date_time_add(args: list[Value]) -> Value:
 
 @register("dateTimeToEpoch", 1)
 def _date_time_to_epoch(args: list[Value]) -> Value:
-    return int((_parse_datetime(args[0]) - _EPOCH).total_seconds())
+    return int((_parse_datetime(args[0]) - _epoch()).total_seconds())
 
 
 @register("dateTimeFromEpoch", 1)
 def _date_time_from_epoch(args: list[Value]) -> Value:
-    dt = _EPOCH + timedelta(seconds=want_int(args[0], "epochTime"))
+    from datetime import timedelta
+
+    dt = _epoch() + timedelta(seconds=want_int(args[0], "epochTime"))
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

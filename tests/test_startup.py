@@ -2,8 +2,9 @@
 
 Timings are never asserted (they depend on the machine); what a run imports does not, and it is what
 made a cold check slow before: pydantic (output records and rule specs), tomllib (rule files and config),
-importlib.metadata (it imports the email package), importlib.resources (zipfile, tempfile and its readers),
-the template machinery and the live-input module for plain models, and a CLI framework. A regression here shows up as a failing test rather than as a slower pre-commit hook.
+importlib.metadata (it imports the email package), importlib.resources (zipfile, tempfile and its
+readers), the template machinery and the live-input module for plain models, and a CLI framework. A
+regression here shows up as a failing test rather than as a slower pre-commit hook.
 """
 
 from __future__ import annotations

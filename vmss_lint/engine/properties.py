@@ -18,12 +18,12 @@ import functools
 import json
 import sys
 import typing
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vmss_lint.compare import KEYED_LISTS
 from vmss_lint.core.model import split_pointer
+from vmss_lint.core.package_files import package_files
 from vmss_lint.engine.context import glob_match
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ CLASSES_FILE = "property_classes.json"
 
 @functools.cache
 def _data(name: str) -> dict[str, Any]:
-    text = resources.files("vmss_lint.data").joinpath(name).read_text(encoding="utf-8")
+    text = package_files("vmss_lint.data").joinpath(name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 

@@ -28,8 +28,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from vmss_lint.compare import is_unknown
 from vmss_lint.core.redact import describe_secret
+from vmss_lint.core.values import is_unknown
 
 
 def absent(value: Any) -> bool:

@@ -61,7 +61,16 @@ class RuleContext:
         return found
 
     def effective(self, pointer: str) -> Any:
-        """The value Azure will hold after the change: proposed if specified, else current."""
+        """The value Azure will hold after the change: proposed if specified, else current.
+
+        Answered once per pointer and pair: the models do not change while the rules run, and many
+        rules ask about the same few properties (orchestration mode, upgrade mode, OS type)."""
+        memo: dict[str, Any] = self.__dict__.setdefault("_effective_memo", {})
+        if pointer not in memo:
+            memo[pointer] = self._effective(pointer)
+        return memo[pointer]
+
+    def _effective(self, pointer: str) -> Any:
         if any(pointer == r or pointer.startswith(r + "/") for r in self.proposed.removed):
             return None  # removed explicitly, itself or a parent
         value = self.proposed.get(pointer)

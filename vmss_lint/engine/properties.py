@@ -70,9 +70,16 @@ class _Classifier:
     def __init__(self, globs: tuple[str, ...]) -> None:
         known = [*globs, *readonly_paths(), *listed("model_only"), *listed("keys")]
         self.known = GlobIndex(known)
-        self.unsourced = [(GlobIndex([g]), reason) for g, reason in listed("unsourced").items()]
-        self.any_unsourced = GlobIndex(list(listed("unsourced")))
         self.leaves = GlobIndex(_data(SDK_FILE)["paths"], blocks=False)
+
+    # Built on the first change no rule classifies (rare): most runs never need them.
+    @functools.cached_property
+    def unsourced(self) -> list[tuple[GlobIndex, str]]:
+        return [(GlobIndex([g]), reason) for g, reason in listed("unsourced").items()]
+
+    @functools.cached_property
+    def any_unsourced(self) -> GlobIndex:
+        return GlobIndex(list(listed("unsourced")))
 
     def message(self, pointer: str) -> str | None:
         parts = self._whole_value(split_pointer(pointer))
@@ -136,7 +143,19 @@ class GlobIndex:
 
 def pack_globs(specs: typing.Iterable[RuleSpec]) -> list[str]:
     """Every glob any loaded rule watches (selection does not matter: a rule classifies a path)."""
-    return [g for spec in specs for g in rule_globs(spec)]
+    return [g for spec in specs for g in _spec_globs(spec)]
+
+
+_SPEC_GLOBS: dict[int, tuple[RuleSpec, list[str]]] = {}
+
+
+def _spec_globs(spec: RuleSpec) -> list[str]:
+    """`rule_globs` once per spec object (a spec is frozen; the entry keeps it alive, so its id is not
+    reused): every linted pair asks for the globs of every loaded rule."""
+    found = _SPEC_GLOBS.get(id(spec))
+    if found is None or found[0] is not spec:
+        found = _SPEC_GLOBS[id(spec)] = (spec, rule_globs(spec))
+    return found[1]
 
 
 def rule_globs(spec: RuleSpec) -> list[str]:

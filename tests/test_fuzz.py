@@ -13,7 +13,7 @@ The invariants are the ones a user relies on without thinking about them:
 
 Two profiles. The default one is short and derandomized (the same examples every run, so CI is
 stable; about 30-40 s on two cores). `VMSS_LINT_FUZZ=long` multiplies every budget for 100,000+
-examples with fresh random seeds; the README ("Fuzzing") records its last run.
+examples with fresh random seeds; docs/limits.md ("Fuzzing the bounds") records its last run.
 """
 
 from __future__ import annotations

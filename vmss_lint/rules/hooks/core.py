@@ -117,9 +117,17 @@ def size_family(size: Any) -> tuple[str, str] | None:
     return match.group("family").upper(), (match.group("version") or "v1").lower()
 
 
+def _is_instance_mix(size: Any) -> bool:
+    """sku.name "Mix" marks instance mix (the sizes are in skuProfile.vmSizes): it is not a VM size."""
+    return isinstance(size, str) and size.strip().casefold() == "mix"
+
+
 def vm_size_change(ctx: RuleContext) -> Iterator[Hit]:
+    """A resize, judged by size family. Entering or leaving instance mix is no resize: enabling it is
+    model-only and resizes nothing (2026 catalogue C21/N1; VMSS216, VMSS702 judge it), leaving it has no
+    source (VMSS725), so neither is planned as a deallocation here."""
     for change in ctx.changed("/sku/name"):
-        if change.op != "replace":
+        if change.op != "replace" or _is_instance_mix(change.old) or _is_instance_mix(change.new):
             continue
         old, new = size_family(change.old), size_family(change.new)
         if old is not None and old == new:

@@ -256,3 +256,53 @@ def test_a_changed_base64_payload_is_described_by_its_decoded_length(tmp_path: P
     text = render_all(report, "json", tmp_path)
     assert f"<secret: {len(CLOUD_INIT.encode())} bytes after base64 decoding>" in text
     assert "customData" in text
+
+
+PASSWORD_ADDED = {"op": "add", "path": f"{OS}/adminPassword", "value": "Fixture-Secret-Pa55word!"}
+FILE_URI = f"{EXT}/1/properties/settings/fileUris/0"
+
+
+@pytest.mark.parametrize(
+    "ops",
+    [
+        [PASSWORD_ADDED, {"op": "test", "path": f"{OS}/adminPassword", "value": "Fixture-Secret-guess"}],
+        [
+            {
+                "op": "test",
+                "path": FILE_URI,
+                "value": "https://stweb.blob.core.windows.net/s.sh?sig=FIXTURESASguess",
+            }
+        ],
+        [PASSWORD_ADDED, {"op": "test", "path": OS, "value": {"adminPassword": "Fixture-Secret-guess"}}],
+    ],
+    ids=["password", "sas-url", "object-holding-a-password"],
+)
+def test_a_failed_patch_test_never_shows_a_secret(ops: list[dict[str, Any]]) -> None:
+    """A `test` op that fails says so and where, but the values it compared may be secrets (QA: the
+    message printed the current password and the tested one on stderr)."""
+    from vmss_lint.core.errors import InputError
+
+    file = parse_text((FIXTURES / "models" / "web-rest.json").read_bytes(), "fixtures/models/web-rest.json")
+    with pytest.raises(InputError) as raised:
+        apply_patch(file, ops, "edit.json")
+    message = str(raised.value)
+    assert "test failed" in message
+    assert_clean(message, set(secrets_in(ops)) | set(secrets_in(file.value)), "test op")
+
+
+@pytest.mark.parametrize("fmt", available_formats())
+@pytest.mark.parametrize("op", ["copy", "move"])
+def test_a_secret_copied_or_moved_by_a_patch_stays_secret(op: str, fmt: str, tmp_path: Path) -> None:
+    """A patch that copies or moves a secret to an ordinary property (a tag) makes that property a secret
+    of the proposed model: the value derives from the secret (QA: the tag printed the password)."""
+    ops: list[dict[str, Any]] = [
+        PASSWORD_ADDED,
+        {"op": op, "from": f"{OS}/adminPassword", "path": "/tags/copied"},
+        {"op": op, "from": FILE_URI, "path": "/tags/uri"},
+    ]
+    file = parse_text((FIXTURES / "models" / "web-rest.json").read_bytes(), "fixtures/models/web-rest.json")
+    proposed = apply_patch(file, ops, "edit.json")
+    report = make_report([lint_pair(model_from(file), proposed, _rules(), LintOptions())], "error")
+    text = render_all(report, fmt, tmp_path)
+    assert "/tags/copied" in text or fmt in ("github", "junit", "azure-pipelines")  # the change is said
+    assert_clean(text, set(secrets_in(ops)) | set(secrets_in(file.value)), f"{op} [{fmt}]")

@@ -157,6 +157,7 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
     base = model_from(current_file)
     removed: set[str] = set()
     edits: dict[str, str] = {}
+    secrets: set[str] = set(base.secret_pointers)
     shape = detect_shape(doc) if isinstance(doc, dict) else None
     size = _PatchedSize(doc, patch_path)
     # Numbered from 1, as `--az-update` edits are (`--set #1 ...`): a user counts the ops they wrote.
@@ -187,6 +188,10 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
             raise InputError(patch_path, f"invalid operation: {_short(exc)}", where=where) from None
         pointer = _canonical_pointer(op["path"], shape, base.doc)
         edits[pointer] = f"patch op #{index} ({op['op']} {op['path']})"
+        if op["op"] in ("copy", "move") and isinstance(op.get("from"), str):
+            source = _canonical_pointer(op["from"], shape, base.doc)
+            if is_secret_pointer(source, frozenset(secrets)):
+                secrets.add(pointer)  # the value derives from a secret: say that it changed, not what it is
         if op["op"] == "remove":
             removed.add(pointer)
     if not isinstance(doc, dict) or detect_shape(doc) is None:
@@ -199,6 +204,7 @@ def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetM
         api_version=None,
         removed=frozenset(removed),
         edits=edits,
+        secret_pointers=frozenset(secrets),
         subscription=base.subscription,
         resource_group=base.resource_group,
     )

@@ -9,8 +9,9 @@ sets end up with a mixed fleet.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from vmss_lint.core.findings import Hit
+from vmss_lint.core.findings import Hit, Severity
 from vmss_lint.engine.helpers import truthy
 from vmss_lint.engine.run import RuleContext
 
@@ -23,14 +24,52 @@ _POLICY = {
 }
 
 
+UINT32_MAX = 4_294_967_295
+
+
 def _counts(ctx: RuleContext) -> Iterator[tuple[int, int]]:
     for change in ctx.changed(CAPACITY):
-        if change.op != "replace":
-            continue
+        if change.op != "replace" or _not_a_count(change.new) or _fraction(change.new):
+            continue  # an invalid count is VMSS614's: no VM is deleted or created by a refused update
         try:
             yield int(change.old), int(change.new)
         except (TypeError, ValueError):
             continue
+
+
+def _not_a_count(value: Any) -> bool:
+    """True when Compute's UInt32 conversion of sku.capacity refuses `value`: a negative or too large
+    integer (documented for -1, 2026 catalogue C18), a string that is no whole number, a list or an
+    object. Digit strings convert (ARM templates write "3"); fractions, booleans, null and unresolved
+    values are not refused here (their conversion is undocumented, or they are unknown); a fraction is
+    VMSS614's warning."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int):
+        return not 0 <= value <= UINT32_MAX
+    if isinstance(value, str):
+        text = value.strip()
+        return not (text.isascii() and text.lstrip("+-").isdigit() and 0 <= int(text) <= UINT32_MAX)
+    return isinstance(value, (list, dict))
+
+
+def _fraction(value: Any) -> bool:
+    return isinstance(value, float) and not value.is_integer()
+
+
+def capacity_not_a_count(ctx: RuleContext) -> Iterator[Hit]:
+    for change in ctx.changed(CAPACITY):
+        if change.op not in ("add", "replace"):
+            continue
+        if _not_a_count(change.new):
+            yield Hit.of(change)
+        elif _fraction(change.new):  # said, but no claim of a rejection: the conversion is undocumented
+            yield Hit.of(
+                change,
+                severity=Severity.WARNING,
+                message=f"sku.capacity {change.new} is not a whole number: how Azure converts it to an "
+                "instance count (rounds it or refuses the update) is not documented.",
+            )
 
 
 def _policy(ctx: RuleContext) -> str:

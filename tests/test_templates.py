@@ -839,3 +839,44 @@ def test_patch_on_a_template_is_a_usage_error(tmp_path: Path) -> None:
     patch.write_text(json.dumps([{"op": "replace", "path": "/sku/name", "value": "x"}]))
     with pytest.raises(InputError, match="edit a scale-set model, not a template"):
         check_inputs(str(WEB), None, LintOptions(), patch=str(patch))
+
+
+# --- a parameters file for another template ------------------------------------------------------------
+
+
+def test_a_parameters_file_of_another_template_is_bad_input(tmp_path: Path) -> None:
+    """Not one name in the file is a parameter of the template: the file belongs to another template
+    (Azure rejects the deployment). Judging the template with its defaults instead would be a verdict on
+    a deployment nobody runs, so this is exit 2 with one line, like any input that cannot be read as meant."""
+    other = tmp_path / "other.parameters.json"
+    other.write_text(
+        json.dumps({"parameters": {"dnsLabelPrefix": {"value": "x"}, "vmSizeOfOther": {"value": "B2s"}}}),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as raised:
+        run(WEB, WEB, parameters=[str(other)])
+    message = str(raised.value)
+    assert str(other) in message and "dnslabelprefix" in message.lower()
+    assert "another template" in message and "\n" not in message
+
+
+def test_a_parameters_file_that_sets_one_undeclared_name_is_a_notice(tmp_path: Path) -> None:
+    """Some names match: the file is this template's, one entry is stale; the run goes on and says so."""
+    stale = json.loads(WEB_PARAMS.read_text(encoding="utf-8"))
+    stale["parameters"]["retiredSetting"] = {"value": 1}
+    path = tmp_path / "stale.parameters.json"
+    path.write_text(json.dumps(stale), encoding="utf-8")
+    report = run(WEB, WEB, parameters=[str(path)])
+    assert any("retiredsetting, which the template does not declare" in n for n in report["notices"])
+
+
+def test_a_discovered_parameters_file_of_another_template_is_only_a_notice(tmp_path: Path) -> None:
+    """A file found next to the template by name (not one the user named) never stops the run."""
+    folder = tmp_path / "t"
+    folder.mkdir()
+    shutil.copy(WEB, folder / "azuredeploy.json")
+    (folder / "azuredeploy.parameters.json").write_text(
+        json.dumps({"parameters": {"dnsLabelPrefix": {"value": "x"}}}), encoding="utf-8"
+    )
+    report = run(folder / "azuredeploy.json", folder / "azuredeploy.json")
+    assert any("dnslabelprefix, which the template does not declare" in n for n in report["notices"])

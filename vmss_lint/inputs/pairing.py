@@ -209,10 +209,17 @@ def _kind(file: InputFile) -> str:
 def side_parameters(
     file: InputFile, role: str, params: TemplateParams, notices: list[str]
 ) -> ParameterValues:
-    """The parameter values of one side: its files, else the conventional file next to the template."""
+    """The parameter values of one side: its files, else the conventional file next to the template.
+
+    Names the template does not declare are a notice (Azure rejects such a deployment); a file the user
+    named in file mode of which not one name is declared is another template's: exit 2, not a verdict."""
     from vmss_lint.inputs.params import discover_parameters, load_parameters
 
     paths = params.files_for(role)
+    # File mode with files the user named for this pair: one that fits nowhere is refused below. Git mode
+    # (discover off: it passes every side's files itself, conventional ones included, and one --parameters
+    # for every changed template) keeps the notice, so one stale file never stops a commit's other files.
+    named = bool(paths) and params.discover
     if not paths and params.discover:
         found = discover_parameters(file.path)
         if found is not None:
@@ -222,6 +229,15 @@ def side_parameters(
     declared = file.value.get("parameters") if isinstance(file.value, dict) else None
     names = {n.lower() for n in declared} if isinstance(declared, dict) else set()
     extra = sorted(n for n in values.values if n not in names)
+    if named and extra and len(extra) == len(values.values):
+        # Not one name fits: the file is another template's. Judging this template with its defaults
+        # would be a verdict on a deployment nobody runs (and Azure rejects this one).
+        raise InputError(
+            paths[-1],
+            f"none of its parameters ({', '.join(extra[:5])}{', ...' if len(extra) > 5 else ''}) is declared "
+            f"by the {role} template {file.path}: a parameters file of another template",
+            hint="pass this template's own parameters file, or one per side with --current-parameters/--proposed-parameters",
+        )
     if extra and paths:
         notices.append(
             f"{role} template {file.path}: the parameters file sets {', '.join(extra)}, which the template does "

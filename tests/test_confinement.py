@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES
-from gitfixture import GitRepo, template
+from gitfixture import GitRepo, subnet_id, template
 
 from vmss_lint.cli import main
 
@@ -239,7 +239,9 @@ def test_config_parameters_mapping_inside_still_works(
 ) -> None:
     proj = _config_project(tmp_path, '"params/prod.json"')
     (proj / "params").mkdir()
-    (proj / "params" / "prod.json").write_text(json.dumps({"parameters": {"extraKnob": {"value": 1}}}))
+    # one declared name (a file of this template) and one it does not declare, which the notice names
+    mapped = {"parameters": {"subnetId": {"value": subnet_id("vnet-a")}, "extraKnob": {"value": 1}}}
+    (proj / "params" / "prod.json").write_text(json.dumps(mapped))
     rc, out, err = cli(["vmss.json", "vmss.json", "--format", "json"], capsys, cwd=proj)
     assert rc == 0, err
     assert any("sets extraknob" in n for n in json.loads(out)["notices"])  # the mapped file was read

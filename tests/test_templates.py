@@ -880,3 +880,13 @@ def test_a_discovered_parameters_file_of_another_template_is_only_a_notice(tmp_p
     )
     report = run(folder / "azuredeploy.json", folder / "azuredeploy.json")
     assert any("dnslabelprefix, which the template does not declare" in n for n in report["notices"])
+
+
+def test_parameters_files_no_side_can_use_are_said_to_be_unused(tmp_path: Path) -> None:
+    """Two models (or a model and a patch) read no parameters file: the run says so instead of dropping
+    the files without a word, and judges the models as they are."""
+    report = run(WEB_MODEL, WEB_MODEL, parameters=[str(WEB_PARAMS)])
+    assert f"{WEB_PARAMS}: not used, no side of this check is an ARM template" in report["notices"]
+    assert not findings(report)
+    templated = run(WEB_MODEL, WEB, parameters=[str(WEB_PARAMS)])  # live model vs template: used
+    assert not any("not used" in n for n in templated["notices"])

@@ -65,7 +65,7 @@ def from_files(
             prop = apply_patch_file(current_file, patch)
         for i, command in enumerate(az_updates, 1):
             prop = apply_az_update(prop, command, i, len(az_updates))
-        edit_notices: list[str] = []
+        edit_notices = _unused_parameters(params, [current_file])
         if az_updates:
             from vmss_lint.inputs.edits.emulate import emulated_behaviour
 
@@ -77,6 +77,7 @@ def from_files(
     proposed_file = read_file(proposed, role="proposed") if isinstance(proposed, str) else proposed
     found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
     suppressions, weakenings = trusted_suppressions(current_file, proposed_file, untrusted)
+    notices = _unused_parameters(params, [current_file, proposed_file]) + notices
     if proposed_file is not None:
         from vmss_lint.inputs.swap import swap_notice
 
@@ -111,6 +112,17 @@ def _test_failed(doc: Any, op: dict[str, Any]) -> str:
         return text if len(text) <= 120 else text[:117] + "..."
 
     return f"test failed: the current value is {shown(actual)}, the patch tests for {shown(op.get('value'))}"
+
+
+def _unused_parameters(params: TemplateParams | None, files: list[InputFile | None]) -> list[str]:
+    """A notice when parameters files were given but no side is an ARM template: they are not read, and
+    the user should know their values played no part (QA: they were dropped without a word)."""
+    if params is None:
+        return []
+    given = [*params.parameters, *(params.current_parameters or []), *(params.proposed_parameters or [])]
+    if not given or any(f is not None and kind_of(f.value) == "template" for f in files):
+        return []
+    return [f"{', '.join(dict.fromkeys(given))}: not used, no side of this check is an ARM template"]
 
 
 def _holds_both_sides(file: InputFile) -> bool:

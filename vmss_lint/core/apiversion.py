@@ -99,9 +99,18 @@ class ApiVersion:
 
 
 def validate(value: str, source: str = "--api-version") -> str:
-    if not _RE.match(value.strip()):
+    """The version as given, when it is one: API versions are dates (2024-11-01, 2017-03-30-preview), so
+    a month 13 is refused here rather than printed as the version the run was judged by."""
+    import datetime
+
+    text = value.strip()
+    try:
+        valid = bool(_RE.match(text)) and bool(datetime.date.fromisoformat(text[:10]))
+    except ValueError:
+        valid = False
+    if not valid:
         raise InputError(source, f"'{value}' is not an API version", hint="use the form 2024-11-01")
-    return value.strip()
+    return text
 
 
 def choose(option: str | None, template: str | None, detail: str | None = None) -> ApiVersion:

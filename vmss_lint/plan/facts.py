@@ -145,8 +145,8 @@ def capacity(value: Any) -> int | None:
     past that, and past 4,300 digits where `int()` itself refuses, it is no real capacity)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value if abs(value) <= _INT64_MAX else None
+    if isinstance(value, int):  # a negative count is refused by Azure (VMSS614), never a scale-in
+        return value if 0 <= value <= _INT64_MAX else None
     if isinstance(value, str) and value.strip().isdigit() and value.isascii():  # "²".isdigit() is True
         return int(value) if len(value.strip()) <= 19 and int(value) <= _INT64_MAX else None
     return None

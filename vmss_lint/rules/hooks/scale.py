@@ -29,7 +29,12 @@ UINT32_MAX = 4_294_967_295
 
 def _counts(ctx: RuleContext) -> Iterator[tuple[int, int]]:
     for change in ctx.changed(CAPACITY):
-        if change.op != "replace" or _not_a_count(change.new) or _fraction(change.new):
+        if (
+            change.op != "replace"
+            or _not_a_count(change.new)
+            or _fraction(change.new)
+            or _past_uint32(change.new)
+        ):
             continue  # an invalid count is VMSS614's: no VM is deleted or created by a refused update
         try:
             yield int(change.old), int(change.new)
@@ -38,19 +43,26 @@ def _counts(ctx: RuleContext) -> Iterator[tuple[int, int]]:
 
 
 def _not_a_count(value: Any) -> bool:
-    """True when Compute's UInt32 conversion of sku.capacity refuses `value`: a negative or too large
-    integer (documented for -1, 2026 catalogue C18), a string that is no whole number, a list or an
-    object. Digit strings convert (ARM templates write "3"); fractions, booleans, null and unresolved
+    """True when Compute's conversion of sku.capacity refuses `value`: a negative integer (documented for
+    -1, 2026 catalogue C18), a string that is no whole number, a list or an object (past UInt32 is a
+    warning: the sources disagree on the type). Digit strings convert (ARM templates write "3"); fractions, booleans, null and unresolved
     values are not refused here (their conversion is undocumented, or they are unknown); a fraction is
     VMSS614's warning."""
     if isinstance(value, bool) or value is None:
         return False
     if isinstance(value, int):
-        return not 0 <= value <= UINT32_MAX
+        return value < 0
     if isinstance(value, str):
         text = value.strip()
-        return not (text.isascii() and text.lstrip("+-").isdigit() and 0 <= int(text) <= UINT32_MAX)
+        return not (text.isascii() and text.lstrip("+-").isdigit() and int(text) >= 0)
     return isinstance(value, (list, dict))
+
+
+def _past_uint32(value: Any) -> bool:
+    """Past UInt32 (Azure's error text) but maybe within int64 (the REST spec's format)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().lstrip("+").isdigit():
+        value = int(value)
+    return isinstance(value, int) and not isinstance(value, bool) and value > UINT32_MAX
 
 
 def _fraction(value: Any) -> bool:
@@ -63,6 +75,13 @@ def capacity_not_a_count(ctx: RuleContext) -> Iterator[Hit]:
             continue
         if _not_a_count(change.new):
             yield Hit.of(change)
+        elif _past_uint32(change.new):  # the sources disagree: at most a warning
+            yield Hit.of(
+                change,
+                severity=Severity.WARNING,
+                message=f"sku.capacity {change.new} is past 4294967295: Azure's error text names a UInt32 "
+                "capacity, the REST spec an int64, so this may be refused (the sources disagree).",
+            )
         elif _fraction(change.new):  # said, but no claim of a rejection: the conversion is undocumented
             yield Hit.of(
                 change,

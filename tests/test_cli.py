@@ -322,3 +322,40 @@ def test_a_lone_double_dash_ends_the_options(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     rules = {f["rule"] for s in json.loads(proc.stdout)["results"] for f in s["findings"]}
     assert {"VMSS101", "VMSS106"} <= rules
+
+
+STORAGE_ONLY = {
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "resources": [
+        {
+            "type": "Microsoft.Storage/storageAccounts",
+            "apiVersion": "2023-01-01",
+            "name": "st1",
+            "location": "westus",
+            "sku": {"name": "Standard_LRS"},
+            "kind": "StorageV2",
+        }
+    ],
+}
+
+
+def test_two_templates_without_a_scale_set_are_refused_not_passed(tmp_path: Path) -> None:
+    """A mistyped path to the network template must not "pass" with 0 scale sets (QA finding 7)."""
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(STORAGE_ONLY))
+    b.write_text(json.dumps(STORAGE_ONLY))
+    proc = run_cli("check", str(a), str(b))
+    assert proc.returncode == 2, proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "deploys a Microsoft.Compute/virtualMachineScaleSets resource" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_model_against_a_template_without_a_scale_set_says_it_declares_none(tmp_path: Path) -> None:
+    template = tmp_path / "storage.json"
+    template.write_text(json.dumps(STORAGE_ONLY))
+    proc = run_cli("check", str(EXAMPLE / "current.json"), str(template))
+    assert proc.returncode == 2, proc.stdout
+    assert "this template deploys no Microsoft.Compute/virtualMachineScaleSets resource" in proc.stderr
+    assert "one of those" not in proc.stderr

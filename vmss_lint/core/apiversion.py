@@ -114,8 +114,22 @@ def validate(value: str, source: str = "--api-version") -> str:
 
 
 def choose(option: str | None, template: str | None, detail: str | None = None) -> ApiVersion:
+    """The version a run is judged by, saying so when it is newer than any vmss-lint knows: every gate
+    opens by then, so the newest documented behaviour is what the run can judge, and the report must not
+    read as if vmss-lint knew that version."""
     if option:
-        return ApiVersion(validate(option), "option")
+        value = validate(option)
+        return ApiVersion(value, "option", _newer_than_known(value))
     if template and _RE.match(template):
-        return ApiVersion(template, "template", detail)
+        newer = _newer_than_known(template)
+        return ApiVersion(template, "template", "; ".join(d for d in (detail, newer) if d) or None)
     return ApiVersion(NEWEST_DOCUMENTED, "assumed", detail)
+
+
+def _newer_than_known(value: str) -> str | None:
+    if value[:10] <= NEWEST_DOCUMENTED:
+        return None
+    return (
+        f"newer than {NEWEST_DOCUMENTED}, the newest version vmss-lint knows: judged by "
+        f"{NEWEST_DOCUMENTED}'s documented behaviour"
+    )

@@ -378,8 +378,16 @@ def _live_vs_template(
                 f"({getattr(only.name, 'reason', 'unknown')}); compared with the live '{live.name}' as the "
                 "same one. If the names differ once deployed, ARM creates a new scale set instead"
             )
+    if not chosen and not found:
+        raise OtherScaleSet(
+            template.path,
+            "this template deploys no Microsoft.Compute/virtualMachineScaleSets resource, so there is nothing "
+            f"to compare with '{live.name}'",
+            hint="pass the template that deploys the scale set",
+            declares="declares no scale set",
+        )
     if not chosen:
-        names = ", ".join(f.display_name for f in found) or "none"
+        names = ", ".join(f.display_name for f in found)
         raise OtherScaleSet(
             template.path,
             f"no scale set named '{live.name}' in this template (it declares: {names})",

@@ -76,6 +76,7 @@ def from_files(
 
     proposed_file = read_file(proposed, role="proposed") if isinstance(proposed, str) else proposed
     found, notices = pairs_from_files(current_file, proposed_file, params or TemplateParams())
+    _refuse_no_scale_set(found, notices, current_file, proposed_file)
     suppressions, weakenings = trusted_suppressions(current_file, proposed_file, untrusted)
     notices = _unused_parameters(params, [current_file, proposed_file]) + notices
     if proposed_file is not None:
@@ -289,3 +290,24 @@ def _short(exc: Exception) -> str:
     """jsonpatch/jsonpointer messages can embed the whole document (and its secrets): keep the reason only."""
     text = str(exc).split(" in {", 1)[0].split(" in [", 1)[0]
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _refuse_no_scale_set(
+    found: list[Any], notices: list[str], current: InputFile, proposed: InputFile | None
+) -> None:
+    """Two templates named on the command line that deploy no scale set are an input error, not a pass.
+
+    Git mode skips such files (a repository holds many templates that are not about scale sets), but a
+    user who names two files expects them judged: "0 scale sets ... passed" would hide a wrong path. A
+    template whose scale sets are all skipped by a false `condition` says so in a notice instead.
+    """
+    if found or proposed is None or any(n.startswith("the templates declare scale sets") for n in notices):
+        return
+    if kind_of(current.value) != "template" or kind_of(proposed.value) != "template":
+        return
+    raise InputError(
+        proposed.path,
+        f"neither {current.path} nor this file deploys a Microsoft.Compute/virtualMachineScaleSets resource, "
+        "so there is nothing to judge",
+        hint="pass the templates that deploy the scale set; git mode skips such files by itself",
+    )

@@ -305,9 +305,29 @@ def _refuse_no_scale_set(
         return
     if kind_of(current.value) != "template" or kind_of(proposed.value) != "template":
         return
+    if any(_mentions_type(f.value, _MAY_HOLD_SCALE_SET) for f in (current, proposed)):
+        return  # a scale set behind a deployment that could not be followed: its notice says so
     raise InputError(
         proposed.path,
         f"neither {current.path} nor this file deploys a Microsoft.Compute/virtualMachineScaleSets resource, "
         "so there is nothing to judge",
         hint="pass the templates that deploy the scale set; git mode skips such files by itself",
     )
+
+
+_MAY_HOLD_SCALE_SET = ("microsoft.resources/deployments", "microsoft.compute/virtualmachinescalesets")
+
+
+def _mentions_type(value: object, types: tuple[str, ...], depth: int = 0) -> bool:
+    """Whether a template names one of `types` anywhere (a nested or linked deployment may hold a scale
+    set that could not be followed offline). Bounded by the JSON depth the reader already enforces."""
+    if depth > 200:
+        return True
+    if isinstance(value, dict):
+        kind = value.get("type")
+        if isinstance(kind, str) and kind.strip().lower() in types:
+            return True
+        return any(_mentions_type(v, types, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions_type(v, types, depth + 1) for v in value)
+    return False

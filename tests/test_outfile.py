@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, REPO
@@ -176,24 +177,13 @@ def test_an_unwritable_folder_is_one_line(tmp_path: Path) -> None:
     refused(proc, "cannot write the report")
 
 
-@pytest.mark.parametrize("outputs", [1, 3], ids=["one-output", "three-outputs"])
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 2)])
-def test_a_signal_during_the_run_leaves_no_temporary_file(
-    tmp_path: Path, signum: int, code: int, outputs: int
-) -> None:
-    """With several outputs (`--format F:FILE`) each reserved file's handler removes its own in turn."""
+def _blocked_run(tmp_path: Path, where: list[str], sigint: Any, temporaries: int) -> subprocess.Popen[str]:
+    """A check whose PROPOSED is a FIFO nobody writes yet: the run blocks reading it with its temporary
+    output files already created, until the test signals it or writes the FIFO."""
     current, _ = pair(tmp_path)
     fifo = tmp_path / "proposed.json"
     fifo.unlink()
-    os.mkfifo(fifo)  # the run blocks reading it, with every temporary file already created
-    outs = [tmp_path / "report.json", tmp_path / "b.sarif", tmp_path / "c.xml"][:outputs]
-    where = ["-o", str(outs[0])]
-    if outputs > 1:
-        where = [
-            arg
-            for fmt, out in zip(("json", "sarif", "junit"), outs, strict=True)
-            for arg in ("--format", f"{fmt}:{out}")
-        ]
+    os.mkfifo(fifo)
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "TF_BUILD")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "vmss_lint", "check", str(current), str(fifo), *where],
@@ -202,23 +192,45 @@ def test_a_signal_during_the_run_leaves_no_temporary_file(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        # A background job of a non-interactive shell inherits SIGINT ignored; the test is of a run
-        # that a user can interrupt.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        # How SIGINT starts out: a background job of a non-interactive shell inherits it ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),
     )
+    deadline = time.monotonic() + 30
+    while len(leftovers(tmp_path)) < temporaries:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"the temporary file never appeared: {proc.communicate()}")
+        time.sleep(0.02)
+    time.sleep(0.5)  # blocked in open(fifo) by now
+    return proc
+
+
+def _finish(proc: subprocess.Popen[str]) -> str:
     try:
-        deadline = time.monotonic() + 30
-        while len(leftovers(tmp_path)) < outputs:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the temporary file never appeared"
-            time.sleep(0.02)
-        time.sleep(0.5)  # blocked in open(fifo) by now
-        proc.send_signal(signum)
-        _, stderr = proc.communicate(timeout=30)
+        return proc.communicate(timeout=30)[1]
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("outputs", [1, 3], ids=["one-output", "three-outputs"])
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 2)])
+def test_a_signal_during_the_run_leaves_no_temporary_file(
+    tmp_path: Path, signum: int, code: int, outputs: int
+) -> None:
+    """With several outputs (`--format F:FILE`) each reserved file's handler removes its own in turn."""
+    outs = [tmp_path / "report.json", tmp_path / "b.sarif", tmp_path / "c.xml"][:outputs]
+    where = ["-o", str(outs[0])]
+    if outputs > 1:
+        where = [
+            arg
+            for fmt, out in zip(("json", "sarif", "junit"), outs, strict=True)
+            for arg in ("--format", f"{fmt}:{out}")
+        ]
+    proc = _blocked_run(tmp_path, where, signal.SIG_DFL, outputs)
+    proc.send_signal(signum)
+    stderr = _finish(proc)
     assert proc.returncode == code, stderr
     assert leftovers(tmp_path) == []
     assert not any(out.exists() for out in outs)
@@ -228,49 +240,15 @@ def test_a_signal_during_the_run_leaves_no_temporary_file(
 def test_an_ignored_sigint_stays_ignored(tmp_path: Path) -> None:
     """A run started with SIGINT ignored (as a background job of a non-interactive shell is) is not ended
     by one: `-o` catches the signals only to clean up, never to change what ends the process."""
-    current, proposed = pair(tmp_path)
-    body = proposed.read_bytes()
-    fifo = tmp_path / "proposed.json"
-    fifo.unlink()
-    os.mkfifo(fifo)
+    body = (EXAMPLE / "proposed.json").read_bytes()
     out = tmp_path / "report.json"
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "TF_BUILD")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "vmss_lint",
-            "check",
-            str(current),
-            str(fifo),
-            "-o",
-            str(out),
-            "--format",
-            "json",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while not leftovers(tmp_path):
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the temporary file never appeared"
-            time.sleep(0.02)
-        time.sleep(0.5)
-        proc.send_signal(signal.SIGINT)
-        time.sleep(0.5)
-        assert proc.poll() is None, proc.communicate()
-        fifo.write_bytes(body)  # unblocks the run, which then finishes as usual
-        _, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    proc = _blocked_run(tmp_path, ["-o", str(out), "--format", "json"], signal.SIG_IGN, 1)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    if proc.poll() is not None:
+        raise AssertionError(f"an ignored SIGINT ended the run: {_finish(proc)}")
+    (tmp_path / "proposed.json").write_bytes(body)  # unblocks the run, which then finishes as usual
+    stderr = _finish(proc)
     assert proc.returncode == 1, stderr
     assert leftovers(tmp_path) == []
     assert json.loads(out.read_text())["results"]

@@ -191,14 +191,18 @@ def template_params(
     current_parameters: list[str] | None,
     proposed_parameters: list[str] | None,
     context: Any,
+    *,
+    must_exist: bool = True,
+    hint: str = "check the parameters option",
 ) -> TemplateParams:
-    """Template options; a parameters file that does not exist is refused now, not silently skipped."""
+    """Template options; a parameters file that does not exist is refused now, not silently skipped
+    (`must_exist` False: git mode, which reads each file at each revision)."""
     from vmss_lint.arm.template_options import TemplateContext, TemplateParams
     from vmss_lint.core.errors import InputError
 
     for given in [*parameters, *(current_parameters or []), *(proposed_parameters or [])]:
-        if not Path(given).is_file():
-            raise InputError(given, "parameters file does not exist", hint="check the parameters option")
+        if must_exist and not Path(given).is_file():
+            raise InputError(given, "parameters file does not exist", hint=hint)
     return TemplateParams(
         parameters=parameters,
         current_parameters=current_parameters or None,

@@ -487,7 +487,8 @@ def _template_params(
 ) -> TemplateParams:
     """--parameters/--context and friends, else the config's `parameters` mapping and `[context]`; a live
     CURRENT supplies its subscription and resource group."""
-    from vmss_lint.arm.template_options import TemplateParams, with_overrides
+    from vmss_lint.api import template_params
+    from vmss_lint.arm.template_options import with_overrides
 
     context = _context(ns, loaded)
     if live is not None:
@@ -498,15 +499,13 @@ def _template_params(
     if not parameters and not current_parameters and not proposed_parameters:
         current_parameters = _configured_parameters(loaded, current) or None
         proposed_parameters = _configured_parameters(loaded, proposed) or None
-    for given in [*parameters, *(current_parameters or []), *(proposed_parameters or [])]:
-        # In git mode a parameters file is read at each revision; elsewhere a typo must not pass silently.
-        if not git_mode and not Path(given).is_file():
-            raise InputError(given, "parameters file does not exist", hint="check --parameters")
-    return TemplateParams(
-        parameters=list(parameters),
-        current_parameters=list(current_parameters) if current_parameters else None,
-        proposed_parameters=list(proposed_parameters) if proposed_parameters else None,
-        context=with_overrides(context, ns.subscription_id, ns.resource_group),
+    return template_params(
+        list(parameters),
+        list(current_parameters) if current_parameters else None,
+        list(proposed_parameters) if proposed_parameters else None,
+        with_overrides(context, ns.subscription_id, ns.resource_group),
+        must_exist=not git_mode,
+        hint="check --parameters",
     )
 
 

@@ -18,6 +18,9 @@ import pytest
 from actionrunner import ACTION, STEPS, run_action
 from conftest import REPO
 from gitfixture import SUBNET_LINE, GitRepo, line_of, snapshot_checkout, template
+from package_index import serve_wheels
+
+from vmss_lint import __version__
 
 SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
 TEMPLATE, PARAMS = "infra/vmss.json", "infra/vmss.parameters.json"
@@ -260,6 +263,41 @@ def test_install_step_builds_its_own_environment_from_the_action_checkout(tmp_pa
     assert venv_python.exists()
     assert "vmss-lint " in run.stdout  # the installed version, printed by the install step
     assert "VMSS106" in run.summary
+
+
+@pytest.mark.slow
+def test_version_input_installs_that_release_from_the_package_index(tmp_path: Path) -> None:
+    """`version: X` installs vmss-lint==X from the package index, not the action's checkout: a release
+    numbered differently from the checkout is built and served by a real package index on loopback."""
+    release = f"{__version__}.post7"
+    source = snapshot_checkout(tmp_path / "release")
+    for name, old, new in (
+        ("pyproject.toml", f'version = "{__version__}"', f'version = "{release}"'),
+        ("vmss_lint/core/version.py", f'__version__ = "{__version__}"', f'__version__ = "{release}"'),
+    ):
+        text = (source / name).read_text(encoding="utf-8")
+        assert old in text, name
+        (source / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+    wheels = tmp_path / "wheels"
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(source)]
+    subprocess.run(build, check=True, capture_output=True, timeout=300)
+    action_path = snapshot_checkout(tmp_path / "action")
+    repo = pull_request(tmp_path, template(vnet="vnet-b"))
+    with serve_wheels(wheels) as (index, requested):
+        env = {"PIP_EXTRA_INDEX_URL": index}
+        run = run_action(repo, tmp_path, {"version": release}, action_path=action_path, python=None, env=env)
+        assert run.returncode == 1, run.stdout + run.stderr
+        assert f"vmss-lint {release}" in run.stdout  # the installed release, printed by the install step
+        assert "VMSS106" in run.summary
+        assert f"/files/vmss_lint-{release}-py3-none-any.whl" in requested, requested
+        again = tmp_path / "again"
+        again.mkdir()
+        missing = run_action(repo, again, {"version": "9.9.9"}, action_path=action_path, python=None, env=env)
+    assert missing.returncode == 2
+    assert (
+        "::error title=vmss-lint::pip could not install vmss-lint 9.9.9 from the package index"
+        in missing.stdout
+    )
 
 
 def test_args_input_is_split_like_shell_words_and_never_evaluated(tmp_path: Path) -> None:

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import pickle
-from dataclasses import FrozenInstanceError, field
-from typing import ClassVar
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import pytest
 
 from vmss_lint.core.findings import Finding, FindingLocation, Impact, Severity
-from vmss_lint.core.records import Record, replace, to_json
+from vmss_lint.core.records import (
+    MISSING,
+    FrozenRecordError,
+    Record,
+    field,
+    record_fields,
+    record_keys,
+    replace,
+    to_json,
+)
 
 
 class Step(Record):
@@ -33,8 +45,10 @@ def test_fields_defaults_and_factories() -> None:
 
 def test_frozen_equal_hashable_and_readable() -> None:
     loc = FindingLocation(file="a.json", line=3, column=7)
-    with pytest.raises(FrozenInstanceError):
+    with pytest.raises(FrozenRecordError, match="cannot assign to field 'line'"):
         loc.line = 4  # type: ignore[misc]
+    with pytest.raises(AttributeError):  # what code written for frozen dataclasses catches
+        del loc.file
     assert (
         loc
         == FindingLocation(file="a.json", line=3, column=7)
@@ -76,3 +90,109 @@ def test_dump_is_camel_case_in_declaration_order_with_nulls_kept() -> None:
     dumped = to_json(NamedStep(action="deploy", instance_ids=["1"]))
     assert list(dumped) == ["action", "instanceIds", "batches", "name"]
     assert dumped == {"action": "deploy", "instanceIds": ["1"], "batches": None, "name": "n"}
+
+
+class Window(Record):
+    """Checks itself after `__init__`, as the engine's rule specs do, and derives an attribute."""
+
+    start: int
+    end: int = 10
+    note: str = field(default="", compare=False)
+    checked: ClassVar[list[int]] = []
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        Window.checked.append(self.start)
+        object.__setattr__(self, "width", self.end - self.start)
+
+
+class Shifted(Window):
+    start: int = 0  # a redeclared field keeps its place and takes the new default
+
+
+def test_post_init_runs_after_the_fields_are_filled() -> None:
+    Window.checked.clear()
+    window = Window(start=2)
+    assert (window.end, window.width, Window.checked) == (10, 8, [2])  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="end 1 is before start 2"):
+        Window(start=2, end=1)
+    assert Shifted().width == 10  # type: ignore[attr-defined]  # inherited __post_init__
+    assert [f.name for f in record_fields(Shifted)] == ["start", "end", "note"]
+
+
+def test_replace_runs_post_init_again_where_there_is_one() -> None:
+    window = Window(start=2)
+    wider = replace(window, end=20)
+    assert (wider.width, window.width) == (18, 8)  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="end 1 is before start 2"):
+        replace(window, end=1)
+
+
+def test_uncompared_fields_are_left_out_of_eq_and_hash() -> None:
+    a, b = Window(start=1, note="a"), Window(start=1, note="b")
+    assert a == b and hash(a) == hash(b) and a != Window(start=2)
+    assert repr(a) == "Window(start=1, end=10, note='a')"  # shown, though not compared
+    assert Window(start=1) != Shifted(start=1)  # another class is never equal
+
+
+def test_record_fields_report_defaults_and_factories() -> None:
+    described = [(f.name, f.default, f.default_factory, f.compare) for f in record_fields(Step)]
+    assert described == [
+        ("action", MISSING, MISSING, True),
+        ("instance_ids", MISSING, list, True),
+        ("batches", None, MISSING, True),
+    ]
+    assert [f.compare for f in record_fields(Window)] == [True, True, False]
+    assert repr(MISSING) == "MISSING" and pickle.loads(pickle.dumps(MISSING)) is MISSING
+
+
+def test_declaration_mistakes_are_refused() -> None:
+    with pytest.raises(ValueError, match="mutable default"):
+
+        class Bad(Record):
+            ids: list[str] = []  # noqa: RUF012  # the mistake under test
+
+    with pytest.raises(TypeError, match=r"with records\.field"):
+
+        class Mixed(Record):
+            ids: list[str] = dataclasses.field(default_factory=list)
+
+    with pytest.raises(ValueError, match="both a default and a default_factory"):
+        field(default=[], default_factory=list)  # type: ignore[call-overload]
+
+
+def test_evaluated_annotations_detect_class_variables() -> None:
+    """Without `from __future__ import annotations` the annotations are typing objects, not strings."""
+    source = (
+        "import typing\n"
+        "from typing import ClassVar\n"
+        "class Live(Record):\n"
+        "    name: str\n"
+        "    size: int = 1\n"
+        "    KIND: ClassVar[str] = 'k'\n"
+        "    OTHER: typing.ClassVar[int] = 2\n"
+        "    BARE: ClassVar = 3\n"
+    )
+    namespace: dict[str, Any] = {"Record": Record}
+    exec(compile(source, "<evaluated>", "exec", dont_inherit=True), namespace)
+    live = namespace["Live"]
+    assert isinstance(live.__dict__["__annotations__"]["name"], type)  # noqa: RUF063  # really evaluated
+    assert [f.name for f in record_fields(live)] == ["name", "size"]
+    assert to_json(live(name="x")) == {"name": "x", "size": 1}
+
+
+def test_dataclasses_still_dump() -> None:
+    @dataclass(frozen=True)
+    class Legacy:
+        instance_id: str
+
+    assert record_keys(Legacy("0")) == (("instance_id", "instanceId"),)
+    assert to_json([Legacy("0")]) == [{"instanceId": "0"}]
+    assert record_keys(object()) is None
+
+
+def test_importing_records_imports_neither_dataclasses_nor_inspect() -> None:
+    probe = "import sys, vmss_lint.core.records; print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -7,11 +7,12 @@ their dump *is* the JSON output and the snapshot format; the internal types are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
-from vmss_lint.core.records import Record
+from vmss_lint.core.records import Record, field
 
 
 class Severity(StrEnum):
@@ -131,7 +132,7 @@ class Hit:
     message: str | None = None
     impact: Impact | None = None
     severity: Severity | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, change: Change, **overrides: Any) -> Hit:

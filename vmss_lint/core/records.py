@@ -11,44 +11,139 @@ start-up time of a model-pair check, which runs on every commit. pydantic stays 
 input: config files, suppressions and third-party rule files.
 
 Why not `@dataclass` either: the decorator generates and compiles half a dozen methods per class when
-the module is imported, about 0.8 ms a class here, and the report alone has ten. A `Record` subclass is
-declared like a frozen, keyword-only dataclass (mypy checks it as one, through `dataclass_transform`)
-but shares one set of methods, so defining it costs almost nothing. Use `replace` to change a copy.
+the module is imported (0.5-2.3 ms a class), and importing `dataclasses` itself pulls in `inspect`,
+`ast`, `dis` and `tokenize`. A `Record` subclass is declared like a frozen, keyword-only dataclass (mypy
+checks it as one, through `dataclass_transform`) but shares one set of methods, so defining it costs
+almost nothing, and this module imports neither `dataclasses` nor `inspect`: it has its own `field`,
+`MISSING` and `FrozenRecordError`. Like a dataclass, a record runs its class's `__post_init__` (if it
+has one) once `__init__` has filled the fields; it may set derived attributes with
+`object.__setattr__`. Use `replace` to change a copy and `record_fields` to introspect a class.
 """
 
 from __future__ import annotations
 
-import inspect
-from dataclasses import MISSING, Field, FrozenInstanceError, field, fields, is_dataclass
+from collections.abc import Callable
 from enum import Enum
-from typing import Any, ClassVar, TypeVar, dataclass_transform
+from typing import Any, ClassVar, Final, TypeVar, dataclass_transform, overload
 
-# (attribute, JSON key, default, default factory) for each field of a Record class.
+
+class _Missing:
+    """The type of `MISSING`: no default was declared (None is a legitimate default)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __reduce__(self) -> str:
+        return "MISSING"  # pickles as the module attribute, so it stays a singleton
+
+
+MISSING: Final = _Missing()
+
+
+class FrozenRecordError(AttributeError):
+    """Raised on assigning to or deleting a record's field (records are frozen, as
+    `dataclasses.FrozenInstanceError` is raised for frozen dataclasses; both are AttributeErrors)."""
+
+
+class _Declared:
+    """What `field(...)` returns: the default of one field, read (and removed) when the class is made."""
+
+    __slots__ = ("compare", "default", "default_factory")
+
+    def __init__(self, default: Any, default_factory: Any, compare: bool) -> None:
+        self.default, self.default_factory, self.compare = default, default_factory, compare
+
+
+_T = TypeVar("_T")
+
+
+@overload
+def field(*, default: _T, compare: bool = True) -> _T: ...
+@overload
+def field(*, default_factory: Callable[[], _T], compare: bool = True) -> _T: ...
+@overload
+def field(*, compare: bool = True) -> Any: ...
+def field(*, default: Any = MISSING, default_factory: Any = MISSING, compare: bool = True) -> Any:
+    """Declare a record field's default, or a factory called for each new record (a mutable default
+    would be shared by every record); `compare=False` leaves the field out of `==` and `hash`."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("a field cannot have both a default and a default_factory")
+    return _Declared(default, default_factory, compare)
+
+
+class RecordField:
+    """One field of a record class as `record_fields` reports it: `default` and `default_factory` are
+    `MISSING` when not declared (the shape of `dataclasses.Field` that introspecting code reads)."""
+
+    __slots__ = ("compare", "default", "default_factory", "name")
+
+    def __init__(self, name: str, default: Any, default_factory: Any, compare: bool) -> None:
+        self.name, self.default, self.default_factory = name, default, default_factory
+        self.compare = compare
+
+    def __repr__(self) -> str:
+        return (
+            f"RecordField({self.name!r}, default={self.default!r}, default_factory={self.default_factory!r})"
+        )
+
+
+# (attribute, JSON key, default or MISSING, default factory or None) for each field of a Record class;
+# a plain tuple because `__init__` unpacks it for every record made.
 _FieldSpec = tuple[str, str, Any, Any]
+
+
+def _is_classvar(annotation: Any) -> bool:
+    """Whether an annotation declares a class variable, not a field: a string under `from __future__
+    import annotations`, the typing object otherwise."""
+    if isinstance(annotation, str):
+        return annotation.startswith(("ClassVar", "typing.ClassVar", "t.ClassVar"))
+    return annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar
 
 
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
 class Record:
-    """A frozen record with keyword-only fields, declared with annotations and `dataclasses.field`."""
+    """A frozen record with keyword-only fields, declared with annotations and `records.field`."""
 
     __slots__ = ()
     _fields: ClassVar[tuple[_FieldSpec, ...]] = ()
+    _compared: ClassVar[tuple[str, ...]] = ()  # the fields `==` and `hash` look at
+    _uncompared: ClassVar[frozenset[str]] = frozenset()
+    _post_init: ClassVar[Callable[[Any], None] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         specs = {spec[0]: spec for spec in cls._fields}  # inherited fields first, as dataclasses do
-        for name, annotation in inspect.get_annotations(cls).items():
-            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+        uncompared = set(cls._uncompared)
+        # The class body's own annotations; `inspect.get_annotations` would import inspect (and ast, dis).
+        own = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
+        for name, annotation in own.items():
+            if _is_classvar(annotation):
                 continue
             declared = cls.__dict__.get(name, MISSING)
-            default, factory = declared, None
-            if isinstance(declared, Field):
-                default, factory = declared.default, declared.default_factory
-                if factory is MISSING:
-                    factory = None
+            default, factory, compare = declared, None, True
+            if isinstance(declared, _Declared):
+                default, compare = declared.default, declared.compare
+                if declared.default_factory is not MISSING:
+                    factory = declared.default_factory
                 delattr(cls, name)
+            elif type(declared).__module__ == "dataclasses":  # a dataclasses.field() by mistake
+                raise TypeError(f"{cls.__name__}.{name}: declare a record's field with records.field")
+            elif type(declared) in (list, dict, set):
+                raise ValueError(
+                    f"{cls.__name__}.{name}: a mutable default is shared by every record; "
+                    "use field(default_factory=...)"
+                )
+            if compare:
+                uncompared.discard(name)
+            else:
+                uncompared.add(name)
             specs[name] = (name, camel(name), default, factory)
         cls._fields = tuple(specs.values())
+        cls._uncompared = frozenset(uncompared)
+        cls._compared = tuple(name for name in specs if name not in uncompared)
+        cls._post_init = getattr(cls, "__post_init__", None)
 
     def __init__(self, **values: Any) -> None:
         attrs = self.__dict__
@@ -65,20 +160,24 @@ class Record:
             raise TypeError(
                 f"{type(self).__name__}() got an unexpected keyword argument '{next(iter(values))}'"
             )
+        if self._post_init is not None:
+            self._post_init()
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field '{name}'")
+        raise FrozenRecordError(f"cannot assign to field '{name}'")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field '{name}'")
+        raise FrozenRecordError(f"cannot delete field '{name}'")
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.__dict__ == other.__dict__
+        mine, theirs = self.__dict__, other.__dict__
+        return [mine[name] for name in self._compared] == [theirs[name] for name in self._compared]
 
     def __hash__(self) -> int:
-        return hash(tuple(self.__dict__[spec[0]] for spec in self._fields))
+        attrs = self.__dict__
+        return hash(tuple(attrs[name] for name in self._compared))
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{spec[0]}={self.__dict__[spec[0]]!r}" for spec in self._fields)
@@ -89,14 +188,37 @@ R = TypeVar("R", bound=Record)
 
 
 def replace(record: R, **changes: Any) -> R:
-    """A copy of `record` with some fields changed (`dataclasses.replace` for records)."""
-    unknown = set(changes) - {spec[0] for spec in record._fields}
+    """A copy of `record` with some fields changed (`dataclasses.replace` for records). A class with a
+    `__post_init__` is built again through `__init__`, so its checks run on the new values (as
+    `dataclasses.replace` does); any other is copied without calling anything."""
+    names = [spec[0] for spec in record._fields]
+    unknown = set(changes).difference(names)
     if unknown:
         raise TypeError(f"{type(record).__name__} has no field '{sorted(unknown)[0]}'")
+    if record._post_init is not None:
+        attrs = record.__dict__
+        return type(record)(**{**{name: attrs[name] for name in names}, **changes})
     copy = object.__new__(type(record))
     copy.__dict__.update(record.__dict__)
     copy.__dict__.update(changes)
     return copy
+
+
+_FIELDS: dict[type, tuple[RecordField, ...]] = {}
+
+
+def record_fields(cls: type[Record]) -> tuple[RecordField, ...]:
+    """The fields of a record class in declaration order (inherited first): name, default and default
+    factory of each, for code that builds records from data (the rule index) the way it would read
+    `dataclasses.fields`. Their types are the class's annotations (`typing.get_type_hints(cls)`)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = tuple(
+            RecordField(name, default, MISSING if factory is None else factory, name not in cls._uncompared)
+            for name, _key, default, factory in cls._fields
+        )
+        _FIELDS[cls] = found
+    return found
 
 
 def camel(name: str) -> str:
@@ -109,13 +231,18 @@ _KEYS: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
 def record_keys(value: Any) -> tuple[tuple[str, str], ...] | None:
-    """(attribute, JSON key) of each field when `value` is a record (or a dataclass), else None."""
+    """(attribute, JSON key) of each field when `value` is a record (or a dataclass), else None.
+
+    A dataclass is recognised by its `__dataclass_fields__` rather than `dataclasses.is_dataclass`, so
+    this module does not import `dataclasses` at start-up; when one is met, `dataclasses` is loaded."""
     cls = type(value)
     keys = _KEYS.get(cls)
     if keys is None:
         if isinstance(value, Record):
             keys = tuple((spec[0], spec[1]) for spec in value._fields)
-        elif is_dataclass(value) and not isinstance(value, type):
+        elif hasattr(cls, "__dataclass_fields__"):
+            from dataclasses import fields
+
             keys = tuple((f.name, camel(f.name)) for f in fields(value))
         else:
             return None

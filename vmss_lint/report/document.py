@@ -6,11 +6,10 @@ change that needs a `SCHEMA_VERSION` bump and a README note.
 
 from __future__ import annotations
 
-from dataclasses import field
 from typing import Any, Literal
 
 from vmss_lint.core.findings import Finding, Impact, Severity, max_impact
-from vmss_lint.core.records import Record, to_json
+from vmss_lint.core.records import Record, field, to_json
 from vmss_lint.core.version import SCHEMA_VERSION, __version__
 
 ResultStatus = Literal["changed", "unchanged", "created", "unmanaged", "deleted"]

@@ -16,6 +16,8 @@ from vmss_lint.arm.expressions import collections as _collections  # noqa: F401 
 from vmss_lint.arm.expressions import extra as _extra  # noqa: F401  # registers its functions
 from vmss_lint.arm.expressions import hashing as _hash  # noqa: F401  # registers its functions
 from vmss_lint.arm.expressions import lambdas as expr_lambdas
+from vmss_lint.arm.expressions import scalars as _scalars  # noqa: F401  # registers its functions
+from vmss_lint.arm.expressions import text_functions as _text  # noqa: F401  # registers its functions
 from vmss_lint.arm.expressions.context import CONTEXT_FUNCTIONS, DeploymentContext
 from vmss_lint.arm.expressions.functions import FUNCTIONS, json_equal, type_name, want_bool
 from vmss_lint.arm.expressions.parse import (

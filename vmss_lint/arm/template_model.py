@@ -22,7 +22,7 @@ from vmss_lint.arm.expressions.api import (
 )
 from vmss_lint.arm.expressions.parse import Call, Index, Lit, Member, Node
 from vmss_lint.arm.template_options import TemplateContext
-from vmss_lint.arm.templates import TEMPLATE_ONLY_KEYS, FoundResource, Origin
+from vmss_lint.arm.template_resources import TEMPLATE_ONLY_KEYS, FoundResource, Origin
 from vmss_lint.core.findings import Hit, Location
 from vmss_lint.core.model import ScaleSetModel, join_pointer
 from vmss_lint.core.normalize import FREE_FORM, canonical_key, normalize

@@ -8,94 +8,57 @@ applies to the parent's model. Only the resources that matter are evaluated, so 
 an unrelated resource never stops a run. What cannot be known offline stays an `Unknown` inside the
 model (compare.py turns a change that involves one into a single `info`).
 
-Positions and the canonical model are built in `vmss_lint.arm.template_model`.
+Positions and the canonical model are built in `vmss_lint.arm.template_model`; the records of what is
+found are in `vmss_lint.arm.template_resources`, reading a nested or linked deployment in
+`vmss_lint.arm.deployments`. Their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
-from vmss_lint.arm.expressions.api import EvalScope, Unknown, Value, charge_copy, references_secret, resolve
+from vmss_lint.arm.deployments import (
+    deployment_target,
+    folder_of,
+    open_linked,
+    open_relative,
+    passed_parameters,
+)
+from vmss_lint.arm.expressions.api import EvalScope, Unknown, Value, charge_copy, resolve
 from vmss_lint.arm.files import InputFile
+from vmss_lint.arm.json_values import escape_pointer_token
 from vmss_lint.arm.template_options import ParameterValues, TemplateContext, TemplateParams
+from vmss_lint.arm.template_resources import (
+    DEPLOYMENT_TYPE,
+    EXTENSION_TYPE,
+    TEMPLATE_ONLY_KEYS,
+    VMSS_TYPE,
+    FoundResource,
+    NotDeployed,
+    Origin,
+    Scan,
+    attach_extensions,
+    clip,
+    local_pointer,
+    where_in,
+)
 from vmss_lint.core.budget import run_budget
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.limits import COPY_COUNT, NESTED_DEPLOYMENTS, SCALE_SETS
 
-VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
-EXTENSION_TYPE = VMSS_TYPE + "/extensions"
-DEPLOYMENT_TYPE = "microsoft.resources/deployments"
-TEMPLATE_ONLY_KEYS = frozenset(
-    {"apiversion", "dependson", "condition", "copy", "comments", "metadata", "scope", "existing", "resources"}
-)
-
-
-@dataclass
-class Origin:
-    """The template a resource was declared in and the expression scope it is evaluated with.
-
-    `scope_file`/`scope_base` locate the template whose parameters and variables are in scope, which for
-    an `outer`-scope nested deployment is the parent, not the template the resource sits in.
-    """
-
-    file: InputFile
-    scope: EvalScope
-    params: ParameterValues
-    scope_file: InputFile
-    scope_base: str
-    deployment: tuple[str, ...] = ()
-    target: tuple[str, str] = ("", "")  # (subscription, resource group) a nested deployment overrides
-    api_profile: str | None = None  # the template's Azure Stack Hub `apiProfile`, if any
-
-
-@dataclass
-class FoundResource:
-    """A scale set or a scale-set extension resource, resolved for one copy-loop iteration."""
-
-    type: str
-    symbolic: str | None
-    name_text: str
-    name: Value
-    api_version: str | None
-    raw: dict[str, Any]
-    body: dict[str, Value]
-    pointer: str
-    origin: Origin
-    condition: Value = True
-    parent: int | None = None  # index of the scale set a nested extension child belongs to
-    extensions: list[FoundResource] = field(default_factory=list)
-    condition_text: str | None = None  # the `condition` as written, when it could not be decided
-    api_detail: str | None = None  # how api_version was found when not written as a literal
-
-    @property
-    def display_name(self) -> str:
-        return self.name if isinstance(self.name, str) else self.name_text
-
-
-class NotDeployed(NamedTuple):
-    """A scale set the template declares whose `condition` is known to be false: ARM skips it.
-
-    This and `Scan` are NamedTuples rather than dataclasses: defining a dataclass costs a cold template
-    check several times as much, and neither is ever changed after it is made."""
-
-    name: Value
-    name_text: str
-    condition_text: str
-    target: tuple[str, str]
-
-    @property
-    def display_name(self) -> str:
-        return self.name if isinstance(self.name, str) else self.name_text
-
-
-class Scan(NamedTuple):
-    """What `scan_template` found: the scale sets, the notices, and the scale sets ARM skips."""
-
-    scale_sets: list[FoundResource]
-    notices: list[str]
-    not_deployed: list[NotDeployed]
+__all__ = [
+    "DEPLOYMENT_TYPE",
+    "EXTENSION_TYPE",
+    "TEMPLATE_ONLY_KEYS",
+    "VMSS_TYPE",
+    "FoundResource",
+    "NotDeployed",
+    "Origin",
+    "Scan",
+    "open_relative",
+    "scan_template",
+]
 
 
 def scan_template(
@@ -116,12 +79,12 @@ def scan_template(
         **context.scope_kwargs(),
     )
     scope.secret_parameters |= params.secret
-    walker = _Walker(context, options or TemplateParams(), _folder_of(file))
+    walker = _Walker(context, options or TemplateParams(), folder_of(file))
     profile = template.get("apiProfile")
     origin = Origin(file, scope, params, file, "", api_profile=profile if isinstance(profile, str) else None)
     with run_budget():  # joins the run's budget; outside a run, one for the whole template
         walker.walk(template, "", origin, 0)
-    _attach_extensions(walker.found, walker.notices)
+    attach_extensions(walker.found, walker.notices)
     return Scan([r for r in walker.found if r.type == VMSS_TYPE], walker.notices, walker.not_deployed)
 
 
@@ -138,7 +101,7 @@ class _Walker:
         resources = template.get("resources")
         if isinstance(resources, dict):  # languageVersion 2.0: symbolic name -> resource
             for sym, res in resources.items():
-                self.visit(res, f"{base}/resources/{_esc(sym)}", sym, origin, depth, None)
+                self.visit(res, f"{base}/resources/{escape_pointer_token(sym)}", sym, origin, depth, None)
         elif isinstance(resources, list):
             for i, res in enumerate(resources):
                 self.visit(res, f"{base}/resources/{i}", None, origin, depth, None)
@@ -173,16 +136,16 @@ class _Walker:
             condition: Value = True
             condition_text: str | None = None
             if "condition" in res:
-                condition = resolve(res["condition"], s, _local(s, pointer + "/condition"))
+                condition = resolve(res["condition"], s, local_pointer(s, pointer + "/condition"))
                 if condition is False or (not isinstance(condition, Unknown) and not _truthy(condition)):
                     if low == VMSS_TYPE:
                         self.not_deployed.append(self.skipped(res, pointer, s, origin))
                     continue
                 if isinstance(condition, Unknown):
-                    condition_text = _clip(str(res["condition"]))  # judged as deployed, with one info
+                    condition_text = clip(str(res["condition"]))  # judged as deployed, with one info
             sub = dataclasses.replace(origin, scope=s)
             if low == DEPLOYMENT_TYPE:
-                NESTED_DEPLOYMENTS.check(depth + 1, origin.file.path, where=_where(origin.file, pointer))
+                NESTED_DEPLOYMENTS.check(depth + 1, origin.file.path, where=where_in(origin.file, pointer))
                 self.nested(res, pointer, sub, depth)
                 continue
             found = self.resolve_resource(res, rtype.lower(), pointer, symbolic, sub, parent, condition)
@@ -193,31 +156,32 @@ class _Walker:
                 children = res.get("resources")
                 items = children.items() if isinstance(children, dict) else enumerate(children or [])
                 for key, child in items:
-                    self.visit(child, f"{pointer}/resources/{_esc(str(key))}", None, sub, depth, found)
+                    child_pointer = f"{pointer}/resources/{escape_pointer_token(str(key))}"
+                    self.visit(child, child_pointer, None, sub, depth, found)
 
     def skipped(self, res: dict[str, Any], pointer: str, scope: EvalScope, origin: Origin) -> NotDeployed:
         """A scale set whose condition is false: only its name is needed (to pair it with the other side)."""
         raw = res.get("name")
         try:
-            name = resolve(raw, scope, _local(scope, pointer + "/name"))
+            name = resolve(raw, scope, local_pointer(scope, pointer + "/name"))
         except InputError:  # ARM does not evaluate a skipped resource's properties either
             name = Unknown("the name of a resource that is not deployed could not be resolved", str(raw))
         return NotDeployed(
-            name, raw if isinstance(raw, str) else str(raw), _clip(str(res["condition"])), origin.target
+            name, raw if isinstance(raw, str) else str(raw), clip(str(res["condition"])), origin.target
         )
 
     def iterations(self, res: dict[str, Any], pointer: str, origin: Origin) -> list[int | None]:
         loop = res.get("copy")
         if not isinstance(loop, dict):
             return [None]
-        count = resolve(loop.get("count"), origin.scope, _local(origin.scope, pointer + "/copy/count"))
+        count = resolve(loop.get("count"), origin.scope, local_pointer(origin.scope, pointer + "/copy/count"))
         if isinstance(count, Unknown):
             self.notices.append(
                 f"{origin.file.path}: the copy loop of {_label(res)} has a count that cannot be resolved "
                 f"offline ({count.reason}); compared as one templated instance"
             )
             return [None]
-        where = _where(origin.file, pointer + "/copy/count")
+        where = where_in(origin.file, pointer + "/copy/count")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise InputError(
                 origin.file.path, f"copy count must be a whole number, not {count!r}", where=where
@@ -237,7 +201,7 @@ class _Walker:
         condition: Value,
     ) -> FoundResource:
         body_raw = {k: v for k, v in res.items() if k.lower() not in TEMPLATE_ONLY_KEYS}
-        body = resolve(body_raw, origin.scope, _local(origin.scope, pointer))
+        body = resolve(body_raw, origin.scope, local_pointer(origin.scope, pointer))
         if not isinstance(body, dict):
             body = {}
         name_raw = res.get("name")
@@ -275,19 +239,19 @@ class _Walker:
             return mapped, f"apiProfile {origin.api_profile}"
         if not isinstance(raw, str):
             return None, None
-        value = resolve(raw, origin.scope, _local(origin.scope, pointer + "/apiVersion"))
+        value = resolve(raw, origin.scope, local_pointer(origin.scope, pointer + "/apiVersion"))
         if value == raw:
             return raw, None
         if isinstance(value, str):
-            return value, _clip(raw)
+            return value, clip(raw)
         reason = value.reason if isinstance(value, Unknown) else f"not a string: {value!r}"
-        return None, f"{_clip(raw)} could not be resolved ({reason})"
+        return None, f"{clip(raw)} could not be resolved ({reason})"
 
     def nested(self, res: dict[str, Any], pointer: str, origin: Origin, depth: int) -> None:
         props = res.get("properties")
         if not isinstance(props, dict):
             return
-        label = resolve(res.get("name"), origin.scope, _local(origin.scope, pointer + "/name"))
+        label = resolve(res.get("name"), origin.scope, local_pointer(origin.scope, pointer + "/name"))
         label_text = label if isinstance(label, str) else str(res.get("name"))
         options = props.get("expressionEvaluationOptions")
         scope_kind = options.get("scope") if isinstance(options, dict) else None
@@ -297,7 +261,7 @@ class _Walker:
         if not isinstance(template, dict):
             link = props.get("templateLink")
             rel = link.get("relativePath") if isinstance(link, dict) else None
-            opened = self.open_linked(origin, rel, pointer) if rel is not None else None
+            opened = open_linked(origin, rel, pointer, self.options, self.root) if rel is not None else None
             if opened is None:
                 what = "a relativePath that was not found" if rel is not None else "a URI or template spec"
                 self.notices.append(
@@ -308,17 +272,9 @@ class _Walker:
             file, base, template, inner = opened, "", opened.value, True
             assert isinstance(template, dict)
         path = (*origin.deployment, label_text)
-        target = list(origin.target)
         kwargs = self.context.scope_kwargs()
-        for i, key in enumerate(("subscriptionId", "resourceGroup")):
-            value = resolve(res.get(key), origin.scope, _local(origin.scope, f"{pointer}/{key}"))
-            if value is not None:
-                target[i] = value.lower() if isinstance(value, str) else str(res.get(key))
-            if isinstance(value, str):
-                kwargs["subscription" if i == 0 else "resource_group"] = {
-                    "subscriptionId" if i == 0 else "name": value
-                }
-        where = (target[0], target[1])
+        where, overrides = deployment_target(res, pointer, origin)
+        kwargs.update(overrides)
         own = template.get("apiProfile")
         profile = own if isinstance(own, str) else origin.api_profile
         if not inner:
@@ -327,25 +283,7 @@ class _Walker:
             )
             self.walk(template, base, sub, depth + 1)
             return
-        values = ParameterValues()
-        passed = props.get("parameters")
-        for name, entry in (passed or {}).items() if isinstance(passed, dict) else []:
-            key = name.lower()
-            entry_ptr = f"{pointer}/properties/parameters/{_esc(name)}"
-            if isinstance(entry, dict) and "value" in entry:
-                values.values[key] = resolve(
-                    entry["value"], origin.scope, _local(origin.scope, entry_ptr + "/value")
-                )
-                if references_secret(entry["value"], origin.scope):
-                    values.secret.add(key)
-            elif isinstance(entry, dict) and "reference" in entry:
-                values.values[key] = Unknown(
-                    f"parameter '{name}' is a Key Vault reference, read only at deployment",
-                    f"[parameters('{name}')]",
-                )
-                values.secret.add(key)
-            pos = origin.file.parsed.key_positions.get(entry_ptr)
-            values.origins[key] = f"{_short(origin.file.path)}:{pos[0]}" if pos else _short(origin.file.path)
+        values = passed_parameters(props, pointer, origin)
         if isinstance(props.get("parametersLink"), dict):
             self.notices.append(
                 f"{origin.file.path}: nested deployment '{label_text}' takes parameters from a parametersLink; "
@@ -362,90 +300,6 @@ class _Walker:
         scope.secret_parameters |= values.secret
         self.walk(template, base, Origin(file, scope, values, file, base, path, where, profile), depth + 1)
 
-    def open_linked(self, origin: Origin, rel: Any, pointer: str) -> InputFile | None:
-        """The linked template, or None when it is not there; one that resolves outside the confinement
-        root (see `vmss_lint.core.confine`) is refused, naming the reference and never the outside file."""
-        from vmss_lint.core.confine import OutsideRoot
-
-        ptr = pointer + "/properties/templateLink/relativePath"
-        target = resolve(rel, origin.scope, _local(origin.scope, ptr))
-        if not isinstance(target, str):
-            return None
-        try:
-            if self.options.open_linked is not None:
-                return self.options.open_linked(origin.file, target)
-            return open_relative(origin.file, target, root=self.root)
-        except OutsideRoot as exc:
-            # As written only: the resolved path could carry parameter values, secure ones included.
-            written = _clip(rel if isinstance(rel, str) else str(rel))
-            raise InputError(
-                origin.file.path,
-                f"templateLink.relativePath '{written}' at {ptr} resolves outside {exc.root}; refused, not read",
-                where=_where(origin.file, ptr),
-                hint="a linked template must be a file inside that folder",
-            ) from None
-
-
-def open_relative(parent: InputFile, relative: str, *, root: str | None = None) -> InputFile | None:
-    """A linked template next to the parent file on disk (None when the parent is not a real file or
-    the target is not there). It must resolve, symlinks included, inside `root` (default: the parent's
-    folder), else `OutsideRoot` is raised before the target is opened or even looked at."""
-    from pathlib import Path
-
-    from vmss_lint.arm.files import read_file
-    from vmss_lint.core.confine import OutsideRoot, confined
-
-    base = Path(parent.path)
-    if not base.is_file():
-        return None
-    folder = root if root is not None else _folder_of(parent)
-    target = confined(base.parent / relative, folder) if folder is not None else None
-    if target is None:
-        raise OutsideRoot(parent.path, f"the folder of the template given on the command line ({folder})")
-    if not target.is_file():
-        return None
-    return read_file(target, role="linked template")
-
-
-def _folder_of(file: InputFile) -> str | None:
-    """The folder a file-mode template's links are confined to: its own, symlinks resolved (None when
-    the template is not a file on disk, such as stdin or a git revision)."""
-    import os
-
-    if file.path == "-" or not os.path.isfile(file.path):
-        return None
-    return os.path.realpath(os.path.dirname(os.path.abspath(file.path)))
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _attach_extensions(found: list[FoundResource], notices: list[str]) -> None:
-    """Give each extension resource to its scale set: ARM applies it to that scale set's model."""
-    scale_sets = [r for r in found if r.type == VMSS_TYPE]
-    for ext in found:
-        if ext.type != EXTENSION_TYPE:
-            continue
-        if ext.parent is not None:
-            found[ext.parent].extensions.append(ext)
-            continue
-        parent: FoundResource | None = None
-        if isinstance(ext.name, str) and "/" in ext.name:
-            wanted = ext.name.split("/", 1)[0].lower()
-            matches = [s for s in scale_sets if isinstance(s.name, str) and s.name.lower() == wanted]
-            parent = matches[0] if len(matches) == 1 else None
-        if parent is None:
-            same = [s for s in scale_sets if s.origin.deployment == ext.origin.deployment]
-            parent = same[0] if len(same) == 1 else None
-        if parent is None:
-            notices.append(
-                f"{ext.origin.file.path}: extension resource {ext.name_text} matches no scale set in the template; "
-                "not checked"
-            )
-            continue
-        parent.extensions.append(ext)
-
 
 def _truthy(value: Value) -> bool:
     if isinstance(value, str):
@@ -455,23 +309,3 @@ def _truthy(value: Value) -> bool:
 
 def _label(res: dict[str, Any]) -> str:
     return f"{res.get('type')} {res.get('name')}"
-
-
-def _local(scope: EvalScope, pointer: str) -> str:
-    prefix = scope.pointer_prefix
-    return pointer[len(prefix) :] if prefix and pointer.startswith(prefix) else pointer
-
-
-def _where(file: InputFile, pointer: str) -> str:
-    pos = file.parsed.positions.get(pointer)
-    return f"line {pos[0]}, column {pos[1]}" if pos else pointer
-
-
-def _short(path: str) -> str:
-    from pathlib import PurePath
-
-    return PurePath(path).name
-
-
-def _esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")

@@ -1,156 +1,26 @@
 """Reading a planned `az vmss update` command line into edits, the way azure-cli reads it.
 
-Split from `az_update` (which applies the edits) so each half stays readable: this half knows the
-shell quoting, the flag table of `az vmss update` and which flags are refused rather than ignored.
+Split from `az_update` (which applies the edits) and `az_flags` (azure-cli's flag table): this part knows
+the shell quoting, argparse's reading of flags and values, and the command's own target arguments.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 import shlex
-from typing import Literal
 
 from vmss_lint.core.errors import InputError, LimitExceeded
-from vmss_lint.inputs.edits.az_update import (
-    _FORM,
-    _NEGATIVE_NUMBER,
-    _VMSS_ID,
-    MAX_COMMAND_CHARS,
-    AzEdit,
-    AzUpdateCommand,
-    Json,
-    Op,
-    _EditError,
-    _short,
-    _split_key_value,
+from vmss_lint.inputs.edits.az_flags import ALIASES, HARMLESS, REFUSED, custom_edits, nargs
+from vmss_lint.inputs.edits.command import MAX_COMMAND_CHARS, AzEdit, AzUpdateCommand, EditError, Op, short
+from vmss_lint.inputs.edits.generic_update import split_key_value
+
+_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
+_VMSS_ID = re.compile(
+    r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.Compute/"
+    r"virtualMachineScaleSets/([^/]+)/?$",
+    re.IGNORECASE,
 )
-
-# --------------------------------------------------------------------------- parsing the command line
-
-_VMP, _RUP = "virtualMachineProfile.", "upgradePolicy.rollingUpgradePolicy."
-_TNP = _VMP + "scheduledEventsProfile.terminateNotificationProfile"
-_SEC, _VSP = _VMP + "securityProfile", _VMP + "hardwareProfile.vmSizeProperties."
-_DDS = _VMP + "storageProfile.osDisk.diffDiskSettings"
-# flag -> (flattened path, nargs, value kind, key when several flags fill one object), after update_vmss
-_CUSTOM: dict[str, tuple[str, int | str, str, str | None]] = {
-    "--license-type": (_VMP + "licenseType", 1, "str", None),
-    "--priority": (_VMP + "priority", 1, "Regular|Low|Spot", None),
-    "--max-price": (_VMP + "billingProfile.maxPrice", 1, "float", None),
-    "--user-data": (_VMP + "userData", 1, "base64", None),
-    "--disk-controller-type": (_VMP + "storageProfile.diskControllerType", 1, "str", None),
-    "--v-cpus-available": (_VSP + "vCPUsAvailable", 1, "int", None),
-    "--v-cpus-per-core": (_VSP + "vCPUsPerCore", 1, "int", None),
-    "--enable-osimage-notification": (
-        _VMP + "scheduledEventsProfile.osImageNotificationProfile",
-        "?",
-        "bool",
-        "enable",
-    ),
-    "--enable-terminate-notification": (_TNP, "?", "bool", "enable"),
-    "--terminate-notification-time": (_TNP, 1, "minutes", "notBeforeTimeout"),
-    "--security-type": (_SEC, 1, "TrustedLaunch|Standard|ConfidentialVM", "securityType"),
-    "--enable-secure-boot": (_SEC, "?", "bool", "secureBootEnabled"),
-    "--enable-vtpm": (_SEC, "?", "bool", "vTpmEnabled"),
-    "--ultra-ssd-enabled": ("additionalCapabilities.ultraSSDEnabled", "?", "bool", None),
-    "--enable-hibernation": ("additionalCapabilities.hibernationEnabled", "?", "bool", None),
-    "--scale-in-policy": ("scaleInPolicy.rules", "+", "Default|OldestVM|NewestVM", None),
-    "--force-deletion": ("scaleInPolicy.forceDeletion", 0, "bool", None),
-    "--enable-spot-restore": ("spotRestorePolicy.enabled", "?", "bool", None),
-    "--spot-restore-timeout": ("spotRestorePolicy.restoreTimeout", 1, "str", None),
-    "--max-batch-instance-percent": (_RUP + "maxBatchInstancePercent", 1, "int", None),
-    "--max-unhealthy-instance-percent": (_RUP + "maxUnhealthyInstancePercent", 1, "int", None),
-    "--max-unhealthy-upgraded-instance-percent": (
-        _RUP + "maxUnhealthyUpgradedInstancePercent",
-        1,
-        "int",
-        None,
-    ),
-    "--pause-time-between-batches": (_RUP + "pauseTimeBetweenBatches", 1, "str", None),
-    "--enable-cross-zone-upgrade": (_RUP + "enableCrossZoneUpgrade", "?", "bool", None),
-    "--prioritize-unhealthy-instances": (_RUP + "prioritizeUnhealthyInstances", "?", "bool", None),
-    "--max-surge": (_RUP + "maxSurge", "?", "bool", None),
-    "--upgrade-policy-mode": ("upgradePolicy.mode", 1, "Automatic|Manual|Rolling", None),
-    "--enable-auto-os-upgrade": (
-        "upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade",
-        "?",
-        "bool",
-        None,
-    ),
-    "--enable-automatic-repairs": ("automaticRepairsPolicy.enabled", "?", "bool", None),
-    "--automatic-repairs-grace-period": ("automaticRepairsPolicy.gracePeriod", 1, "minutes", None),
-    "--automatic-repairs-action": ("automaticRepairsPolicy.repairAction", 1, "Replace|Restart|Reimage", None),
-    "--enable-resilient-creation": ("resiliencyPolicy.resilientVMCreationPolicy", "?", "bool", "enabled"),
-    "--enable-resilient-deletion": ("resiliencyPolicy.resilientVMDeletionPolicy", "?", "bool", "enabled"),
-    "--proximity-placement-group": ("proximityPlacementGroup", 1, "id", None),
-    "--vm-sku": ("sku.name", 1, "str", None),
-    "--zones": ("zones", "+", "str", None),
-    "--zone-balance": ("zoneBalance", "?", "bool", None),
-    "--custom-data": (_VMP + "osProfile.customData", 1, "base64", None),  # a file's name is taken as text
-    "--ephemeral-os-disk-placement": (_DDS + ".placement", 1, "CacheDisk|NvmeDisk|ResourceDisk", None),
-    "--ephemeral-os-disk-option": (_DDS + ".option", 1, "Local", None),
-    "--ephemeral-os-disk": (_DDS, "?", "bool", None),  # false empties diffDiskSettings (update_vmss)
-    "--capacity-reservation-group": (_VMP + "capacityReservation", 1, "crg", "capacityReservationGroup"),
-    "--regular-priority-count": ("priorityMixPolicy.baseRegularPriorityCount", 1, "int", None),
-    "--regular-priority-percentage": ("priorityMixPolicy.regularPriorityPercentageAboveBase", 1, "int", None),
-    "--enable-proxy-agent": (_SEC + ".proxyAgentSettings.enabled", "?", "bool", None),
-}
-_OWN: dict[str, int | str] = {
-    "--resource-group": 1, "--name": 1, "--subscription": 1, "--ids": "+", "--set": "+", "--add": "+",
-    "--remove": "+", "--force-string": 0, "--no-wait": 0, "--output": 1, "--query": 1, "--debug": 0,
-    "--verbose": 0, "--only-show-errors": 0, "--instance-id": 1, "--instance-ids": "+",
-    "--protect-from-scale-in": "?", "--protect-from-scale-set-actions": "?", "--acquire-policy-token": 0,
-    "--change-reference": 1,
-}  # fmt: skip
-_ALIASES = {
-    "--ephemeral-placement": "--ephemeral-os-disk-placement",
-    "--ephemeral-option": "--ephemeral-os-disk-option",
-    "--crg": "--capacity-reservation-group",
-    "-g": "--resource-group",
-    "-n": "--name",
-    "-o": "--output",
-    "--ppg": "--proximity-placement-group",
-}
-_HARMLESS = frozenset(
-    {"--no-wait", "--output", "--query", "--debug", "--verbose", "--only-show-errors", "--acquire-policy-token",
-     "--change-reference"}
-)  # fmt: skip
-_INSTANCE = "applies to single VM instances (--instance-id), not to the scale set model vmss-lint checks"
-_REFUSED = dict.fromkeys(
-    ("--instance-id", "--instance-ids", "--protect-from-scale-in", "--protect-from-scale-set-actions"),
-    _INSTANCE,
-)
-_NEEDS = (  # azure-cli's validators: a switch set to true needs one of these, set to false allows none
-    ("--enable-automatic-repairs", ("--automatic-repairs-grace-period", "--automatic-repairs-action")),
-    ("--enable-terminate-notification", ("--terminate-notification-time",)),
-)
-
-
-def _convert(kind: str, values: list[str], many: bool) -> Json:
-    out: list[Json] = []
-    for raw in values or ["true"]:  # get_three_state_flag and store_true: a bare flag means true
-        if kind == "bool" and raw.lower() not in ("true", "false"):
-            raise _EditError(f"expected true or false, got {_short(raw)}")
-        if kind == "minutes" and not (raw.isascii() and raw.isdigit()):
-            raise _EditError(f"expected whole minutes, got {_short(raw)}")
-        if kind == "id" and not raw.startswith("/"):
-            raise _EditError(
-                f"expected a full resource ID, got {_short(raw)}", hint="vmss-lint can't look names up"
-            )
-        choice = next((c for c in kind.split("|") if c.lower() == raw.lower()), None)
-        if "|" in kind and choice is None:
-            raise _EditError(f"{_short(raw)} is not one of {kind.replace('|', ', ')}")
-        try:
-            out.append(
-                raw.lower() == "true" if kind == "bool" else int(raw) if kind == "int"
-                else float(raw) if kind == "float" else f"PT{raw}M" if kind == "minutes"
-                else base64.b64encode(raw.encode()).decode() if kind == "base64"
-                else {"id": raw} if kind == "id" else {"id": None if raw == "None" else raw} if kind == "crg"
-                else choice or raw
-            )  # fmt: skip
-        except ValueError:
-            raise _EditError(f"expected a number, got {_short(raw)}") from None
-    return out if many else out[0]
+_FORM = "az vmss update --resource-group RG --name NAME [--set PATH=VALUE ...] [--add PATH VALUE ...] [--remove PATH [INDEX]]"
 
 
 def _shell_tokens(command: str, source: str) -> list[str]:
@@ -174,7 +44,7 @@ def _shell_tokens(command: str, source: str) -> list[str]:
         elif ch == "`" or (ch == "$" and re.match(r"[A-Za-z0-9_{(@*#?!$-]", text[i + 1 : i + 2])):
             hint = "paste it with the values filled in, as `echo az vmss update ...` prints it"
             raise InputError(
-                source, f"the command uses shell expansion at {_short(text[i : i + 20])}", hint=hint
+                source, f"the command uses shell expansion at {short(text[i : i + 20])}", hint=hint
             )
         elif not double and ch == "#" and (i == 0 or text[i - 1].isspace()):
             text = text[:i]
@@ -193,8 +63,8 @@ def _shell_tokens(command: str, source: str) -> list[str]:
 
 def _label_key(expr: str) -> str:
     try:
-        return _split_key_value(expr)[0]
-    except _EditError:
+        return split_key_value(expr)[0]
+    except EditError:
         return expr  # reported with this label when applied
 
 
@@ -209,21 +79,21 @@ def _occurrences(tokens: list[str], source: str) -> list[tuple[str, str, list[st
     while i < len(tokens):
         typed, values = tokens[i], []
         if not _is_flag(typed):
-            raise InputError(source, f"unexpected argument {_short(typed)}", hint=f"the form is: {_FORM}")
+            raise InputError(source, f"unexpected argument {short(typed)}", hint=f"the form is: {_FORM}")
         if typed.startswith("--") and "=" in typed:
             typed, attached = typed.split("=", 1)
             values.append(attached)
-        canon = _ALIASES.get(typed, typed)
-        nargs = _OWN[canon] if canon in _OWN else _CUSTOM[canon][1] if canon in _CUSTOM else None
-        if nargs is None:
+        canon = ALIASES.get(typed, typed)
+        n_args = nargs(canon)
+        if n_args is None:
             problem = f"flag {typed} is not supported by vmss-lint yet; express it as --set PATH=VALUE"
             raise InputError(source, problem, where=typed)
         i += 1
-        while i < len(tokens) and not _is_flag(tokens[i]) and (nargs == "+" or (nargs != 0 and not values)):
+        while i < len(tokens) and not _is_flag(tokens[i]) and (n_args == "+" or (n_args != 0 and not values)):
             values.append(tokens[i])
             i += 1
-        if (nargs == 0 and values) or (nargs == 1 and len(values) != 1) or (nargs == "+" and not values):
-            want = {0: "no value", 1: "one value", "+": "at least one value"}[nargs]
+        if (n_args == 0 and values) or (n_args == 1 and len(values) != 1) or (n_args == "+" and not values):
+            want = {0: "no value", 1: "one value", "+": "at least one value"}[n_args]
             raise InputError(source, f"{typed} expects {want}", where=typed, hint=f"the form is: {_FORM}")
         found.append((canon, typed, values))
     return found
@@ -264,9 +134,9 @@ def parse_az_update(command: str, *, source: str = "--az-update") -> AzUpdateCom
     force = False
     for canon, typed, values in _occurrences(tokens[3:], source):
         n = len(edits) + len(custom) + 1
-        if canon in _REFUSED:
-            raise InputError(source, f"{typed} {_REFUSED[canon]}", where=typed)
-        if canon in _HARMLESS:
+        if canon in REFUSED:
+            raise InputError(source, f"{typed} {REFUSED[canon]}", where=typed)
+        if canon in HARMLESS:
             accepted.append(" ".join([typed, *values]))
         elif canon == "--force-string":
             force = True
@@ -290,7 +160,7 @@ def parse_az_update(command: str, *, source: str = "--az-update") -> AzUpdateCom
             problem = "--ids must be exactly one scale-set resource ID, without --resource-group/--name"
             raise InputError(source, problem, where="--ids")
         own["--subscription"], own["--resource-group"], own["--name"] = match.groups()
-    edits.extend(_custom_edits(custom, source))
+    edits.extend(custom_edits(custom, source))
     return AzUpdateCommand(
         text=command,
         resource_group=own.get("--resource-group"),
@@ -300,37 +170,3 @@ def parse_az_update(command: str, *, source: str = "--az-update") -> AzUpdateCom
         edits=tuple(edit for _, edit in sorted(edits, key=lambda pair: pair[0])),
         accepted=tuple(accepted),
     )
-
-
-def _custom_edits(custom: dict[str, tuple[int, str, list[str]]], source: str) -> list[tuple[int, AzEdit]]:
-    """Custom arguments become preset edits, validated and combined the way update_vmss does."""
-    typed: dict[str, Json] = {}
-    for canon, (_, flag, values) in custom.items():
-        try:
-            typed[canon] = _convert(_CUSTOM[canon][2], values, _CUSTOM[canon][1] == "+")
-        except _EditError as exc:
-            raise InputError(source, exc.problem, where=flag, hint=exc.hint) from None
-    for switch, needs in _NEEDS:
-        given = [f for f in needs if f in typed]
-        if typed.get(switch) is False and given:
-            raise InputError(source, f"please enable {switch}", where=given[0])
-        if typed.get(switch) is True and not given:
-            raise InputError(source, f"please set {' or '.join(needs)}", where=switch)
-    out: list[tuple[int, AzEdit]] = []
-    groups: dict[str, tuple[int, list[str], dict[str, Json]]] = {}
-    for canon, (n, flag, _) in custom.items():
-        path, _, _, key = _CUSTOM[canon]
-        if key is None:
-            out.append(
-                (n, AzEdit(f"{flag} #{n} {path}", "set", canon, path, kind="preset", value=typed[canon]))
-            )
-        else:
-            group = groups.setdefault(path, (n, [], {}))
-            group[1].append(flag)
-            group[2][key] = typed[canon]
-    for path, (n, flags, value) in groups.items():
-        kind: Literal["preset", "security"] = "security" if path == _SEC else "preset"
-        out.append(
-            (n, AzEdit(f"{'/'.join(flags)} #{n} {path}", "set", flags[0], path, kind=kind, value=value))
-        )
-    return out

@@ -153,6 +153,12 @@ def edits_for(name: str) -> list[str]:
         "--set virtualMachineProfile.storageProfile.imageReference={}",
         "--set virtualMachineProfile.userData=aGVsbG8=", "--set platformFaultDomainCount=5",
         "--remove tags", "--remove zones", "--remove nope", "--set =1", "--set a=1 b=2",
+        # QA: a --set without `=VALUE` or with an empty value, --remove of a whole list, --add without a value
+        "--set tags", "--set tags=", "--set sku.capacity", "--set sku.capacity=", "--set tags.env",
+        "--set tags.env=", "--set virtualMachineProfile.licenseType", "--set virtualMachineProfile.licenseType=",
+        "--set overprovision", "--remove virtualMachineProfile.extensionProfile.extensions",
+        "--remove virtualMachineProfile.networkProfile.networkInterfaceConfigurations", "--add zones",
+        "--add virtualMachineProfile.extensionProfile.extensions", "--add tags", "--add sku",
     ]  # fmt: skip
     if name in TYPED_ON:
         out += TYPED

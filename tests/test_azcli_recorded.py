@@ -88,3 +88,52 @@ def test_edits_azure_cli_refuses_are_exit_2(
 ) -> None:
     code, _, err = _check(current, args, capsys)
     assert code == 2 and needle in err and err.count("\n") == 1, err
+
+
+# QA: edits without a value, checked against the real azure-cli 2.91.0 (rows in the recording above).
+# `--set PATH` without `=VALUE` is not a usage error to azure-cli: it sets PATH to '' like `--set PATH=`.
+@pytest.mark.parametrize(
+    "args", ["--set sku.capacity", "--set sku.capacity=", "--set tags", "--set overprovision"]
+)
+def test_a_set_without_a_value_is_the_empty_string_azure_cli_refuses(
+    args: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _check(WEB, f"-g rg-web -n web {args}", capsys)
+    assert code == 2 and "azure-cli would refuse it: Expect <class '" in err and "got  (<class 'str'>)" in err
+    assert ("has no =VALUE, so azure-cli sets it to the empty string" in err) == ("=" not in args), err
+    assert err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(
+    "args", ["--set tags.env", "--set tags.env=", "--set virtualMachineProfile.licenseType"]
+)
+def test_a_set_without_a_value_sends_the_empty_string(args: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, report, _ = _check(WEB, f"-g rg-web -n web {args}", capsys)
+    assert code == 0 and [f for r in report["results"] for f in r["findings"] if f["rule"] == "VMSS007"] == []
+    assert any(row["args"] == args and row["exit"] == 0 for row in ROWS if row["model"] == "web-rest")
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        ("--add zones", "the value is already the current one"),  # nothing appended: the same PUT
+        (
+            "--remove virtualMachineProfile.networkProfile.networkInterfaceConfigurations",
+            "Azure keeps a property",
+        ),
+    ],
+)
+def test_an_add_without_a_value_or_a_remove_of_a_whole_list_has_no_effect(
+    args: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report, _ = _check(WEB, f"-g rg-web -n web {args}", capsys)
+    findings = [f for r in report["results"] for f in r["findings"]]
+    assert code == 0 and [f["rule"] for f in findings] == ["VMSS007"] and reason in findings[0]["message"]
+
+
+def test_an_add_without_a_value_to_an_object_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _check(WEB, "-g rg-web -n web --add tags", capsys)
+    assert code == 2 and "'tags' is a dict, not a list" in err
+    assert [row["error"] for row in ROWS if row["model"] == "web-rest" and row["args"] == "--add tags"] == [
+        "CLIError: invalid syntax: `--add property.listProperty <key=value, string or JSON string>`"
+    ]

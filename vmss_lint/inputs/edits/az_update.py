@@ -131,10 +131,14 @@ def emulate(show: dict[str, Json], cmd: AzUpdateCommand, source: str) -> Emulati
     try:
         body, traces, dropped = _run(show, cmd, None)
     except EditError as exc:
-        raise InputError(source, exc.problem, where=_culprit(show, cmd), hint=exc.hint) from None
+        raise InputError(source, exc.problem, where=_label(_culprit(show, cmd)), hint=exc.hint) from None
     except AazRefusal as exc:
+        culprit = _culprit(show, cmd)
         raise InputError(
-            source, f"azure-cli would refuse it: {exc.message}", where=_culprit(show, cmd)
+            source,
+            f"azure-cli would refuse it: {exc.message}",
+            where=_label(culprit),
+            hint=_no_value_hint(culprit),
         ) from None
     no_effect: list[tuple[AzEdit, str]] = []
     for edit in cmd.edits:
@@ -155,14 +159,26 @@ def _omits_only(edit: AzEdit) -> bool:
     return edit.kind == "generic" and edit.op == "remove" and not edit.args and "[" not in edit.path
 
 
-def _culprit(show: dict[str, Json], cmd: AzUpdateCommand) -> str | None:
+def _culprit(show: dict[str, Json], cmd: AzUpdateCommand) -> AzEdit | None:
     """The edit the refusal comes from: the first one whose prefix of the command is refused."""
     for n in range(1, len(cmd.edits) + 1):
         try:
             _run(show, dataclasses.replace(cmd, edits=cmd.edits[:n]), None)
         except (EditError, AazRefusal):
-            return cmd.edits[n - 1].label
+            return cmd.edits[n - 1]
     return None
+
+
+def _label(edit: AzEdit | None) -> str | None:
+    return None if edit is None else edit.label
+
+
+def _no_value_hint(edit: AzEdit | None) -> str | None:
+    """`--set PATH` without `=VALUE` is not a usage error to azure-cli 2.91: it sets PATH to the empty string
+    (checked against the real CLI, docs/edits.md), so the schema's refusal of that empty string says why."""
+    if edit is None or edit.kind != "generic" or edit.op != "set" or "=" in edit.args[0]:
+        return None
+    return f"--set {edit.path} has no =VALUE, so azure-cli sets it to the empty string; give --set PATH=VALUE"
 
 
 def _why(edit: AzEdit, dropped: list[tuple[str, str]]) -> str:

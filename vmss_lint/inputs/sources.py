@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from vmss_lint.arm.files import InputFile, read_file
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.inputs.json_patch import apply_patch, apply_patch_file
 from vmss_lint.inputs.pairs import InputSet, ModelPair
 from vmss_lint.inputs.read import kind_of, model_from
 
@@ -135,6 +134,20 @@ def _as_model(file: InputFile) -> ScaleSetModel:
             hint="compare two templates as CURRENT PROPOSED, or pass the live model as CURRENT",
         )
     return model_from(file)  # raises the "not a scale set" message with the keys it found
+
+
+def apply_patch_file(current_file: InputFile, patch_path: str) -> ScaleSetModel:
+    """`--patch FILE` on CURRENT (`vmss_lint.inputs.json_patch`, imported only when a patch is given)."""
+    from vmss_lint.inputs.json_patch import apply_patch_file as apply
+
+    return apply(current_file, patch_path)
+
+
+def apply_patch(current_file: InputFile, ops: Any, patch_path: str) -> ScaleSetModel:
+    """Parsed patch operations on CURRENT (`vmss_lint.inputs.json_patch`); tests and the fuzzer call it."""
+    from vmss_lint.inputs.json_patch import apply_patch as apply
+
+    return apply(current_file, ops, patch_path)
 
 
 def apply_az_update(current: ScaleSetModel, command: str, number: int, total: int) -> ScaleSetModel:

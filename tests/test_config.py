@@ -271,13 +271,12 @@ def test_context_table_maps_onto_the_context_file_shape(tmp_path: Path) -> None:
 
 def test_default_config_matches_an_empty_config_file() -> None:
     """A run without a config file must behave exactly like one with an empty file."""
-    import dataclasses
-
     from vmss_lint.config.file import Config
     from vmss_lint.config.find import DefaultConfig
+    from vmss_lint.core.records import record_fields
 
     default = DefaultConfig()
     empty = Config()
-    assert {f.name for f in dataclasses.fields(default)} == set(Config.model_fields)
+    assert {f.name for f in record_fields(DefaultConfig)} == set(Config.model_fields)
     for name in Config.model_fields:
         assert getattr(default, name) == getattr(empty, name), name

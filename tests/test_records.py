@@ -196,3 +196,42 @@ def test_importing_records_imports_neither_dataclasses_nor_inspect() -> None:
     probe = "import sys, vmss_lint.core.records; print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+class Span(Record, kw_only=False):
+    """Taken positionally as well, like `Change` and `Hit`."""
+
+    start: int
+    end: int = 0
+
+
+class Tally(Record, frozen=False):
+    """Assignable, like `ScaleSetModel`."""
+
+    seen: list[str] = field(default_factory=list)
+    count: int = 0
+
+
+def test_positional_fields_bind_in_declaration_order() -> None:
+    assert Span(1, 2) == Span(start=1, end=2) == Span(1, end=2)
+    assert Span(1).end == 0
+    with pytest.raises(TypeError, match=r"takes 2 positional arguments but 3 were given"):
+        Span(1, 2, 3)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="multiple values for argument 'start'"):
+        Span(1, start=2)  # type: ignore[misc]
+    with pytest.raises(TypeError, match="keyword arguments only"):
+        Step("deploy")  # type: ignore[call-arg]
+    with pytest.raises(FrozenRecordError):
+        Span(1).start = 2  # type: ignore[misc]
+
+
+def test_a_mutable_record_can_be_assigned_and_is_not_hashable() -> None:
+    tally = Tally()
+    tally.count += 1
+    tally.seen.append("a")
+    assert tally == Tally(seen=["a"], count=1)
+    del tally.count
+    assert "count" not in vars(tally)
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(Tally())
+    assert replace(Tally(count=2), seen=["b"]) == Tally(seen=["b"], count=2)

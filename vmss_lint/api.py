@@ -150,9 +150,9 @@ def with_notices(inputs: InputSet, notices: Sequence[str]) -> InputSet:
     """The config's trust notices first, then what the inputs learnt."""
     if not notices:
         return inputs
-    import dataclasses
+    from vmss_lint.core.records import replace
 
-    return dataclasses.replace(inputs, notices=[*notices, *inputs.notices])
+    return replace(inputs, notices=[*notices, *inputs.notices])
 
 
 def lint_options(
@@ -168,9 +168,8 @@ def lint_options(
     sent_as: str,
 ) -> LintOptions:
     """`LintOptions` from keyword options over the named config file (none: the defaults)."""
-    import dataclasses
-
     from vmss_lint.config.find import LoadedConfig, build_options, load_config
+    from vmss_lint.core.records import replace
 
     loaded = load_config(config) if config is not None else LoadedConfig()
     options = build_options(
@@ -183,7 +182,7 @@ def lint_options(
         ignore=ignore,
         instances=instances,
     )
-    return dataclasses.replace(options, sent_as=sent_as) if sent_as != options.sent_as else options
+    return replace(options, sent_as=sent_as) if sent_as != options.sent_as else options
 
 
 def template_params(

@@ -419,9 +419,9 @@ def _options(
         warn=lambda line: _stderr(f"vmss-lint: warning: {printable(line)}"),
     )
     if getattr(ns, "sent_as", None):
-        import dataclasses
+        from vmss_lint.core.records import replace
 
-        options = dataclasses.replace(options, sent_as=ns.sent_as)
+        options = replace(options, sent_as=ns.sent_as)
     return options
 
 

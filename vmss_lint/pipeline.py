@@ -9,10 +9,8 @@ render what `check` returns, so they can never disagree about a finding.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +19,7 @@ from vmss_lint.core import apiversion
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Finding, Hit, Impact, Severity, max_impact
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.core.records import replace, to_json
+from vmss_lint.core.records import Record, field, replace, to_json
 from vmss_lint.core.redact import redact_record, remember_under_secret_keys
 from vmss_lint.engine.packs import load_rules
 from vmss_lint.engine.run import EngineOptions, run
@@ -41,8 +39,7 @@ CREATED_RULE = "VMSS005"
 UNNAMED = "<unnamed scale set>"
 
 
-@dataclass(frozen=True)
-class LintOptions:
+class LintOptions(Record):
     """How to judge, the same for every pair of a run; built once (`vmss_lint.config.find.build_options`)
     and never changed afterwards: what the inputs contribute travels in their `InputSet`."""
 
@@ -200,7 +197,7 @@ def lint_pair(
     if how == "deployment":
         extra = left_out_hits(current, proposed)
         if extra:
-            proposed = dataclasses.replace(proposed, meta_hits=[*proposed.meta_hits, *extra])
+            proposed = replace(proposed, meta_hits=[*proposed.meta_hits, *extra])
     findings: list[Finding] = run(
         rules,
         current,
@@ -296,8 +293,8 @@ def _single(
     rules: list[LoadedRule],
     options: LintOptions,
 ) -> ScaleSetResult:
-    quiet = dataclasses.replace(model, meta_hits=[], removed=frozenset())
-    flagged = dataclasses.replace(model, meta_hits=[*model.meta_hits, (rule, hit)], removed=frozenset())
+    quiet = replace(model, meta_hits=[], removed=frozenset())
+    flagged = replace(model, meta_hits=[*model.meta_hits, (rule, hit)], removed=frozenset())
     result = lint_pair(quiet, flagged, rules, options)
     return replace(result, status=status)
 

@@ -10,8 +10,9 @@ takes them; `vmss_lint.inputs.params` (which reads parameters files) re-exports 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from vmss_lint.core.records import Record, field
 
 if TYPE_CHECKING:
     from vmss_lint.arm.expressions.api import Value
@@ -21,8 +22,7 @@ LinkedLoader = Callable[["InputFile", str], "InputFile | None"]
 """Opens a linked template's `relativePath` next to the parent file (None when it is not there)."""
 
 
-@dataclass
-class TemplateContext:
+class TemplateContext(Record, frozen=False):
     """What `resourceGroup()`, `subscription()`, `deployment()` and `environment()` return.
 
     Any part left as None falls back to the evaluator's stable placeholders, which are identical on both
@@ -52,8 +52,7 @@ class TemplateContext:
         }
 
 
-@dataclass
-class TemplateParams:
+class TemplateParams(Record, frozen=False):
     """Everything the command line says about template values, for both sides.
 
     `parameters` apply to both sides; `current_parameters`/`proposed_parameters` replace them for one
@@ -85,8 +84,7 @@ def with_overrides(
     return ctx
 
 
-@dataclass
-class ParameterValues:
+class ParameterValues(Record, frozen=False):
     """Supplied parameter values of one side, with provenance and the names that are secret."""
 
     values: dict[str, Value] = field(default_factory=dict)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from vmss_lint.core.errors import InputError
+from vmss_lint.core.records import Record, field
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,8 +31,7 @@ TOOL_TABLE = "vmss-lint"
 UNTRUSTED_ENV = "VMSS_LINT_UNTRUSTED_CONFIG"  # refuses a config's Python hooks (only those; see trust.py)
 
 
-@dataclass(frozen=True)
-class DefaultConfig:
+class DefaultConfig(Record):
     """What `vmss_lint.config.file.Config()` holds (every field at its default), without pydantic.
 
     It must stay equal field for field to `Config()`: a run without a config file behaves exactly like
@@ -52,8 +51,7 @@ class DefaultConfig:
     suppress: list[SuppressionSpec] = field(default_factory=list)
 
 
-@dataclass
-class LoadedConfig:
+class LoadedConfig(Record, kw_only=False, frozen=False):
     """A validated config and where it came from (None: no file, all defaults).
 
     A config read at a base revision (`vmss_lint.config.trust`) keeps its path in the working tree (the

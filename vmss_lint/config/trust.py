@@ -28,12 +28,12 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.policy import Weakening
+from vmss_lint.core.records import Record
 
 if TYPE_CHECKING:
     from vmss_lint.config.file import Config
@@ -43,8 +43,7 @@ if TYPE_CHECKING:
 _FAIL_RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
 
 
-@dataclass(frozen=True)
-class GitSides:
+class GitSides(Record, kw_only=False):
     """The git-mode options that pick the base revision (`--base`, `--head`, `--pre-commit`)."""
 
     base: str | None

@@ -10,17 +10,16 @@ always says which it used and where it came from (`detail`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from vmss_lint.core.errors import InputError
+from vmss_lint.core.records import Record
 
 NEWEST_DOCUMENTED = "2026-03-01"
 """The newest stable Microsoft.Compute API version (ComputeRP/stable/2026-03-01 in Azure/azure-rest-api-specs;
 Microsoft Learn requires it for automatic zone placement)."""
 
 
-@dataclass(frozen=True)
-class FeatureGate:
+class FeatureGate(Record, kw_only=False):
     """A scale-set feature and the first API version that has it (the rule that judges older ones)."""
 
     minimum: str
@@ -87,8 +86,7 @@ def compute_version_of_profile(profile: str) -> str | None:
 _RE = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
 
 
-@dataclass(frozen=True)
-class ApiVersion:
+class ApiVersion(Record, kw_only=False):
     value: str
     origin: str  # "option", "template", "assumed"
     detail: str | None = None  # how the template gave it: an expression, an apiProfile

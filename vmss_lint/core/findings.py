@@ -2,13 +2,12 @@
 
 The words here (`error`, `recreate`, ...) and the JSON dump of `Finding` are what pipelines parse, so they
 change only with a schema version bump. `Finding` and `FindingLocation` are records (`records.Record`):
-their dump *is* the JSON output and the snapshot format; the internal types are plain dataclasses.
+their dump *is* the JSON output and the snapshot format. The internal types (`Change`, `Location`, `Hit`)
+are records too, taking their fields positionally as well (`kw_only=False`): hooks build them that way.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -49,8 +48,7 @@ _IMPACT_ORDER = list(Impact)
 Op = Literal["add", "remove", "replace"]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Record, kw_only=False):
     """One effective difference between the current and the proposed model.
 
     `pointer` is RFC 6901 into the canonical (ARM/REST) shape: the list index is the proposed document's,
@@ -67,8 +65,7 @@ class Change:
     edit: str | None = None
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Record, kw_only=False):
     """Where a value sits in the proposed file, for annotations on the exact line; `value_at` is (file,
     line, column) of the parameters-file entry that set it, when another file did."""
 
@@ -117,8 +114,7 @@ class Finding(Record):
     references: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Record, kw_only=False):
     """What a rule hook yields: a fact about one pointer. The engine turns it into a Finding.
 
     `impact`, `severity` and `message` override the rule's defaults when a rule's outcome depends on the
@@ -132,7 +128,7 @@ class Hit:
     message: str | None = None
     impact: Impact | None = None
     severity: Severity | None = None
-    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, change: Change, **overrides: Any) -> Hit:

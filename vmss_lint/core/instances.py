@@ -6,15 +6,15 @@ The data type lives low (`core`) because the plan, the rules and the instance-li
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from vmss_lint.core.records import Record
 
 if TYPE_CHECKING:
     from datetime import datetime
 
 
-@dataclass(frozen=True)
-class Instance:
+class Instance(Record):
     """One VM of the scale set, as the plan sees it.
 
     `instance_id` is what Uniform scale-set actions take; `name` is what Flexible ones take. `created` is

@@ -17,9 +17,9 @@ advice in the message never drift apart. This module imports nothing heavy: the 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from vmss_lint.core.errors import InputError, LimitExceeded
+from vmss_lint.core.records import Record
 
 __all__ = [
     "ALL_LIMITS",
@@ -79,8 +79,7 @@ VALUE_MAX_CHARS = 4 * 1024 * 1024
 refuses a request over 4 MB, so such a value could not be deployed anyway)."""
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(Record, kw_only=False):
     """One cap: its default, the variable that overrides it, and how to describe it to a user."""
 
     env: str

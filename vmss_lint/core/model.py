@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from vmss_lint.core.findings import Hit, Location
+from vmss_lint.core.records import Record, field
 
 Shape = Literal["rest", "az", "powershell", "template", "what-if", "edit", "terraform"]
 
@@ -17,8 +17,7 @@ WRITE_ONLY_POINTERS = (
 )
 
 
-@dataclass
-class ScaleSetModel:
+class ScaleSetModel(Record, frozen=False):
     """A scale set as vmss-lint compares it.
 
     `doc` is the canonical resource (REST key casing, `properties` envelopes, no read-only fields).

@@ -8,13 +8,12 @@ revision. What the pull request's own config file or template `metadata` would h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from vmss_lint.core.records import Record
 
 WEAKENING_RULE = "VMSS011"
 
 
-@dataclass(frozen=True)
-class Weakening:
+class Weakening(Record, kw_only=False):
     """One refused change of policy: `setting` as the file spells it (`fail-on`, `ignore`,
     `metadata.vmss-lint.suppress`), `value` what the pull request wrote, in the file `source` at `line`,
     refused `why` (the event, or the flag that forced it)."""

@@ -22,6 +22,7 @@ has one) once `__init__` has filled the fields; it may set derived attributes wi
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from enum import Enum
 from typing import Any, ClassVar, Final, TypeVar, dataclass_transform, overload
@@ -102,18 +103,41 @@ def _is_classvar(annotation: Any) -> bool:
     return annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar
 
 
+def _no_values(attrs: dict[str, Any]) -> tuple[()]:
+    """What `==` and `hash` compare of a record whose fields are all `compare=False`: nothing."""
+    return ()
+
+
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
 class Record:
-    """A frozen record with keyword-only fields, declared with annotations and `records.field`."""
+    """A frozen record with keyword-only fields, declared with annotations and `records.field`.
+
+    Two class keywords, understood by mypy through `dataclass_transform`, cover the values that are not
+    report records: `kw_only=False` also takes the fields positionally, in declaration order (values
+    built in many places, like `Change` and `Hit`); `frozen=False` allows assignment and, as for a
+    mutable dataclass, makes instances unhashable. A subclass inherits both unless it says otherwise.
+    """
 
     __slots__ = ()
+    _positional: ClassVar[bool] = False
     _fields: ClassVar[tuple[_FieldSpec, ...]] = ()
-    _compared: ClassVar[tuple[str, ...]] = ()  # the fields `==` and `hash` look at
+    _names: ClassVar[tuple[str, ...]] = ()
+    # The values `==` and `hash` look at, taken from the instance's __dict__ by one C call
+    # (operator.itemgetter): about 1 us, where a Python loop over the names took 6.
+    _compared_values: ClassVar[Callable[[dict[str, Any]], Any]] = staticmethod(_no_values)
     _uncompared: ClassVar[frozenset[str]] = frozenset()
     _post_init: ClassVar[Callable[[Any], None] | None] = None
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls, *, kw_only: bool | None = None, frozen: bool | None = None, **kwargs: Any
+    ) -> None:
         super().__init_subclass__(**kwargs)
+        if kw_only is not None:
+            cls._positional = not kw_only
+        if frozen is False:
+            cls.__setattr__ = object.__setattr__  # type: ignore[method-assign,assignment]
+            cls.__delattr__ = object.__delattr__  # type: ignore[method-assign]
+            cls.__hash__ = None  # type: ignore[assignment]
         specs = {spec[0]: spec for spec in cls._fields}  # inherited fields first, as dataclasses do
         uncompared = set(cls._uncompared)
         # The class body's own annotations; `inspect.get_annotations` would import inspect (and ast, dis).
@@ -141,13 +165,20 @@ class Record:
                 uncompared.add(name)
             specs[name] = (name, camel(name), default, factory)
         cls._fields = tuple(specs.values())
+        cls._names = tuple(specs)
         cls._uncompared = frozenset(uncompared)
-        cls._compared = tuple(name for name in specs if name not in uncompared)
+        compared = [name for name in specs if name not in uncompared]
+        cls._compared_values = operator.itemgetter(*compared) if compared else staticmethod(_no_values)
         cls._post_init = getattr(cls, "__post_init__", None)
 
-    def __init__(self, **values: Any) -> None:
+    def __init__(self, *args: Any, **values: Any) -> None:
         attrs = self.__dict__
-        for name, _key, default, factory in self._fields:
+        fields = self._fields
+        if args:  # bound in declaration order, like a dataclass's generated __init__
+            self._check_positional(args, values)
+            attrs.update(zip(self._names, args, strict=False))
+            fields = fields[len(args) :]
+        for name, _key, default, factory in fields:
             if name in values:
                 attrs[name] = values.pop(name)
             elif factory is not None:
@@ -163,6 +194,20 @@ class Record:
         if self._post_init is not None:
             self._post_init()
 
+    def _check_positional(self, args: tuple[Any, ...], values: dict[str, Any]) -> None:
+        """Refuse positional arguments a class does not take, too many of them, or a field given both
+        positionally and by keyword (the errors a dataclass's `__init__` raises)."""
+        cls = type(self).__name__
+        if not self._positional:
+            raise TypeError(f"{cls}() takes keyword arguments only")
+        if len(args) > len(self._names):
+            raise TypeError(
+                f"{cls}() takes {len(self._names)} positional arguments but {len(args)} were given"
+            )
+        for name in self._names[: len(args)]:
+            if name in values:
+                raise TypeError(f"{cls}() got multiple values for argument '{name}'")
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenRecordError(f"cannot assign to field '{name}'")
 
@@ -172,12 +217,12 @@ class Record:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        mine, theirs = self.__dict__, other.__dict__
-        return [mine[name] for name in self._compared] == [theirs[name] for name in self._compared]
+        return bool(
+            type(self)._compared_values(self.__dict__) == type(other)._compared_values(other.__dict__)
+        )
 
     def __hash__(self) -> int:
-        attrs = self.__dict__
-        return hash(tuple(attrs[name] for name in self._compared))
+        return hash(type(self)._compared_values(self.__dict__))
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{spec[0]}={self.__dict__[spec[0]]!r}" for spec in self._fields)

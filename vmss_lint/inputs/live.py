@@ -19,10 +19,10 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from vmss_lint.core.errors import InputError
+from vmss_lint.core.records import Record, field
 
 SCHEME = "azure://"
 CONNECT_TIMEOUT, READ_TIMEOUT, RETRIES, CALL_TIMEOUT = 10, 30, 3, 60
@@ -40,8 +40,7 @@ _ID = re.compile(
 INSTALL_HINT = "install the optional Azure support: pip install 'vmss-lint[azure]'"
 
 
-@dataclass(frozen=True)
-class LiveTarget:
+class LiveTarget(Record, kw_only=False):
     """Which scale set to fetch."""
 
     subscription: str
@@ -60,14 +59,12 @@ class LiveTarget:
         return SCHEME + self.resource_id
 
 
-@dataclass(frozen=True)
-class Cloud:
+class Cloud(Record, kw_only=False):
     arm_endpoint: str
     authority: str
 
 
-@dataclass
-class LiveScaleSet:
+class LiveScaleSet(Record, kw_only=False, frozen=False):
     """What was fetched: the scale set in the REST shape, its instances, and what ARM says of its place."""
 
     target: LiveTarget
@@ -245,8 +242,7 @@ def dump(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True) + "\n"
 
 
-@dataclass
-class LiveCurrent:
+class LiveCurrent(Record, kw_only=False, frozen=False):
     """The CLI's view of a live CURRENT: the file it reads as, the instances, the context it fills."""
 
     fetched: LiveScaleSet

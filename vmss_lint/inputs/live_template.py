@@ -7,10 +7,10 @@ a notice in git mode, which compares every changed file with the live scale set)
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from vmss_lint.arm.files import InputFile
+from vmss_lint.core import records
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.inputs.template_pairs import Pair, scan_side
@@ -44,7 +44,7 @@ def live_vs_template(
     """
     from vmss_lint.arm.template_model import model_from_found
 
-    ctx = dataclasses.replace(params.context)
+    ctx = records.replace(params.context)
     if ctx.subscription is None and live.subscription:
         ctx.subscription = {"subscriptionId": live.subscription}
     if (ctx.resource_group is None or "name" not in ctx.resource_group) and live.resource_group:

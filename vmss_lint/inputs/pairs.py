@@ -8,18 +8,17 @@ to it through shared options.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.core.records import Record, field
 
 if TYPE_CHECKING:
     from vmss_lint.core.policy import Weakening
     from vmss_lint.engine.suppress import Suppression
 
 
-@dataclass(frozen=True)
-class ModelPair:
+class ModelPair(Record, kw_only=False):
     """One scale set on both sides. `current` None: the change creates it; `proposed` None: the change
     drops it (no longer managed, or deleted by a what-if). `positions` False: the models were read from
     compiled JSON (Bicep) that no one can open, so findings carry no file position."""
@@ -29,8 +28,7 @@ class ModelPair:
     positions: bool = True
 
 
-@dataclass(frozen=True)
-class InputSet:
+class InputSet(Record):
     """Everything one run lints.
 
     `suppressions` are the ones the inputs declare themselves (a template's `metadata`); the config's

@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Any
 
 from vmss_lint.core.findings import Finding, Impact
 from vmss_lint.core.instances import Instance, scale_in_candidates, sort_ids
 from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.core.records import Record
 from vmss_lint.plan.commands import Target
 from vmss_lint.report.document import RollingPlan
 
@@ -25,8 +25,7 @@ _DURATION = re.compile(
 )
 
 
-@dataclass
-class PlanFacts:
+class PlanFacts(Record, kw_only=False, frozen=False):
     """Everything the plan reads from the two models and the instance list, computed once."""
 
     current: ScaleSetModel

@@ -28,18 +28,17 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.escape import printable
+from vmss_lint.core.records import Record
 from vmss_lint.report.outfile import STDOUT, Reserved, reserve
 
 SYNTAX = "--format FORMAT[:FILE] (repeatable)"
 
 
-@dataclass(frozen=True)
-class Destination:
+class Destination(Record, kw_only=False):
     """One output of the run: a format and where it goes (None: standard output)."""
 
     format: str
@@ -116,8 +115,7 @@ def _refuse_clashes(found: Sequence[Destination]) -> None:
         seen[key] = dest
 
 
-@dataclass
-class Opened:
+class Opened(Record, kw_only=False, frozen=False):
     """A destination with its reserved temporary file (None: standard output)."""
 
     destination: Destination

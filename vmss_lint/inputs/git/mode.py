@@ -10,12 +10,12 @@ repository is full of `package.json` and friends.
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from pathlib import Path
 
 from vmss_lint.arm.files import InputFile
 from vmss_lint.arm.template_options import TemplateParams
+from vmss_lint.core import records
 from vmss_lint.core.confine import OutsideRoot
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.model import ScaleSetModel
@@ -104,7 +104,7 @@ def git_inputs(
         notices=[relabel(run, n) for n in run.notices],
         suppressions=run.suppressions,
         renames=renames(run),
-        weakenings=[dataclasses.replace(w, source=relabel(run, w.source)) for w in run.weakenings],
+        weakenings=[records.replace(w, source=relabel(run, w.source)) for w in run.weakenings],
     )
 
 
@@ -181,7 +181,7 @@ def _unit_params(run: GitRun, unit: Unit, cwd: Path | None) -> TemplateParams:
                 f"{role} template {run.label(rev, path)}: parameters from {run.label(rev, conventional)} "
                 "(found next to it)"
             )
-    return dataclasses.replace(
+    return records.replace(
         user,
         current_parameters=per_side["current"],
         proposed_parameters=per_side["proposed"],

@@ -9,12 +9,12 @@ is never printed. An attribute the table does not know is listed, so a change to
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from vmss_lint.arm.expressions.api import Unknown
 from vmss_lint.core.package_files import package_files
+from vmss_lint.core.records import Record, field
 
 Entry = dict[str, Any]
 
@@ -36,8 +36,7 @@ def entries_for(resource_type: str) -> list[Entry]:
     return [e for group in spec["fields"] for e in table()["fields"][group]]
 
 
-@dataclass
-class MappedSide:
+class MappedSide(Record, frozen=False):
     """One side of a resource change, in the REST shape, with where each value came from."""
 
     body: dict[str, Any]

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from vmss_lint.core.findings import Finding, Impact, Severity
+from vmss_lint.core.records import Record
 from vmss_lint.report.document import Report, ScaleSetResult
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(Record, kw_only=False):
     """A finding with the scale set it belongs to and the file position CI tools need."""
 
     result: ScaleSetResult

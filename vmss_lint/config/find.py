@@ -183,15 +183,14 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
 
 
 # `[tool.vmss-lint]`, `[tool."vmss-lint".x]`, `tool.vmss-lint.k = v`, or `vmss-lint = {...}` under `[tool]`:
-# only text that can define the table sends the file to the TOML parser.
-_MAY_NAME_TABLE = re.compile(
-    r"""tool\s*\.\s*["']?vmss-lint|^\s*\[\s*tool\s*\][\s\S]*^\s*["']?vmss-lint""", re.M
-)
+# only text that can define the table sends the file to the TOML parser. Kept as a pattern that
+# `re.search` compiles on first use: most runs meet no pyproject.toml and never need it.
+_MAY_NAME_TABLE = r"""(?m)tool\s*\.\s*["']?vmss-lint|^\s*\[\s*tool\s*\][\s\S]*^\s*["']?vmss-lint"""
 
 
 def _has_tool_table(pyproject: Path) -> bool:
     text = _read(pyproject)
-    if not _MAY_NAME_TABLE.search(text):  # most pyproject.toml files: no need to parse (or judge) them
+    if not re.search(_MAY_NAME_TABLE, text):  # most pyproject.toml files: no need to parse (or judge) them
         return False
     data = parse_toml(text, str(pyproject))
     tool = data.get("tool")

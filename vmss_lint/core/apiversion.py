@@ -83,7 +83,9 @@ def compute_version_of_profile(profile: str) -> str | None:
     return HYBRID_PROFILES.get(profile.strip().lower())
 
 
-_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
+# A pattern, not a compiled regex: a model pair without --api-version never matches it, and `re.match`
+# compiles it on first use (and caches it), which a module-level re.compile paid on every start-up.
+_VERSION = r"^\d{4}-\d{2}-\d{2}(-preview)?$"
 
 
 class ApiVersion(Record, kw_only=False):
@@ -103,7 +105,7 @@ def validate(value: str, source: str = "--api-version") -> str:
 
     text = value.strip()
     try:
-        valid = bool(_RE.match(text)) and bool(datetime.date.fromisoformat(text[:10]))
+        valid = bool(re.match(_VERSION, text)) and bool(datetime.date.fromisoformat(text[:10]))
     except ValueError:
         valid = False
     if not valid:
@@ -118,7 +120,7 @@ def choose(option: str | None, template: str | None, detail: str | None = None) 
     if option:
         value = validate(option)
         return ApiVersion(value, "option", _newer_than_known(value))
-    if template and _RE.match(template):
+    if template and re.match(_VERSION, template):
         newer = _newer_than_known(template)
         return ApiVersion(template, "template", "; ".join(d for d in (detail, newer) if d) or None)
     return ApiVersion(NEWEST_DOCUMENTED, "assumed", detail)

@@ -18,7 +18,11 @@ from __future__ import annotations
 import re
 
 # C0 and C1 controls, DEL, Unicode line/paragraph separators, bidi embeddings/overrides/isolates and marks.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Every one of them is also a character `str.isprintable()` refuses (categories Cc, Cf, Zl, Zp; a test holds
+# that), so text it accepts is returned without a regex. That is nearly all text, and the pattern is then
+# compiled (by `re`, on first use, cached) only in a run that meets other text: a module-level re.compile
+# of this class cost about 2 M instructions on every start-up.
+UNPRINTABLE = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -32,6 +36,6 @@ def _shown(char: str) -> str:
 
 def printable(text: str, *, keep: str = "") -> str:
     """`text` on one line with every control character shown escaped (except those in `keep`)."""
-    if not _UNPRINTABLE.search(text):
+    if text.isprintable() or not re.search(UNPRINTABLE, text):
         return text
-    return _UNPRINTABLE.sub(lambda m: m.group() if m.group() in keep else _shown(m.group()), text)
+    return re.sub(UNPRINTABLE, lambda m: m.group() if m.group() in keep else _shown(m.group()), text)

@@ -20,9 +20,9 @@ from vmss_lint.plan.commands import Target
 from vmss_lint.report.document import RollingPlan
 
 _ROLLING = "/properties/upgradePolicy/rollingUpgradePolicy/"
-_DURATION = re.compile(
-    r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$", re.I
-)
+# ISO 8601 durations; a pattern `re.match` compiles on first use (only a plan with a rolling upgrade shows
+# one), rather than at import on every start-up.
+_DURATION = r"(?i)^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
 
 
 class PlanFacts(Record, kw_only=False, frozen=False):
@@ -131,7 +131,7 @@ def rolling_text(r: RollingPlan) -> str:
 
 def duration_text(value: str) -> str | None:
     """A readable ISO 8601 duration ("PT1M30S" -> "1 min 30 s"); None for zero or unreadable."""
-    m = _DURATION.match(value.strip())
+    m = re.match(_DURATION, value.strip())
     if not m:
         return None
     parts = [(m.group(k), unit) for k, unit in (("d", "d"), ("h", "h"), ("m", "min"), ("s", "s"))]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import ast
 import json
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from vmss_lint.core.package_files import package_files
+from vmss_lint.core.records import Record
 
 _UNSET = object()  # AAZ's "undefined": the argument was not given and is left out of the PUT
 
@@ -33,14 +33,9 @@ class AazRefusal(Exception):
         self.message, self.path = message, path
 
 
-@dataclass
-class PutBuild:
-    body: dict[str, Any]
-    dropped: list[tuple[str, str]] = field(default_factory=list)  # (show-dict path, why it was not sent)
+class AazSchema(Record):
+    """The AAZ `vmss create` schema extracted from azure-cli (`aaz_vmss_create.json`), and its CLI version."""
 
-
-@dataclass(frozen=True)
-class AazSchema:
     cli_version: str
     api_version: str
     top_level: dict[str, str]
@@ -52,7 +47,13 @@ class AazSchema:
 def schema() -> AazSchema:
     text = package_files("vmss_lint.inputs.edits").joinpath("aaz_vmss_create.json").read_text("utf-8")
     raw = json.loads(text)
-    return AazSchema(raw["azure_cli"], raw["api_version"], raw["top_level"], raw["renames"], raw["args"])
+    return AazSchema(
+        cli_version=raw["azure_cli"],
+        api_version=raw["api_version"],
+        top_level=raw["top_level"],
+        renames=raw["renames"],
+        args=raw["args"],
+    )
 
 
 def to_snack_case(name: str) -> str:

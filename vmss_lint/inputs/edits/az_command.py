@@ -146,12 +146,25 @@ def parse_az_update(command: str, *, source: str = "--az-update") -> AzUpdateCom
         elif canon == "--set":
             for m, expr in enumerate(values, n):
                 key = _label_key(expr)
-                edits.append((m, AzEdit(f"--set #{m} {key}", "set", canon, key, (expr,))))
+                edits.append(
+                    (m, AzEdit(label=f"--set #{m} {key}", op="set", flag=canon, path=key, args=(expr,)))
+                )
         elif canon in ("--add", "--remove"):
             if canon == "--remove" and len(values) > 2:
                 raise InputError(source, "--remove takes PATH [INDEX]", where=f"--remove {values[0]}")
             op: Op = "add" if canon == "--add" else "remove"
-            edits.append((n, AzEdit(f"{canon} #{n} {values[0]}", op, canon, values[0], tuple(values[1:]))))
+            edits.append(
+                (
+                    n,
+                    AzEdit(
+                        label=f"{canon} #{n} {values[0]}",
+                        op=op,
+                        flag=canon,
+                        path=values[0],
+                        args=tuple(values[1:]),
+                    ),
+                )
+            )
         elif custom.setdefault(canon, (n, typed, values)) != (n, typed, values):
             raise InputError(source, f"{typed} is given twice", where=typed)
     if "--ids" in own:

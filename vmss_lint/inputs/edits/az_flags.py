@@ -163,7 +163,17 @@ def custom_edits(custom: dict[str, tuple[int, str, list[str]]], source: str) -> 
         path, _, _, key = _CUSTOM[canon]
         if key is None:
             out.append(
-                (n, AzEdit(f"{flag} #{n} {path}", "set", canon, path, kind="preset", value=typed[canon]))
+                (
+                    n,
+                    AzEdit(
+                        label=f"{flag} #{n} {path}",
+                        op="set",
+                        flag=canon,
+                        path=path,
+                        kind="preset",
+                        value=typed[canon],
+                    ),
+                )
             )
         else:
             group = groups.setdefault(path, (n, [], {}))
@@ -172,6 +182,16 @@ def custom_edits(custom: dict[str, tuple[int, str, list[str]]], source: str) -> 
     for path, (n, flags, value) in groups.items():
         kind: Literal["preset", "security"] = "security" if path == _SEC else "preset"
         out.append(
-            (n, AzEdit(f"{'/'.join(flags)} #{n} {path}", "set", flags[0], path, kind=kind, value=value))
+            (
+                n,
+                AzEdit(
+                    label=f"{'/'.join(flags)} #{n} {path}",
+                    op="set",
+                    flag=flags[0],
+                    path=path,
+                    kind=kind,
+                    value=value,
+                ),
+            )
         )
     return out

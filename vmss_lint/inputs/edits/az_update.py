@@ -11,9 +11,8 @@ really sent. This module owns that order, the setter's custom arguments, and whi
 from __future__ import annotations
 
 import copy
-import dataclasses
-from dataclasses import dataclass
 
+from vmss_lint.core import records
 from vmss_lint.core.errors import InputError
 from vmss_lint.inputs.edits import aaz_put
 from vmss_lint.inputs.edits.aaz_put import AazRefusal, to_snack_case
@@ -90,8 +89,7 @@ def _security_profile(vm_profile: dict[str, Json], given: Json) -> Json:
     return {"uefi_settings": {"secure_boot_enabled": boot, "v_tpm_enabled": vtpm}}  # securityType dropped
 
 
-@dataclass(frozen=True)
-class Emulation:
+class Emulation(records.Record):
     """What azure-cli would do with one command: the PUT body (REST shape) and where each edit landed."""
 
     body: dict[str, Json]
@@ -119,7 +117,7 @@ def _run(
     for edit in cmd.edits:
         if edit.kind != "generic" and edit is not skip:
             _apply_preset(converted, edit)
-            traces.append(EditTrace(edit.label, tuple(edit.path.split(".")), "set"))
+            traces.append(EditTrace(label=edit.label, path=tuple(edit.path.split(".")), op="set"))
     converted.update({"resource_group": "rg", "vm_scale_set_name": "name", "no_wait": False})
     return aaz_put.build_put(converted, dropped), traces, dropped
 
@@ -148,7 +146,7 @@ def emulate(show: dict[str, Json], cmd: AzUpdateCommand, source: str) -> Emulati
             continue
         if without == body or _omits_only(edit):
             no_effect.append((edit, _why(edit, dropped)))
-    return Emulation(body, traces, no_effect)
+    return Emulation(body=body, traces=traces, no_effect=no_effect)
 
 
 def _omits_only(edit: AzEdit) -> bool:
@@ -163,7 +161,7 @@ def _culprit(show: dict[str, Json], cmd: AzUpdateCommand) -> AzEdit | None:
     """The edit the refusal comes from: the first one whose prefix of the command is refused."""
     for n in range(1, len(cmd.edits) + 1):
         try:
-            _run(show, dataclasses.replace(cmd, edits=cmd.edits[:n]), None)
+            _run(show, records.replace(cmd, edits=cmd.edits[:n]), None)
         except (EditError, AazRefusal):
             return cmd.edits[n - 1]
     return None

@@ -7,8 +7,9 @@ import another only for its types.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal, TypeAlias
+
+from vmss_lint.core.records import Record
 
 Json: TypeAlias = bool | int | float | str | list["Json"] | dict[str, "Json"] | None
 Seg: TypeAlias = str | int
@@ -17,8 +18,7 @@ Op = Literal["set", "add", "remove"]
 MAX_COMMAND_CHARS = 256 * 1024
 
 
-@dataclass(frozen=True)
-class AzEdit:
+class AzEdit(Record):
     """One change the command asks for; custom arguments (kind != "generic") carry an already-typed value."""
 
     label: str
@@ -30,8 +30,7 @@ class AzEdit:
     value: Json = None
 
 
-@dataclass(frozen=True)
-class AzUpdateCommand:
+class AzUpdateCommand(Record):
     text: str
     resource_group: str | None
     name: str | None
@@ -41,8 +40,7 @@ class AzUpdateCommand:
     accepted: tuple[str, ...]  # flags accepted on purpose although they leave the model alone (--no-wait, -o)
 
 
-@dataclass(frozen=True)
-class EditTrace:
+class EditTrace(Record):
     """Where an edit landed, in resolved segments of the flattened document (real keys, non-negative indexes)."""
 
     label: str

@@ -200,7 +200,7 @@ def apply_one(root: dict[str, Json], edit: AzEdit, force_string: bool) -> EditTr
         value: Json = raw if force_string else parse_value(raw)
         segs = _internal_path(key)
         node, path = _container(root, segs[:-1], {})
-        return EditTrace(edit.label, (*path, _assign(node, segs[-1], value, segs[:-1])), "set")
+        return EditTrace(label=edit.label, path=(*path, _assign(node, segs[-1], value, segs[:-1])), op="set")
     segs = _internal_path(edit.path)
     if edit.op == "add":
         target, path = _container(root, segs, [])
@@ -220,21 +220,21 @@ def apply_one(root: dict[str, Json], edit: AzEdit, force_string: bool) -> EditTr
             target.append(arg if force_string else parse_value(arg))
         if entry:
             target.append(entry)
-        return EditTrace(edit.label, tuple(path), "add")
+        return EditTrace(label=edit.label, path=tuple(path), op="add")
     node, path = _walk(root, segs)
     if edit.args:
         if not isinstance(node, list):
             raise EditError(f"'{edit.path}' is {kind_of(node)}, not a list")
         index = _index(node, edit.args[0], segs[-1])
         node.pop(index)
-        return EditTrace(edit.label, tuple(path), "remove", (*path, index))
+        return EditTrace(label=edit.label, path=tuple(path), op="remove", removed_path=(*path, index))
     parent = _walk(root, segs[:-1])[0]
     if not isinstance(parent, dict) or not isinstance(path[-1], str):
         raise EditError(
             f"can't delete '{segs[-1]}' from a list", hint=f"use --remove {_shown(segs[:-1])} INDEX"
         )
     del parent[path[-1]]
-    return EditTrace(edit.label, tuple(path[:-1]), "remove", tuple(path))
+    return EditTrace(label=edit.label, path=tuple(path[:-1]), op="remove", removed_path=tuple(path))
 
 
 def apply_az_update(

@@ -10,19 +10,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
 from vmss_lint.core.errors import InputError
+from vmss_lint.core.records import Record
 
 Status = Literal["added", "modified", "deleted", "renamed"]
 
 _STATUS = {"A": "added", "M": "modified", "T": "modified", "D": "deleted", "R": "renamed", "C": "added"}
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(Record):
     """One file that differs between the two sides; `old_path` is its name on the base side."""
 
     status: Status
@@ -112,7 +111,9 @@ class Repo:
             # No commit yet: everything staged (and untracked, if asked) is new.
             others = ["--others", "--exclude-standard"] if untracked else []
             listed = self.git("ls-files", "-z", "--cached", *others)
-            return [FileChange("added", p, None) for p in dict.fromkeys(_split_z(listed))]
+            return [
+                FileChange(status="added", path=p, old_path=None) for p in dict.fromkeys(_split_z(listed))
+            ]
         args = ["diff", "--name-status", "-M", "-z", "--no-relative", "--ignore-submodules", base]
         if head is not None:
             args.append(head)
@@ -120,7 +121,7 @@ class Repo:
         if head is None and untracked:
             seen = {c.path for c in changes}
             new = _split_z(self.git("ls-files", "-z", "--others", "--exclude-standard"))
-            changes += [FileChange("added", p, None) for p in new if p not in seen]
+            changes += [FileChange(status="added", path=p, old_path=None) for p in new if p not in seen]
         return changes
 
     def read(self, rev: str | None, path: str) -> bytes | None:
@@ -287,10 +288,14 @@ def _parse_name_status(data: bytes) -> list[FileChange]:
             old, new = os.fsdecode(fields[i + 1]), os.fsdecode(fields[i + 2])
             i += 3
             # A copy leaves the original in place: the copy is a new file, not a rename.
-            out.append(FileChange("renamed", new, old) if code == "R" else FileChange("added", new, None))
+            out.append(
+                FileChange(status="renamed", path=new, old_path=old)
+                if code == "R"
+                else FileChange(status="added", path=new, old_path=None)
+            )
             continue
         path = os.fsdecode(fields[i + 1])
         i += 2
         status = _STATUS.get(code, "modified")
-        out.append(FileChange(status, path, None))  # type: ignore[arg-type]
+        out.append(FileChange(status=status, path=path, old_path=None))  # type: ignore[arg-type]
     return out

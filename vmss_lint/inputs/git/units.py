@@ -8,18 +8,17 @@ split the file list into batches). Kept apart from `mode`, which reads and pairs
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from vmss_lint.arm.files import parse_text
 from vmss_lint.core.errors import InputError
+from vmss_lint.core.records import Record
 from vmss_lint.inputs.git.repo import FileChange, Repo
 from vmss_lint.inputs.read import kind_of
 
 PARAMS_SUFFIX = ".parameters.json"
 
 
-@dataclass(frozen=True)
-class Sides:
+class Sides(Record):
     """The two revisions compared: `None` as base means no commit yet, `None` as head the working tree."""
 
     base: str | None
@@ -46,20 +45,23 @@ def resolve_sides(
             from_sha = repo.resolve(from_ref, option="PRE_COMMIT_FROM_REF")
             head_side = repo.resolve(head, option="--head") if head is not None else to_sha
             merge_base = repo.merge_base(from_sha, to_sha) or from_sha
-            return Sides(merge_base, head_side, from_ref, head or to_ref), []
+            return Sides(base=merge_base, head=head_side, base_label=from_ref, head_label=head or to_ref), []
         if not repo.has_commits():
             notices.append("no commit yet: every scale set is new, so there is nothing to compare")
-            return Sides(None, None, "(no commits)", "the working tree"), notices
+            return Sides(
+                base=None, head=None, base_label="(no commits)", head_label="the working tree"
+            ), notices
         base = "HEAD"
     if base is None:
         raise InputError("--base", "git mode needs a base revision", hint="e.g. --base origin/main")
     base_sha = repo.resolve(base, option="--base")
     head_sha = repo.resolve(head, option="--head") if head is not None else None
-    return Sides(base_sha, head_sha, base, head or "the working tree"), notices
+    return Sides(
+        base=base_sha, head=head_sha, base_label=base, head_label=head or "the working tree"
+    ), notices
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(Record):
     """One file to lint across the two sides: its path at the base and at the head (None: absent)."""
 
     base_path: str | None
@@ -102,9 +104,11 @@ def units_for(repo: Repo, sides: Sides, changes: list[FileChange]) -> list[Unit]
             base_name = renamed_from.get(template) or template
             in_base = sides.base is not None and repo.exists(sides.base, base_name)
             if in_head or in_base:
-                units[Unit(base_name if in_base else None, template if in_head else None)] = None
+                units[
+                    Unit(base_path=base_name if in_base else None, head_path=template if in_head else None)
+                ] = None
                 continue
-        units[Unit(change.base_path, change.head_path)] = None
+        units[Unit(base_path=change.base_path, head_path=change.head_path)] = None
     return list(units)
 
 

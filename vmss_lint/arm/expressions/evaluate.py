@@ -1,25 +1,24 @@
 """Tree-walking evaluator for parsed ARM expressions.
 
-Holds what cannot be a plain function of evaluated arguments: lazy logic (`if`, `and`, `or`,
-`coalesce`), lookups into the scope (`parameters`, `variables`, `copyIndex`, user functions),
-lambdas, property access and `Unknown` propagation. The scope is duck-typed (see `ScopeLike`) so
-that this module does not import `vmss_lint.arm.expressions.api`, which imports it.
+Holds what cannot be a plain function of evaluated arguments: calls (user functions, the
+deployment context, the registered families), property access and `Unknown` propagation, with the
+work charged to the run's budget. The functions that evaluate their own arguments (lazy logic, the
+scope lookups) are in `vmss_lint.arm.expressions.lazy`, the lambda functions in `lambdas`. The scope
+is duck-typed (see `lazy.ScopeLike`) so that this module does not import the scope, which imports it.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Protocol, TypeAlias
 
 from vmss_lint.arm.expressions import collections as _collections  # noqa: F401  # registers its functions
 from vmss_lint.arm.expressions import extra as _extra  # noqa: F401  # registers its functions
 from vmss_lint.arm.expressions import hashing as _hash  # noqa: F401  # registers its functions
-from vmss_lint.arm.expressions import lambdas as expr_lambdas
 from vmss_lint.arm.expressions import scalars as _scalars  # noqa: F401  # registers its functions
 from vmss_lint.arm.expressions import text_functions as _text  # noqa: F401  # registers its functions
-from vmss_lint.arm.expressions.context import CONTEXT_FUNCTIONS, DeploymentContext
-from vmss_lint.arm.expressions.functions import FUNCTIONS, json_equal, type_name, want_bool
+from vmss_lint.arm.expressions.context import CONTEXT_FUNCTIONS
+from vmss_lint.arm.expressions.functions import FUNCTIONS, type_name
+from vmss_lint.arm.expressions.lazy import LAZY, ScopeLike, first_unknown
 from vmss_lint.arm.expressions.parse import (
     Call,
     ExpressionError,
@@ -39,31 +38,6 @@ LIVE_FUNCTIONS = frozenset(
     {"reference", "references", "pickzones", "providers", "deployer", "resourceinfo", "environmentvariables"}
 )
 RANDOM_FUNCTIONS = frozenset({"newguid", "utcnow"})
-
-
-class ScopeLike(Protocol):
-    source: str
-
-    def parameter(self, name: str) -> Value: ...
-    def variable(self, name: str) -> Value: ...
-    def copy_index_value(self, loop: str | None) -> int | None: ...
-    def context(self) -> DeploymentContext: ...
-    def call_user_function(self, name: str, args: list[Value]) -> Value | None: ...
-
-
-def find_unknown(value: Value) -> Unknown | None:
-    """The first Unknown anywhere inside `value`, found through the run's size memo: shared references
-    make a value's tree exponentially larger than its memory, so it is never walked node by node."""
-    if isinstance(value, Unknown):
-        return value
-    if not isinstance(value, list | dict):
-        return None
-    odd = current_budget().measure(value, charge=False).odd
-    return odd if isinstance(odd, Unknown) else None
-
-
-# A function that evaluates its own arguments (if(), and(), the lambda functions, ...).
-LazyFn: TypeAlias = "Callable[[Evaluator, Call, dict[str, Value]], Value]"
 
 
 class Evaluator:
@@ -116,7 +90,7 @@ class Evaluator:
     def call(self, node: Call, lvars: dict[str, Value]) -> Value:
         name = node.name.lower()
         self.step(node)
-        lazy = _LAZY.get(name)
+        lazy = LAZY.get(name)
         if lazy is not None:
             return lazy(self, node, lvars)
         if "." not in name and (name in LIVE_FUNCTIONS or name.startswith("list")):
@@ -142,7 +116,7 @@ class Evaluator:
             if spec is None:
                 return Unknown(f"unknown function '{node.name}'", self.text)
             self.check_count(node, spec.min_args, spec.max_args)
-            unknown = _first_unknown(args, deep=False) if spec.structural else deep_unknown
+            unknown = first_unknown(args, deep=False) if spec.structural else deep_unknown
             builds = name in _BUILDERS  # an unknown element or member is kept, not the whole result
             if not builds and unknown is not None:
                 return unknown_result(name, args, unknown)
@@ -209,120 +183,7 @@ class Evaluator:
 _BUILDERS = frozenset({"createarray", "createobject"})
 
 
-def _first_unknown(args: list[Value], *, deep: bool) -> Unknown | None:
-    for a in args:
-        found = find_unknown(a) if deep else (a if isinstance(a, Unknown) else None)
-        if found is not None:
-            return found
-    return None
-
-
-# --- lazy functions --------------------------------------------------------------------------
-
-
-def _if(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 3, 3)
-    cond = ev.eval(node.args[0], lvars)
-    if isinstance(cond, Unknown):
-        try:  # the result is still known when both branches agree
-            a, b = ev.eval(node.args[1], lvars), ev.eval(node.args[2], lvars)
-        except ExpressionError:
-            return cond
-        return a if find_unknown(a) is None and find_unknown(b) is None and json_equal(a, b) else cond
-    try:
-        flag = want_bool(cond, "the condition")
-    except FunctionError as exc:
-        raise ev.error(f"if(): {exc}", node.args[0]) from None
-    return ev.eval(node.args[1] if flag else node.args[2], lvars)
-
-
-def _and_or(is_and: bool) -> LazyFn:
-    def fn(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-        ev.check_count(node, 2, None)
-        unknown: Unknown | None = None
-        for arg in node.args:
-            v = ev.eval(arg, lvars)
-            if isinstance(v, Unknown):
-                unknown = unknown or v
-                continue
-            if not isinstance(v, bool):
-                raise ev.error(f"{node.name}(): every argument must be a bool, not {type_name(v)}", arg)
-            if v is not is_and:  # false decides and(), true decides or()
-                return v
-        return unknown if unknown is not None else is_and
-
-    return fn
-
-
-def _coalesce(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 1, None)
-    for arg in node.args:
-        v = ev.eval(arg, lvars)
-        if v is not None:
-            return v  # an Unknown might be null, so it decides too: the result is unknown
-    return None
-
-
-def _named_value(
-    what: str, lookup: Callable[[ScopeLike, str], Value]
-) -> Callable[[Evaluator, Call, dict[str, Value]], Value]:
-    """`parameters('x')` and `variables('x')`: one name in, the scope's value out."""
-
-    def fn(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-        ev.check_count(node, 1, 1)
-        name = ev.eval_str(node.args[0], lvars, f"the {what} name")
-        if isinstance(name, Unknown):
-            return name
-        try:
-            return lookup(ev.scope, name)
-        except FunctionError as exc:
-            raise ev.error(str(exc), node) from None
-
-    return fn
-
-
-_parameters = _named_value("parameter", lambda scope, name: scope.parameter(name))
-_variables = _named_value("variable", lambda scope, name: scope.variable(name))
-
-
-def _copy_index(ev: Evaluator, node: Call, lvars: dict[str, Value]) -> Value:
-    ev.check_count(node, 0, 2)
-    args = [ev.eval(a, lvars) for a in node.args]
-    if (unknown := _first_unknown(args, deep=False)) is not None:
-        return unknown
-    loop: str | None = None
-    offset: Value = 0
-    if len(args) == 2:
-        loop, offset = args[0] if isinstance(args[0], str) else None, args[1]
-        if loop is None:
-            raise ev.error("copyIndex(): the loop name must be a string", node)
-    elif len(args) == 1:
-        if isinstance(args[0], str):
-            loop = args[0]
-        else:
-            offset = args[0]
-    if not isinstance(offset, int) or isinstance(offset, bool):
-        raise ev.error(f"copyIndex(): the offset must be an integer, not {type_name(offset)}", node)
-    index = ev.scope.copy_index_value(loop)
-    if index is None:
-        where = f"copy loop '{loop}'" if loop else "resource copy loop"
-        return Unknown(f"copyIndex() is not known here (no {where} is being expanded)", ev.text)
-    return index + offset
-
-
-_LAZY: dict[str, LazyFn] = {
-    "if": _if,
-    "and": _and_or(True),
-    "or": _and_or(False),
-    "coalesce": _coalesce,
-    "parameters": _parameters,
-    "variables": _variables,
-    "copyindex": _copy_index,
-    **expr_lambdas.LAMBDA_FUNCTIONS,
-}
-
-
 @functools.cache
 def known_function_names() -> frozenset[str]:
     """Lower-case names this evaluator computes (for documentation and tests)."""
-    return frozenset(_LAZY) | frozenset(FUNCTIONS) | frozenset(CONTEXT_FUNCTIONS)
+    return frozenset(LAZY) | frozenset(FUNCTIONS) | frozenset(CONTEXT_FUNCTIONS)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, cast
 
-from vmss_lint.arm.expressions.evaluate import Evaluator, ScopeLike
+from vmss_lint.arm.expressions.evaluate import Evaluator
+from vmss_lint.arm.expressions.lazy import ScopeLike
 from vmss_lint.arm.expressions.parse import (
     ExpressionError,
     Unknown,
@@ -93,7 +94,7 @@ def resolve_value(value: Any, scope: ResolveScope, pointer: str) -> Value:
         return [resolve_value(v, scope, f"{pointer}/{i}") for i, v in enumerate(value)]
     if not isinstance(value, dict):
         return cast(Value, value)
-    copy_key = next((k for k in value if k.lower() == "copy" and _is_property_copy(value[k])), None)
+    copy_key = next((k for k in value if k.lower() == "copy" and is_property_copy(value[k])), None)
     out: dict[str, Value] = {}
     for key, v in value.items():
         if key != copy_key:
@@ -105,7 +106,9 @@ def resolve_value(value: Any, scope: ResolveScope, pointer: str) -> Value:
     return out
 
 
-def _is_property_copy(v: Any) -> bool:
+def is_property_copy(v: Any) -> bool:
+    """Whether `v` is a property or variable `copy` array (entries with `name` and `input`), which
+    expands into arrays, rather than a property that happens to be called copy."""
     return (
         isinstance(v, list)
         and bool(v)

@@ -742,11 +742,11 @@ def test_variable_pointers_are_escaped_and_copy_errors_point_at_the_entry() -> N
 
 
 def test_replaced_scope_does_not_reuse_stale_variable_values() -> None:
-    import dataclasses
+    from vmss_lint.core import records
 
     scope = make_scope()
     assert evaluate("[variables('lbName')]", scope).startswith("web")  # type: ignore[union-attr]
-    other = dataclasses.replace(scope, parameters={**scope.parameters, "vmssName": "api"})
+    other = records.replace(scope, parameters={**scope.parameters, "vmssName": "api"})  # a record now
     assert evaluate("[variables('lbName')]", other).startswith("api")  # type: ignore[union-attr]
     assert evaluate("[variables('lbName')]", scope.with_copy_index(None, 1)).startswith("web")  # type: ignore[union-attr]
 

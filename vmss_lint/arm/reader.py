@@ -39,7 +39,6 @@ loop is one function on purpose: its state lives in locals, which is what makes 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from vmss_lint.arm.json_tokens import (
@@ -66,6 +65,7 @@ from vmss_lint.arm.json_values import (
 )
 from vmss_lint.core.errors import InputError, LimitExceeded
 from vmss_lint.core.limits import INPUT_MAX_BYTES, JSON_MAX_DEPTH
+from vmss_lint.core.records import Record
 
 __all__ = [
     "MAX_BYTES",
@@ -87,8 +87,7 @@ MAX_BYTES = INPUT_MAX_BYTES
 """Largest accepted input, in bytes of UTF-8. ARM itself caps templates at 4 MB."""
 
 
-@dataclass(frozen=True)
-class DuplicateKey:
+class DuplicateKey(Record):
     """A key that appeared twice in one object; `exact` is False when only the case differs."""
 
     pointer: str
@@ -99,8 +98,7 @@ class DuplicateKey:
     exact: bool
 
 
-@dataclass(frozen=True)
-class ParsedJson:
+class ParsedJson(Record):
     """A parsed document plus the positions needed to point findings at source lines."""
 
     value: JsonValue
@@ -110,7 +108,7 @@ class ParsedJson:
     """JSON pointer of every object member -> (line, column) of its key."""
     duplicate_keys: tuple[DuplicateKey, ...] = ()
     trailing_commas: tuple[Position, ...] = ()
-    source: str = field(default="")
+    source: str = ""
 
 
 # Parser states.
@@ -308,7 +306,8 @@ class _Parser:
             positions=locate.many(positions),
             key_positions=locate.many(key_positions),
             duplicate_keys=tuple(
-                DuplicateKey(p, k, locate(a), locate(b), exact) for p, k, a, b, exact in duplicates
+                DuplicateKey(pointer=p, key=k, first=locate(a), second=locate(b), exact=exact)
+                for p, k, a, b, exact in duplicates
             ),
             trailing_commas=tuple(locate(o) for o in trailing),
             source=self.source,

@@ -9,12 +9,12 @@ the position helpers the walker and `vmss_lint.arm.deployments` share live in on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from vmss_lint.arm.expressions.api import EvalScope, Value
 from vmss_lint.arm.files import InputFile
 from vmss_lint.arm.template_options import ParameterValues
+from vmss_lint.core.records import Record, field
 
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 EXTENSION_TYPE = VMSS_TYPE + "/extensions"
@@ -24,8 +24,7 @@ TEMPLATE_ONLY_KEYS = frozenset(
 )
 
 
-@dataclass
-class Origin:
+class Origin(Record):
     """The template a resource was declared in and the expression scope it is evaluated with.
 
     `scope_file`/`scope_base` locate the template whose parameters and variables are in scope, which for
@@ -42,9 +41,9 @@ class Origin:
     api_profile: str | None = None  # the template's Azure Stack Hub `apiProfile`, if any
 
 
-@dataclass
-class FoundResource:
-    """A scale set or a scale-set extension resource, resolved for one copy-loop iteration."""
+class FoundResource(Record):
+    """A scale set or a scale-set extension resource, resolved for one copy-loop iteration (`extensions`
+    is filled once the walk is over: the extension resources ARM applies to this scale set)."""
 
     type: str
     symbolic: str | None

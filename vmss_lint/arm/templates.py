@@ -15,7 +15,6 @@ found are in `vmss_lint.arm.template_resources`, reading a nested or linked depl
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from vmss_lint.arm.deployments import (
@@ -43,6 +42,7 @@ from vmss_lint.arm.template_resources import (
     local_pointer,
     where_in,
 )
+from vmss_lint.core import records
 from vmss_lint.core.budget import run_budget
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.limits import COPY_COUNT, NESTED_DEPLOYMENTS, SCALE_SETS
@@ -78,10 +78,17 @@ def scan_template(
         positions=file.parsed.positions,
         **context.scope_kwargs(),
     )
-    scope.secret_parameters |= params.secret
+    scope.secret_parameters.update(params.secret)
     walker = _Walker(context, options or TemplateParams(), folder_of(file))
     profile = template.get("apiProfile")
-    origin = Origin(file, scope, params, file, "", api_profile=profile if isinstance(profile, str) else None)
+    origin = Origin(
+        file=file,
+        scope=scope,
+        params=params,
+        scope_file=file,
+        scope_base="",
+        api_profile=profile if isinstance(profile, str) else None,
+    )
     with run_budget():  # joins the run's budget; outside a run, one for the whole template
         walker.walk(template, "", origin, 0)
     attach_extensions(walker.found, walker.notices)
@@ -143,13 +150,14 @@ class _Walker:
                     continue
                 if isinstance(condition, Unknown):
                     condition_text = clip(str(res["condition"]))  # judged as deployed, with one info
-            sub = dataclasses.replace(origin, scope=s)
+            sub = records.replace(origin, scope=s)
             if low == DEPLOYMENT_TYPE:
                 NESTED_DEPLOYMENTS.check(depth + 1, origin.file.path, where=where_in(origin.file, pointer))
                 self.nested(res, pointer, sub, depth)
                 continue
-            found = self.resolve_resource(res, rtype.lower(), pointer, symbolic, sub, parent, condition)
-            found.condition_text = condition_text
+            found = self.resolve_resource(
+                res, rtype.lower(), pointer, symbolic, sub, parent, (condition, condition_text)
+            )
             self.found.append(found)
             if low == VMSS_TYPE:
                 SCALE_SETS.check(sum(r.type == VMSS_TYPE for r in self.found), origin.file.path)
@@ -198,8 +206,10 @@ class _Walker:
         symbolic: str | None,
         origin: Origin,
         parent: FoundResource | None,
-        condition: Value,
+        condition: tuple[Value, str | None],
     ) -> FoundResource:
+        """The resource for one iteration, its body resolved; `condition` is its value and, when it
+        could not be decided, the condition as written (the resource is judged as deployed)."""
         body_raw = {k: v for k, v in res.items() if k.lower() not in TEMPLATE_ONLY_KEYS}
         body = resolve(body_raw, origin.scope, local_pointer(origin.scope, pointer))
         if not isinstance(body, dict):
@@ -217,10 +227,11 @@ class _Walker:
             body=body,
             pointer=pointer,
             origin=origin,
-            condition=condition,
+            condition=condition[0],
+            condition_text=condition[1],
             parent=next(i for i, r in enumerate(self.found) if r is parent) if parent is not None else None,
+            api_detail=api_detail,
         )
-        found.api_detail = api_detail
         return found
 
     def api_version(self, res: dict[str, Any], pointer: str, origin: Origin) -> tuple[str | None, str | None]:
@@ -278,9 +289,7 @@ class _Walker:
         own = template.get("apiProfile")
         profile = own if isinstance(own, str) else origin.api_profile
         if not inner:
-            sub = Origin(
-                file, origin.scope, origin.params, origin.scope_file, origin.scope_base, path, where, profile
-            )
+            sub = records.replace(origin, file=file, deployment=path, target=where, api_profile=profile)
             self.walk(template, base, sub, depth + 1)
             return
         values = passed_parameters(props, pointer, origin)
@@ -297,8 +306,18 @@ class _Walker:
             pointer_prefix=base,
             **kwargs,
         )
-        scope.secret_parameters |= values.secret
-        self.walk(template, base, Origin(file, scope, values, file, base, path, where, profile), depth + 1)
+        scope.secret_parameters.update(values.secret)
+        inner_origin = Origin(
+            file=file,
+            scope=scope,
+            params=values,
+            scope_file=file,
+            scope_base=base,
+            deployment=path,
+            target=where,
+            api_profile=profile,
+        )
+        self.walk(template, base, inner_origin, depth + 1)
 
 
 def _truthy(value: Value) -> bool:

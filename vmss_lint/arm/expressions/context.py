@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from vmss_lint.arm.expressions.functions import want_str
 from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
+from vmss_lint.core.records import Record
 
 AZURE_CLOUD: dict[str, Any] = {
     "name": "AzureCloud",
@@ -76,8 +76,7 @@ def _known(value: Any) -> bool:
     return isinstance(value, str) and bool(value)
 
 
-@dataclass(frozen=True)
-class DeploymentContext:
+class DeploymentContext(Record):
     """The objects returned by the scope functions; members nobody supplied are `Unknown`."""
 
     subscription: dict[str, Any]
@@ -156,7 +155,14 @@ class DeploymentContext:
         if environment:
             env = copy.deepcopy(AZURE_CLOUD)
             env.update(environment)
-        return cls(sub, rg, ten, mg, dep, env)
+        return cls(
+            subscription=sub,
+            resource_group=rg,
+            tenant=ten,
+            management_group=mg,
+            deployment=dep,
+            environment=env,
+        )
 
 
 ContextFn = Callable[[DeploymentContext, list[Value]], Value]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import cast
 
 from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
@@ -21,12 +20,14 @@ from vmss_lint.arm.expressions.strings import double_quoted
 from vmss_lint.arm.reader import load_arm_json
 from vmss_lint.core.budget import BudgetExceeded
 from vmss_lint.core.limits import VALUE_CHARS
+from vmss_lint.core.records import Record
 
 Fn = Callable[[list[Value]], Value]
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(Record):
+    """One registered function: what computes it and how many arguments it takes."""
+
     fn: Fn
     min_args: int
     max_args: int | None  # None = no upper bound
@@ -52,7 +53,7 @@ def register(
 
     def deco(fn: Fn) -> Fn:
         upper = min_args if max_args == -1 else max_args
-        FUNCTIONS[name.lower()] = Spec(fn, min_args, upper, structural)
+        FUNCTIONS[name.lower()] = Spec(fn=fn, min_args=min_args, max_args=upper, structural=structural)
         return fn
 
     return deco

@@ -20,9 +20,11 @@ from vmss_lint.core.budget import current_budget
 
 
 class ScopeLike(Protocol):
-    """What evaluation reads of the scope (`vmss_lint.arm.expressions.scope.EvalScope`)."""
+    """What evaluation reads of the scope (`vmss_lint.arm.expressions.scope.EvalScope`, a frozen
+    record: its fields are read-only, hence properties here)."""
 
-    source: str
+    @property
+    def source(self) -> str: ...
 
     def parameter(self, name: str) -> Value: ...
     def variable(self, name: str) -> Value: ...

@@ -8,10 +8,8 @@ Secure parameters evaluate normally; reading one remembers its value for redacti
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 from vmss_lint.arm.expressions.context import DeploymentContext
@@ -19,20 +17,25 @@ from vmss_lint.arm.expressions.parse import FunctionError, Unknown, Value
 from vmss_lint.arm.expressions.resolve import expand_copy, resolve, resolve_value
 from vmss_lint.arm.expressions.secrets import references_secret
 from vmss_lint.arm.json_values import escape_pointer_token
+from vmss_lint.core import records
 from vmss_lint.core.budget import BudgetExceeded, current_budget, run_budget
 from vmss_lint.core.errors import InputError, LimitExceeded
+from vmss_lint.core.records import Record, field
 from vmss_lint.core.redact import remember
 
 
-@dataclass
 class _State:
-    """Caches shared by a scope and the copy-loop scopes derived from it."""
+    """Caches shared by a scope and the copy-loop scopes derived from it. Mutable, so a plain slotted
+    class: a record is frozen, and a dataclass costs about 1 ms to define at import."""
 
-    values: dict[str, Value] = field(default_factory=dict)  # "p:name" / "v:name" -> value
-    active: list[str] = field(default_factory=list)  # lookups in progress, for cycle detection
-    context: DeploymentContext | None = None
-    owner: tuple[int, int, int] | None = None  # ids of the inputs `values` was computed from
-    depth: int = 0
+    __slots__ = ("active", "context", "depth", "owner", "values")
+
+    def __init__(self, context: DeploymentContext | None = None) -> None:
+        self.values: dict[str, Value] = {}  # "p:name" / "v:name" -> value
+        self.active: list[str] = []  # lookups in progress, for cycle detection
+        self.context = context
+        self.owner: tuple[int, int, int] | None = None  # ids of the inputs `values` was computed from
+        self.depth = 0
 
 
 def _lookup(mapping: Mapping[str, Any], name: str) -> tuple[str, Any] | None:
@@ -68,8 +71,7 @@ def _plain_secret(value: Any) -> Any:
     return None
 
 
-@dataclass
-class EvalScope:
+class EvalScope(Record):
     """Everything an expression may refer to. Raw template sections are evaluated lazily.
 
     `parameters` holds supplied values (parameter file, overrides): literals, never evaluated; an
@@ -98,7 +100,7 @@ class EvalScope:
     source: str = "<template>"
     positions: dict[str, tuple[int, int]] | None = None
     pointer_prefix: str = ""
-    _state: _State = field(default_factory=_State, repr=False, compare=False)
+    _state: _State = field(default_factory=_State, compare=False)
 
     @classmethod
     def from_template(
@@ -141,7 +143,7 @@ class EvalScope:
     def with_copy_index(self, loop: str | None, index: int) -> EvalScope:
         """A scope for one iteration of a copy loop, sharing caches with this one."""
         key = loop.lower() if loop is not None else None
-        return dataclasses.replace(self, copy_index={**self._loops(), key: index})
+        return records.replace(self, copy_index={**self._loops(), key: index})
 
     # --- hooks used by the evaluator -----------------------------------------------------------
 
@@ -216,7 +218,7 @@ class EvalScope:
                 raise FunctionError(f"function '{name}' takes {len(names)} arguments, got {len(args)}")
             output = found[1].get("output") or {}
             body = output.get("value") if isinstance(output, dict) else None
-            inner = dataclasses.replace(
+            inner = records.replace(
                 self,
                 parameters=dict(zip(names, args, strict=True)),
                 parameter_defaults={},
@@ -248,7 +250,7 @@ class EvalScope:
             )
         state.active.append(key)
         try:
-            value = compute(dataclasses.replace(self, copy_index={}))
+            value = compute(records.replace(self, copy_index={}))
             self.measure(value, pointer)  # a variable built from shared references must not double unseen
         finally:
             state.active.pop()

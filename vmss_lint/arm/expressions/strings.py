@@ -18,7 +18,6 @@ punctuation characters at the same place, punctuation that decides the order) th
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 
@@ -159,9 +158,9 @@ def unknown_result(name: str, args: list[Value], unknown: Unknown) -> Unknown:
     unresolved value; any other function's result is identified by its expression text (api.evaluate)."""
     pieces = _pieces(name, args)
     if pieces is not None:
-        return dataclasses.replace(unknown, identity=PIECES + json.dumps(pieces))
+        return unknown.with_identity(PIECES + json.dumps(pieces))
     if unknown.identity.startswith(PIECES):
-        return dataclasses.replace(unknown, identity="")  # toLower(concat(...)) is not concat(...)
+        return unknown.with_identity("")  # toLower(concat(...)) is not concat(...)
     return unknown
 
 

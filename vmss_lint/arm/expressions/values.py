@@ -9,13 +9,11 @@ names: the function library, the secret check and the evaluator need the types w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from vmss_lint.core.errors import InputError, LimitExceeded
 
 
-@dataclass(frozen=True)
 class Unknown:
     """A value that cannot be known offline (live state, randomness, missing input).
 
@@ -24,19 +22,50 @@ class Unknown:
     expression is not reported as a change. `text` is the expression as written where the value is used;
     `basis` is the chain of expressions it came through (a variable's definition, a parameter's default),
     so `[variables('v')]` on both sides is not "unchanged" when the definition of `v` changed.
+
+    A plain slotted class, never changed once made (treat it as frozen), rather than a frozen
+    dataclass: defining one costs about 1 ms at import, and this module is on every template run; its
+    `==`, hash and repr are the ones the dataclass had.
     """
 
-    reason: str
-    text: str
-    basis: str = ""
-    # How two unknowns are told apart (`same_expression`): the text and basis with the parts ARM reads
-    # without case folded (function, parameter and variable names), so `[variables('LBNAME')]` and
-    # `[variables('lbName')]` are the same unresolved value. Not part of `==`, which stays exact.
-    identity: str = field(default="", compare=False)
+    __slots__ = ("basis", "identity", "reason", "text")
+
+    def __init__(self, reason: str, text: str, basis: str = "", identity: str = "") -> None:
+        self.reason = reason
+        self.text = text
+        self.basis = basis
+        # How two unknowns are told apart (`same_expression`): the text and basis with the parts ARM
+        # reads without case folded (function, parameter and variable names), so `[variables('LBNAME')]`
+        # and `[variables('lbName')]` are the same unresolved value. Not part of `==`, which stays exact.
+        self.identity = identity
+
+    def with_identity(self, identity: str) -> Unknown:
+        """The same unknown told apart by another `identity`."""
+        return Unknown(self.reason, self.text, self.basis, identity)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Unknown:
+            return NotImplemented
+        return (self.reason, self.text, self.basis) == (other.reason, other.text, other.basis)
+
+    def __hash__(self) -> int:
+        return hash((self.reason, self.text, self.basis))
+
+    def __repr__(self) -> str:
+        return (
+            f"Unknown(reason={self.reason!r}, text={self.text!r}, basis={self.basis!r}, "
+            f"identity={self.identity!r})"
+        )
+
+    def __copy__(self) -> Unknown:
+        return self  # never changed once made, so a copy may be the same object
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Unknown:
+        return self
 
     def __str__(self) -> str:
         """How a message quotes it (a hook naming an extension whose name is unresolved): the
-        expression as written, never the dataclass repr with its reason and basis."""
+        expression as written, never the repr with its reason and basis."""
         return f"<unresolved: {self.text}>" if self.text else "<unresolved>"
 
 

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from typing import TypeAlias
 
-from vmss_lint.arm.json_values import SURROGATE, JsonValue, Position, number_problem
+from vmss_lint.arm.json_values import JsonValue, Position, number_problem, surrogates
 from vmss_lint.core.errors import InputError, LimitExceeded
 
 # Every match skips leading whitespace and comments (possessively, so no backtracking), then
@@ -153,7 +153,7 @@ def string_value(raw: str, offset: int, fail: Fail) -> str:
         pos = getattr(exc, "pos", 0)
         msg = getattr(exc, "msg", str(exc))
         raise fail(f"not valid JSON: {msg.lower()} in string", offset + pos) from None
-    lone = SURROGATE.search(value)
+    lone = surrogates().search(value)
     if lone is not None:
         code = f"\\u{ord(lone.group()):04x}"
         raise fail(f"not valid text: {code} in a string is half of a character (a lone surrogate)", offset)

@@ -18,6 +18,7 @@ punctuation characters at the same place, punctuation that decides the order) th
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -148,7 +149,12 @@ def double_quoted(text: str) -> str:
 # --- unresolved strings built by concat/format ----------------------------------------------------
 
 PIECES = "pieces:"
-_FORMAT_ITEM = re.compile(r"\{(\d+)\}|\{\{|\}\}|[^{}]+")
+
+
+@functools.cache
+def _format_items() -> re.Pattern[str]:
+    """The pieces of a `format()` string; compiled on first use, since few templates call format()."""
+    return re.compile(r"\{(\d+)\}|\{\{|\}\}|[^{}]+")
 
 
 def unknown_result(name: str, args: list[Value], unknown: Unknown) -> Unknown:
@@ -169,7 +175,7 @@ def _pieces(name: str, args: list[Value]) -> list[list[str]] | None:
         parts = list(args)
     elif name == "format" and args and isinstance(args[0], str):
         parts = []
-        for match in _FORMAT_ITEM.finditer(args[0]):
+        for match in _format_items().finditer(args[0]):
             token = match.group()
             if match.group(1) is not None:
                 index = int(match.group(1)) + 1
@@ -178,7 +184,7 @@ def _pieces(name: str, args: list[Value]) -> list[list[str]] | None:
                 parts.append(args[index])
             else:
                 parts.append(token[0] if token in ("{{", "}}") else token)
-        if sum(len(m.group()) for m in _FORMAT_ITEM.finditer(args[0])) != len(args[0]):
+        if sum(len(m.group()) for m in _format_items().finditer(args[0])) != len(args[0]):
             return None  # a format item with alignment or a format string: not a plain concatenation
     else:
         return None

@@ -12,7 +12,6 @@ import binascii
 import re
 from urllib.parse import quote, unquote, urljoin
 
-from vmss_lint.arm.expressions.format import format_composite
 from vmss_lint.arm.expressions.functions import (
     check_text,
     is_int,
@@ -54,6 +53,8 @@ def _concat(args: list[Value]) -> Value:
 
 @register("format", 1, None)
 def _format(args: list[Value]) -> Value:
+    from vmss_lint.arm.expressions.format import format_composite  # on first use: 1.5 M instructions
+
     return format_composite(want_str(args[0], "the format string"), args[1:], to_text, check_text)
 
 

@@ -157,6 +157,7 @@ HOSTILE_MODULES = (
     "vmss_lint/__init__.py",
     "vmss_lint/__main__.py",
     "vmss_lint/cli.py",
+    "vmss_lint/cli/__init__.py",
     "pip/__init__.py",
     "argparse.py",
     "enum.py",

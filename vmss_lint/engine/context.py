@@ -35,7 +35,7 @@ class RuleContext:
         # Every rule asks about the changes, and most globs match none: a glob whose literal start is
         # not an ancestor of any changed pointer is answered with one set lookup.
         prefix, pattern = _GLOBS.get(glob) or _compiled_glob(glob)
-        if prefix not in (self.__dict__.get("_ancestor_set") or self._ancestors()):
+        if prefix not in (self.__dict__.get("_ancestor_set") or self.ancestors()):
             return []
         if pattern is None:  # no wildcard: the glob is one pointer
             return [c for c in self.changes if (c.unresolved is None) == resolved and c.pointer == prefix]
@@ -45,8 +45,9 @@ class RuleContext:
             if (c.unresolved is None) == resolved and glob_match(pattern, split_pointer(c.pointer))
         ]
 
-    def _ancestors(self) -> frozenset[str]:
-        """Every changed pointer and each of its ancestors ("" included), as escaped pointer text."""
+    def ancestors(self) -> frozenset[str]:
+        """Every changed pointer and each of its ancestors ("" included), as escaped pointer text, once
+        per pair: the glob lookups here and the rule index (engine/triggers.py) both ask."""
         found: frozenset[str] | None = self.__dict__.get("_ancestor_set")
         if found is None:
             texts = {""}
@@ -108,6 +109,21 @@ def _compiled_glob(glob: str) -> tuple[str, list[str] | None]:
         wild = len(literal) < len(parts)
         found = _GLOBS[glob] = ("".join(literal), parts if wild else None)
     return found
+
+
+def glob_prefix(glob: str) -> str:
+    """A glob's literal leading segments as pointer text: every pointer it matches is this one or below.
+
+    Read off the text (the rule index asks for every glob of a rule set, and splitting each one cost a
+    cold run more than the index saved); a glob with an escape goes the long way, which re-escapes it."""
+    if "~" in glob:
+        return (_GLOBS.get(glob) or _compiled_glob(glob))[0]
+    cut = glob.find("/*")
+    while cut != -1:
+        if glob[cut + 2 : cut + 4] in ("", "*", "*/") or glob[cut + 2] == "/":  # a `*` or `**` segment
+            return glob[:cut]
+        cut = glob.find("/*", cut + 1)
+    return glob
 
 
 def glob_match(pattern: list[str], parts: list[str]) -> bool:

@@ -214,6 +214,43 @@ def _holds(c: Condition, get: Getter, ctx: RuleContext) -> Verdict:
     return verdict
 
 
+def condition_pointers(c: Condition) -> set[str]:
+    """Every pointer `_tests` reads for `c` on a model side (the values below them included), so that
+    the rule index (engine/triggers.py) tries a constraint only when one of them changed. Kept next to
+    `_tests`, and `tests/test_triggers.py` checks it against what `_tests` really reads."""
+    pointers: set[str] = set()
+    for listed in (c.true, c.not_true, c.set, c.unset, c.items_added):
+        pointers.update(listed or ())
+    for table in (c.equals, c.not_equals, c.contains, c.above, c.fewer, c.more):
+        pointers.update(table or ())
+    if c.orchestration is not None:
+        pointers.add(h.ORCHESTRATION)
+    if c.upgrade_mode is not None:
+        pointers.add(h.MODE)
+    if c.os_type is not None:
+        pointers |= {h.OS_TYPE, h.WINDOWS, h.LINUX}
+    if c.ephemeral_os is not None:
+        pointers.add(h.EPHEMERAL)
+    if c.zonal is not None:
+        pointers.add("/zones")
+    if c.with_extension is not None or c.without_extension is not None:
+        pointers.add(h.EXTENSIONS)
+    if c.health_source is not None or c.health_extension is not None or c.health_probe is not None:
+        pointers |= {h.EXTENSIONS, h.PROBE, h.ORCHESTRATION}
+    return pointers
+
+
+def presence_pointers(c: Condition) -> set[str]:
+    """The pointers among `condition_pointers(c)` whose test tells an empty list or object from an
+    absent value (`set`, `unset`, the OS configuration blocks). Compare counts `[]`/`{}` sent for an
+    absent value as no change, so the rule index also tries a constraint when the proposed side holds
+    an empty container at one of these (engine/triggers.py)."""
+    pointers = {*(c.set or ()), *(c.unset or ())}
+    if c.os_type is not None:
+        pointers |= {h.WINDOWS, h.LINUX}
+    return pointers
+
+
 def _tests(c: Condition, get: Getter, ctx: RuleContext) -> Iterator[Verdict]:
     if c.orchestration is not None:
         yield (h.lower(get(h.ORCHESTRATION)) or "uniform") == c.orchestration

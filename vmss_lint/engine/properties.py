@@ -54,7 +54,7 @@ def listed(section: str) -> dict[str, str]:
     return dict(_data(CLASSES_FILE)[section])
 
 
-def unclassified_message(pointer: str, globs: list[str]) -> str | None:
+def unclassified_message(pointer: str, globs: typing.Sequence[str]) -> str | None:
     """VMSS701's text for a change at `pointer`, or None when the change is classified."""
     return _classifier(tuple(globs)).message(pointer)
 

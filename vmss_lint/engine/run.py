@@ -33,6 +33,7 @@ from vmss_lint.engine.context import RuleContext, glob_match
 from vmss_lint.engine.matching import data_hits
 from vmss_lint.engine.spec import LoadedRule
 from vmss_lint.engine.template import Model, Shown, render
+from vmss_lint.engine.triggers import triggers_for
 
 __all__ = [
     "EngineOptions",
@@ -113,15 +114,16 @@ def run(
     changes = compare(current, proposed) if changes is None else changes
     ctx = RuleContext(current, proposed, changes, api, instances, options={"sent_as": sent_as})
     findings: list[Finding] = []
-    for rule in rules:
+    triggers = triggers_for(rules)
+    for rule in triggers.tried(ctx):  # only the rules these changes can fire (engine/triggers.py)
         spec = rule.spec
-        if spec.meta or not rule_selected(rule, options):
+        if not rule_selected(rule, options):
             continue
         if spec.api_versions is not None and not spec.api_versions.contains(api.value):
             continue
         for hit in _hits(rule, ctx):
             findings.append(make_finding(rule, hit, ctx, options))
-    by_id = {r.spec.id: r for r in rules if r.spec.meta}
+    by_id = triggers.meta
     meta_hits = [*current.meta_hits, *proposed.meta_hits]
     if proposed.replacement is not None:
         from vmss_lint.engine.replacement import fold_replacement
@@ -147,18 +149,18 @@ def run(
                 findings.append(make_finding(meta, hit, ctx, options, edit=change.edit))
     unclassified = by_id.get(UNCLASSIFIED_RULE)
     if unclassified is not None and rule_selected(unclassified, options) and changes:
-        findings += _unclassified(unclassified, rules, ctx, options)
+        findings += _unclassified(unclassified, triggers.globs, ctx, options)
     return sort_findings(_dedupe(findings))
 
 
 def _unclassified(
-    meta: LoadedRule, rules: list[LoadedRule], ctx: RuleContext, options: EngineOptions
+    meta: LoadedRule, globs: tuple[str, ...], ctx: RuleContext, options: EngineOptions
 ) -> list[Finding]:
     """VMSS701: a resolved change no rule, model-only list or read-only mark classifies (no silent
-    property; engine/properties.py). Imported here, on the first change, to keep start-up light."""
-    from vmss_lint.engine.properties import pack_globs, unclassified_message
+    property; engine/properties.py; `globs` are the rule set's). Imported here, on the first change,
+    to keep start-up light."""
+    from vmss_lint.engine.properties import unclassified_message
 
-    globs = pack_globs(r.spec for r in rules)
     out = []
     for change in ctx.changes:
         if change.unresolved is None and (text := unclassified_message(change.pointer, globs)):

@@ -4,7 +4,6 @@ pack (fixtures/plugin_pack) uses the data features and the documented hook API."
 from __future__ import annotations
 
 import ast
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from conftest import FIXTURES, REPO
 
 from vmss_lint.core import apiversion
 from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.core.records import record_fields
 from vmss_lint.engine import packs
 from vmss_lint.engine.run import run
 from vmss_lint.engine.spec import Condition, Constraint, LoadedRule, Match, RuleSpec
@@ -86,7 +86,7 @@ def test_plugin_pack_constraint_blames_only_the_change_that_introduces_it(pack: 
 
 
 def _fields(cls: type[Any]) -> list[str]:
-    return [f.name for f in dataclasses.fields(cls)]
+    return [f.name for f in record_fields(cls)]
 
 
 @pytest.mark.parametrize("cls", [RuleSpec, Match, Condition, Constraint], ids=lambda c: c.__name__)

@@ -3,7 +3,6 @@ loses a finding. Every rule being tried on every pair was half of an in-process 
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from vmss_lint.compare import compare
 from vmss_lint.core import apiversion
 from vmss_lint.core.findings import Impact, Severity
 from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.core.records import record_fields
 from vmss_lint.engine import helpers as h
 from vmss_lint.engine.context import RuleContext
 from vmss_lint.engine.matching import _tests, condition_pointers, presence_pointers
@@ -189,7 +189,7 @@ def _covered(pointer: str, listed: set[str]) -> bool:
     return any(pointer == p or pointer.startswith(p + "/") for p in listed)
 
 
-@pytest.mark.parametrize("name", [f.name for f in dataclasses.fields(Condition)])
+@pytest.mark.parametrize("name", [f.name for f in record_fields(Condition)])
 def test_condition_pointers_lists_every_pointer_a_condition_reads(name: str) -> None:
     assert name in _SAMPLES, f"Condition.{name} is new: give it a sample here and list what it reads"
     if _SAMPLES[name] is None:

@@ -28,7 +28,6 @@ written at run time.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
 import json
 import sys
@@ -39,6 +38,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
+from vmss_lint.core.records import MISSING, Record, RecordField, record_fields
 from vmss_lint.engine.spec import RuleSpec
 
 try:  # hashlib imports OpenSSL's _hashlib first (~2 ms); blake2b is built into CPython on its own
@@ -93,10 +93,10 @@ def rule_to_data(spec: RuleSpec) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if isinstance(value, Record):
         return {
             f.name: _plain(getattr(value, f.name))
-            for f in dataclasses.fields(value)
+            for f in record_fields(type(value))
             if not _is_default(f, getattr(value, f.name))
         }
     if isinstance(value, Enum):
@@ -108,17 +108,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
-    if f.default is not dataclasses.MISSING:
+def _is_default(f: RecordField, value: Any) -> bool:
+    if f.default is not MISSING:
         return bool(type(value) is type(f.default) and value == f.default)
-    if f.default_factory is not dataclasses.MISSING:
+    if f.default_factory is not MISSING:
         return bool(value == f.default_factory())
     return False
 
 
-# Index entries are read by converters compiled once per type from the dataclasses' annotations: the few
+# Index entries are read by converters compiled once per type from the records' annotations: the few
 # shapes RuleSpec uses (str, bool, int, enums, Literal, list[...], dict[str, Any], X | None, nested
-# dataclasses).
+# records).
 _CONVERTERS: dict[Any, Callable[[Any], Any]] = {}
 
 
@@ -149,14 +149,14 @@ def _compile(tp: Any) -> Callable[[Any], Any]:
         return lambda v: v if isinstance(v, int) and not isinstance(v, bool) else _fail(v, int)
     if isinstance(tp, type) and issubclass(tp, Enum):
         return lambda v: tp(_check(v, str))
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        return _compile_dataclass(tp)
+    if isinstance(tp, type) and issubclass(tp, Record):
+        return _compile_record(tp)
     raise TypeError(f"the rule index cannot hold {tp!r}")
 
 
-def _compile_dataclass(cls: type[Any]) -> Callable[[Any], Any]:
+def _compile_record(cls: type[Record]) -> Callable[[Any], Any]:
     hints = typing.get_type_hints(cls)
-    fields = {f.name: _converter(hints[f.name]) for f in dataclasses.fields(cls)}
+    fields = {f.name: _converter(hints[f.name]) for f in record_fields(cls)}
 
     def build(v: Any) -> Any:
         return cls(**{key: fields[key](x) for key, x in _check(v, dict).items()})

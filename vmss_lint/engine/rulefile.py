@@ -7,9 +7,13 @@ loader reads) parse rule files; the parser lives here so that neither has to imp
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+import types
+import typing
+from typing import TYPE_CHECKING, Any
 
 from vmss_lint.core.errors import InputError
+from vmss_lint.core.records import MISSING, Record, record_fields
+from vmss_lint.engine import spec as specs
 from vmss_lint.engine.spec import RuleError, RuleSpec
 
 if TYPE_CHECKING:
@@ -40,7 +44,7 @@ def _parse_rule_cached(text: str, source: str) -> RuleSpec:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(source, f"not valid TOML: {exc}") from None
     try:
-        spec: RuleSpec = _rule_adapter().validate_python(data)
+        spec: RuleSpec = _to_record(_rule_adapter().validate_python(data))
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
@@ -64,7 +68,70 @@ def _parse_rule_cached(text: str, source: str) -> RuleSpec:
 
 
 @functools.cache
-def _rule_adapter() -> TypeAdapter[RuleSpec]:
+def _rule_adapter() -> TypeAdapter[Any]:
     from pydantic import TypeAdapter
 
-    return TypeAdapter(RuleSpec)
+    return TypeAdapter(_mirrors()[RuleSpec])
+
+
+# ---- validation mirrors -------------------------------------------------------------------------------
+# pydantic validates stdlib dataclasses, not records. So that a rule file is checked (and its problems
+# worded) exactly as when the specs were dataclasses, each spec record gets a frozen, keyword-only stdlib
+# dataclass twin here, with the same fields, defaults and methods (its `__post_init__` included); they are
+# built on the first rule file parsed, never on a run served by the index.
+
+_RECORDS = (specs.ApiRange, specs.Condition, specs.Match, specs.Constraint, specs.Example, RuleSpec)
+
+
+@functools.cache
+def _mirrors() -> dict[type, type]:
+    import dataclasses
+
+    made: dict[type, type] = {}
+    for cls in _RECORDS:  # nested classes come first, so that an annotation can name its mirror
+        hints = typing.get_type_hints(cls)
+        fields: list[tuple[str, Any, Any]] = []
+        for f in record_fields(cls):
+            declared = (
+                dataclasses.field(default_factory=f.default_factory)
+                if f.default_factory is not MISSING
+                else dataclasses.field(default=f.default)
+                if f.default is not MISSING
+                else dataclasses.field()
+            )
+            fields.append((f.name, _swap(hints[f.name], made), declared))
+        methods = {
+            k: v for k, v in vars(cls).items() if callable(v) or isinstance(v, functools.cached_property)
+        }
+        namespace = {**methods, "__pydantic_config__": specs.FORBID_EXTRA, "_record": cls}
+        namespace = {k: v for k, v in namespace.items() if not k.startswith("__") or k in _KEPT}
+        made[cls] = dataclasses.make_dataclass(
+            cls.__name__, fields, namespace=namespace, frozen=True, kw_only=True
+        )
+    return made
+
+
+_KEPT = frozenset({"__post_init__", "__pydantic_config__"})
+
+
+def _swap(tp: Any, made: dict[type, type]) -> Any:
+    """An annotation with each spec record replaced by its mirror (`Match | None`, `list[Condition]`)."""
+    if tp in made:
+        return made[tp]
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        swapped = [_swap(a, made) for a in args]
+        return functools.reduce(lambda a, b: a | b, swapped)
+    if origin is list:
+        return list[_swap(args[0], made)]  # type: ignore[misc]
+    return tp
+
+
+def _to_record(value: Any) -> Any:
+    """The spec records a validated mirror stands for (their `__post_init__` runs again: cheap)."""
+    cls = getattr(type(value), "_record", None)
+    if cls is not None and isinstance(cls, type) and issubclass(cls, Record):
+        return cls(**{f.name: _to_record(getattr(value, f.name)) for f in record_fields(cls)})
+    if isinstance(value, list):
+        return [_to_record(v) for v in value]
+    return value

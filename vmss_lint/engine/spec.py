@@ -1,11 +1,13 @@
 """What a rule file may say, validated strictly so that a typo in a rule pack fails loudly at load time.
 
-The specs are frozen stdlib dataclasses: building one from the compiled rule index (`vmss_lint.engine.index`)
-costs no pydantic. Their own checks live in `__post_init__` and raise `RuleError` (a `ValueError`), so they
-hold however a spec is made. Untrusted rule data goes through `pydantic.TypeAdapter(RuleSpec)` (imported
-lazily by the registry), which checks the types, coerces strings to `Severity`/`Impact` and tables to the
-nested classes, rejects unknown keys (`__pydantic_config__`, a plain dict so pydantic is not imported
-here) and then runs the same `__post_init__`.
+The specs are frozen `core.records.Record`s: defining one costs next to nothing at import (seven frozen
+dataclasses here were 43 M instructions of every cold run, RuleSpec alone with its 23 fields the most),
+and building one from the compiled rule index (`vmss_lint.engine.index`) costs no pydantic. Their own
+checks live in `__post_init__` and raise `RuleError` (a `ValueError`), so they hold however a spec is
+made. Untrusted rule data (a TOML file without an index entry) is validated by pydantic against stdlib
+dataclass mirrors of these classes, built on that path only (`vmss_lint.engine.rulefile`), which check
+the types, coerce strings to `Severity`/`Impact` and tables to the nested classes, reject unknown keys
+(`FORBID_EXTRA`) and run the same `__post_init__`; the result is then copied into the records.
 """
 
 # No `from __future__ import annotations` here: the index converters (`vmss_lint.engine.index`) read these
@@ -14,10 +16,10 @@ here) and then runs the same `__post_init__`.
 import functools
 import re
 from _string import formatter_parser  # type: ignore[import-not-found]  # string.Formatter.parse
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from vmss_lint.core.findings import Impact, Severity
+from vmss_lint.core.records import Record, field
 from vmss_lint.engine import template
 
 _ID_RE = re.compile(r"^[A-Z]{2,10}[0-9]{3}$")
@@ -25,8 +27,8 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
 _HOOK_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
-# Read by pydantic when it validates these stdlib dataclasses: an unknown key is an error, not ignored.
-_FORBID_EXTRA: dict[str, Any] = {"extra": "forbid"}
+# The pydantic config of the validation mirrors (engine/rulefile.py): an unknown key is an error, not ignored.
+FORBID_EXTRA: dict[str, Any] = {"extra": "forbid"}
 
 
 class RuleError(ValueError):
@@ -42,11 +44,8 @@ def _raise_any(problems: list[tuple[str, str]]) -> None:
         raise RuleError(problems)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ApiRange:
+class ApiRange(Record):
     """API versions a rule applies to: `min` inclusive, `max` exclusive (YYYY-MM-DD)."""
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
 
     min: str | None = None
     max: str | None = None
@@ -81,8 +80,7 @@ ChangeKind = Literal[
 ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Condition:
+class Condition(Record):
     """Facts about one side of the change that must all hold (see docs/writing-rules.md).
 
     `model` picks the side: "proposed" (the default) is the effective proposed model, what Azure holds
@@ -90,8 +88,6 @@ class Condition:
     the side is the one being judged, so `model` is not given there. Pointer tests take canonical REST
     pointers; an unresolved value makes a test unknown, and a rule never fires on an unknown.
     """
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
 
     model: Literal["current", "proposed"] | None = None
     orchestration: Literal["uniform", "flexible"] | None = None
@@ -135,8 +131,7 @@ class Condition:
         _raise_any([("when", f"'{bad[0]}' is not a JSON pointer starting with '/'")] if bad else [])
 
 
-@dataclass(frozen=True, kw_only=True)
-class Match:
+class Match(Record):
     """A declarative match: pointer globs plus filters on the op, the two values and the model.
 
     `path`/`paths` segments: `*` is one segment, `**` any number of segments; `exclude` leaves out changes
@@ -148,8 +143,6 @@ class Match:
     (one finding for a policy added whole, the leaf itself when only one leaf changed). `message`
     overrides the rule's message for the changes this match reports.
     """
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
 
     path: str = ""
     paths: list[str] = field(default_factory=list)
@@ -186,8 +179,7 @@ class Match:
         return [self.path, *self.paths] if self.path else list(self.paths)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Constraint:
+class Constraint(Record):
     """The proposed model must not have all of `when`; reported only when the change introduces it.
 
     Judged on the effective proposed model; the same conditions on the current model must not all hold
@@ -195,8 +187,6 @@ class Constraint:
     cases of one violation: the first case that holds on the proposed model is reported, and none may
     hold on the current one. The finding sits on `report` with the current and the effective value.
     """
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
 
     report: str
     when: list[Condition]
@@ -216,25 +206,19 @@ class Constraint:
         _raise_any(problems)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Example:
-    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
-
+class Example(Record):
     current: dict[str, Any]
     proposed: dict[str, Any]
     fixed: dict[str, Any] | None = None
     api_version: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class RuleSpec:
+class RuleSpec(Record):
     """One rule file. Exactly one of `match`, `cases`, `constraint`, `hook` or `meta` says how it fires.
 
     `cases` are matches tried in order for each change: the first one that reports a change claims it
     (so a later, broader case does not report it again with another message).
     """
-
-    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
 
     id: str
     name: str
@@ -310,11 +294,21 @@ def message_problem(message: str) -> str | None:
     return template.check(message)
 
 
-@dataclass(frozen=True)
 class LoadedRule:
-    """A validated rule with where it came from, so errors can name the file."""
+    """A validated rule with where it came from, so errors can name the file; `hook_fn` is the hook's
+    function once resolved. A plain class: positional, like the callers build it, and free to define."""
 
-    spec: RuleSpec
-    source: str
-    pack: str
-    hook_fn: Any = field(default=None, compare=False)
+    __slots__ = ("hook_fn", "pack", "source", "spec")
+
+    def __init__(self, spec: RuleSpec, source: str, pack: str, hook_fn: Any = None) -> None:
+        self.spec, self.source, self.pack, self.hook_fn = spec, source, pack, hook_fn
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not LoadedRule:
+            return NotImplemented
+        return (self.spec, self.source, self.pack) == (other.spec, other.source, other.pack)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like the frozen dataclass with lists
+
+    def __repr__(self) -> str:
+        return f"LoadedRule(spec={self.spec!r}, source={self.source!r}, pack={self.pack!r})"

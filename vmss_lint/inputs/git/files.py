@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,14 @@ from vmss_lint.arm.files import InputFile, parse_text
 from vmss_lint.arm.template_options import TemplateParams
 from vmss_lint.core.confine import OutsideRoot
 from vmss_lint.core.errors import InputError, LimitExceeded
+from vmss_lint.core.records import Record, field
 from vmss_lint.inputs.git.repo import Repo
 from vmss_lint.inputs.git.selection import named_plan
 from vmss_lint.inputs.git.units import Sides
 from vmss_lint.inputs.pairs import ModelPair, renamed
 
 
-@dataclass
-class GitRun:
+class GitRun(Record, frozen=False):
     """One `git_inputs` call: where its files come from and what it has learnt so far (filled as it goes)."""
 
     repo: Repo

@@ -89,7 +89,14 @@ def git_inputs(
     # The models are built from the copies inside the folder; nothing reads them once they are built.
     with tempfile.TemporaryDirectory(prefix="vmss-lint-") as tmp:
         run = GitRun(
-            repo, sides, user_params, Path(tmp), live, patterns, notices=notices, untrusted=untrusted
+            repo=repo,
+            sides=sides,
+            params=user_params,
+            tmp=Path(tmp),
+            live=live,
+            plan_patterns=patterns,
+            notices=notices,
+            untrusted=untrusted,
         )
         for unit in units_for(repo, sides, changes):
             _pair_unit(run, unit, cwd)

@@ -137,6 +137,23 @@ def test_the_base_revisions_config_is_the_one_applied(tmp_path: Path) -> None:
     ]
 
 
+def test_a_head_revision_is_judged_by_its_own_config_not_the_checkout(tmp_path: Path) -> None:
+    """`--head REV` with the base checked out (as a pipeline that lints a ref it did not check out does):
+    the weakenings are the head revision's, although the working tree's config is the base's."""
+    repo = pr_repo(tmp_path, 'fail-on = "error"\n', None)
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.write(".vmss-lint.toml", HOSTILE)
+    repo.commit("the pull request")
+    repo.git("checkout", "-q", "main")
+    assert (repo.path / ".vmss-lint.toml").read_text(encoding="utf-8") == 'fail-on = "error"\n'
+    env = github_env(tmp_path, "pull_request")
+    rc, report = repo.json_report("check", "--base", "main", "--head", "pr", env=env)
+    assert rc == 1 and "VMSS106" in rules_of(report)
+    messages = weakening_messages(report)
+    assert any('fail-on: "never"' in m and "pr:.vmss-lint.toml" in m for m in messages), messages
+    assert any('ignore: ["VMSS106"]' in m for m in messages), messages
+
+
 def test_deleting_the_config_in_the_head_is_a_weakening_too(tmp_path: Path) -> None:
     repo = pr_repo(tmp_path, 'fail-on = "warning"\n', None, unrelated())
     (repo.path / ".vmss-lint.toml").unlink()

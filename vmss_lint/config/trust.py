@@ -61,7 +61,12 @@ def trusted_config(
 ) -> LoadedConfig:
     """The config the run applies: `head` (the working tree's) when it is trusted (`why` None), else the
     base revision's (file mode: the defaults), carrying the head's weakenings and a notice of the decision
-    (`why` says what made the run untrusted)."""
+    (`why` says what made the run untrusted). The weakenings are those of the head revision's config when
+    the head is a revision (`--head REV`), of the working tree's otherwise.
+
+    A trusted run with `--head REV` applies the working tree's config, as every trusted run does (the
+    config of the checkout you run in, like ruff or pre-commit); only the untrusted comparison reads REV's.
+    """
     if why is None:
         return head
     from vmss_lint.config.find import LoadedConfig
@@ -76,7 +81,12 @@ def trusted_config(
         repo = Repo(cwd)
         sides, _ = resolve_sides(repo, git.base, git.head, pre_commit=git.pre_commit)
         base = base_config(repo, sides.base, sides.base_label, explicit, cwd)
-        extra = _rules_changed(repo, sides.base, base, head.label if head.path else base.label, why)
+        if sides.head is not None:
+            # The head is a revision (`--head REV`, or pre-push's to-ref), not the working tree: what it
+            # would weaken is judged by its own config at that revision, not by whatever is checked out.
+            head = base_config(repo, sides.head, sides.head_label, explicit, cwd)
+        source = head.label if head.path else base.label
+        extra = _rules_changed(repo, sides.base, sides.head, base, source, why)
     if head.path is None:
         head.name = "the head (no config file)"
     found, notices = weakenings(base, head, why)
@@ -89,12 +99,15 @@ def trusted_config(
     return base
 
 
-def _rules_changed(repo: Repo, rev: str | None, base: LoadedConfig, source: str, why: str) -> list[Weakening]:
-    """A rules folder of the base config whose files the head changes: the base's files are used."""
+def _rules_changed(
+    repo: Repo, rev: str | None, head: str | None, base: LoadedConfig, source: str, why: str
+) -> list[Weakening]:
+    """A rules folder of the base config whose files the head (`head` None: the working tree) changes:
+    the base's files are used."""
     if rev is None or not base.rules_dir_paths:
         return []
     root = Path(os.path.realpath(repo.root))
-    changed = [c.path for c in repo.changes(rev, None)]
+    changed = [c.path for c in repo.changes(rev, head)]
     out = []
     for written in base.rules_dir_paths:
         rel = _inside(root, base.root / written)
@@ -113,7 +126,8 @@ def _rules_changed(repo: Repo, rev: str | None, base: LoadedConfig, source: str,
 def base_config(
     repo: Repo, rev: str | None, rev_label: str, explicit: Path | None, cwd: Path | None = None
 ) -> LoadedConfig:
-    """The config as it is at the base revision `rev` (None: no commit yet, the defaults).
+    """The config as it is at the base revision `rev` (None: no commit yet, the defaults); also read at
+    the head revision when the head is not the working tree.
 
     With `--config` the same file at `rev` (a file outside the repository is the workflow's own and is
     read as it is); otherwise the search `find_config` does from the working directory upwards, made in

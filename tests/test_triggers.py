@@ -14,8 +14,8 @@ from vmss_lint.core.findings import Impact, Severity
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.records import record_fields
 from vmss_lint.engine import helpers as h
+from vmss_lint.engine.conditions import _tests, condition_pointers, presence_pointers
 from vmss_lint.engine.context import RuleContext
-from vmss_lint.engine.matching import _tests, condition_pointers, presence_pointers
 from vmss_lint.engine.packs import load_rules
 from vmss_lint.engine.run import run
 from vmss_lint.engine.spec import ApiRange, Condition, Constraint, Example, LoadedRule, Match, RuleSpec

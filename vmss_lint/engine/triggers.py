@@ -9,14 +9,14 @@ of them cannot fire on it:
   nothing to report, and is not tried.
 - A `constraint` rule reports a violation only when the change introduces it: it holds on the effective
   proposed model and no case of it holds on the current one. Its conditions read a known set of pointers
-  (`matching.condition_pointers`). If compare reports no change at, above or below any of them, the
+  (`conditions.condition_pointers`). If compare reports no change at, above or below any of them, the
   effective proposed model and the current one agree on every value the conditions read, so whatever
   holds on one holds on the other and nothing can be introduced: the rule is not tried. A constraint is
   tried when a change touches any pointer it reads, including one other than the pointer it reports on.
   "Agree" is compare's judgement, with one exception: compare counts `[]` or `{}` sent for an absent
   value as no change, while `set`/`unset` and the OS configuration blocks tell them apart, so a
   constraint is also tried when the proposed side holds an empty container at such a pointer
-  (`matching.presence_pointers`). Compare's other equivalences (`"true"` for `true`, `"3"` for `3`,
+  (`conditions.presence_pointers`). Compare's other equivalences (`"true"` for `true`, `"3"` for `3`,
   casing) the conditions make too; only an `equals`/`contains` on a location written with spaces or an
   id with a trailing slash could tell them apart, and no built-in rule has one.
 - A hook reads whatever it likes: hook rules are always tried, in their order, like a rule whose glob
@@ -32,8 +32,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING
 
+from vmss_lint.engine.conditions import condition_pointers, presence_pointers
 from vmss_lint.engine.context import RuleContext, glob_prefix
-from vmss_lint.engine.matching import condition_pointers, presence_pointers
 
 if TYPE_CHECKING:
     from vmss_lint.engine.spec import LoadedRule

@@ -11,7 +11,7 @@ the command line can never disagree about a finding. Decisions (each where the i
   `api_version`, `sent_as`, `parameters`, `patch`, `az_update`, ...). No config file is read unless
   `config=` names one: a library call must not change with the caller's working folder.
 * Bad input raises `vmss_lint.InputError` (its message is the CLI's one line, redacted the same way);
-  nothing is printed. Each call is a run of its own for redaction (`core.redact.forget_all`).
+  nothing is printed. Each call is a run of its own for redaction (`core.redact.run_secrets`).
 * The report's JSON text is `vmss_lint.report.dumps(report)`, byte-identical to `--format json`;
   `report.dump()` is the same data as Python objects.
 """
@@ -109,17 +109,17 @@ def _one_run() -> Iterator[None]:
     """One call is one run for redaction: nothing remembered from an earlier call, and an `InputError`
     redacted as the CLI redacts its error line (a message may quote a value read from the inputs)."""
     from vmss_lint.core.errors import InputError
-    from vmss_lint.core.redact import forget_all, redact_text
+    from vmss_lint.core.redact import redact_text, run_secrets
 
-    forget_all()
-    try:
-        yield
-    except InputError as exc:
-        exc.source, exc.problem = redact_text(exc.source), redact_text(exc.problem)
-        exc.where = redact_text(exc.where) if exc.where else exc.where
-        exc.hint = redact_text(exc.hint) if exc.hint else exc.hint
-        exc.args = (str(exc),)
-        raise
+    with run_secrets():
+        try:
+            yield
+        except InputError as exc:
+            exc.source, exc.problem = redact_text(exc.source), redact_text(exc.problem)
+            exc.where = redact_text(exc.where) if exc.where else exc.where
+            exc.hint = redact_text(exc.hint) if exc.hint else exc.hint
+            exc.args = (str(exc),)
+            raise
 
 
 def run_files(

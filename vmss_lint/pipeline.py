@@ -20,7 +20,7 @@ from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Finding, Hit, Impact, Severity, max_impact
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.records import Record, field, replace, to_json
-from vmss_lint.core.redact import redact_record, remember_under_secret_keys
+from vmss_lint.core.redact import redact_record, remember_under_secret_keys, run_secrets
 from vmss_lint.engine.packs import load_rules
 from vmss_lint.engine.run import EngineOptions, run
 from vmss_lint.engine.spec import LoadedRule
@@ -96,22 +96,24 @@ def check(inputs: InputSet, options: LintOptions, rules: list[LoadedRule] | None
 
     `rules` are those of `rules_for(options)` when the caller loaded them already (the CLI hands the same
     list to the renderer). They are loaded even when there is nothing to lint, so a broken `--rules-dir`
-    fails every run.
+    fails every run. A run for redaction (`core.redact.run_secrets`): it joins the caller's, else it is one
+    and drops the secrets it read when it returns.
     """
-    rules = rules_for(options) if rules is None else rules
-    for pair in inputs.pairs:  # before linting: a hook's message (or error) may quote any of them
-        for model in (pair.current, pair.proposed):
-            if model is not None:
-                remember_under_secret_keys(model.doc, model.secret_pointers)
-    results = [_renamed(lint_model_pair(pair, rules, options), inputs.renames) for pair in inputs.pairs]
-    return make_report(
-        [r for r in results if r is not None],
-        options.fail_on,
-        inputs.notices,
-        suppressions=[*options.suppressions, *inputs.suppressions],
-        engine=options.engine,
-        weakenings=[*options.weakenings, *inputs.weakenings],
-    )
+    with run_secrets():
+        rules = rules_for(options) if rules is None else rules
+        for pair in inputs.pairs:  # before linting: a hook's message (or error) may quote any of them
+            for model in (pair.current, pair.proposed):
+                if model is not None:
+                    remember_under_secret_keys(model.doc, model.secret_pointers)
+        results = [_renamed(lint_model_pair(pair, rules, options), inputs.renames) for pair in inputs.pairs]
+        return make_report(
+            [r for r in results if r is not None],
+            options.fail_on,
+            inputs.notices,
+            suppressions=[*options.suppressions, *inputs.suppressions],
+            engine=options.engine,
+            weakenings=[*options.weakenings, *inputs.weakenings],
+        )
 
 
 def check_inputs(
@@ -126,7 +128,10 @@ def check_inputs(
     """`vmss-lint check CURRENT PROPOSED` for a library caller: the files' inputs, checked."""
     from vmss_lint.inputs.sources import from_files
 
-    return check(from_files(current, proposed, patch=patch, az_updates=az_updates, params=params), options)
+    with run_secrets():  # one run: the secrets reading met are redacted from the report, then dropped
+        return check(
+            from_files(current, proposed, patch=patch, az_updates=az_updates, params=params), options
+        )
 
 
 def lint_model_pair(pair: ModelPair, rules: list[LoadedRule], options: LintOptions) -> ScaleSetResult | None:

@@ -57,9 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     Every line written to stderr goes through `vmss_lint.core.redact.redact_text`, the redaction point
     the report goes through too: an error may quote a value read from the inputs.
     """
-    from vmss_lint.core.redact import forget_all
+    from vmss_lint.core.redact import run_secrets
 
-    forget_all()
+    with run_secrets():  # one command line, one run: its secrets are dropped when it returns
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         return run(sys.argv[1:] if argv is None else argv)
     except (InputError, UsageError) as exc:

@@ -70,8 +70,11 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
         inner = newline + "  "
         sep = "[" + inner
         for item in value:
-            out.append(sep)
-            _write(item, inner, out)
+            if type(item) is str:  # inline, as in a dict: lists of pointers, zones, instance ids
+                out.append(sep + _ESCAPE(item))
+            else:
+                out.append(sep)
+                _write(item, inner, out)
             sep = "," + inner
         out.append(newline + "]")
     elif isinstance(value, Enum):
@@ -80,4 +83,5 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
         keys = record_keys(value)
         if keys is None:
             raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-        _write({key: getattr(value, attr) for attr, key in keys}, newline, out)
+        attrs = value.__dict__  # records and dataclasses keep their fields there
+        _write({key: attrs[attr] for attr, key in keys}, newline, out)

@@ -39,7 +39,8 @@ from hypothesis import strategies as st
 from vmss_lint.arm.files import parse_text
 from vmss_lint.arm.reader import load_arm_json, value_problem
 from vmss_lint.cli import main
-from vmss_lint.compare import KEYED_LISTS, _item_key, compare
+from vmss_lint.compare import KEYED_LISTS, compare
+from vmss_lint.compare.equal import _item_key
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.normalize import FREE_FORM, canonical_key

@@ -12,7 +12,7 @@ from conftest import FIXTURES
 from vmss_lint.arm.files import parse_text, read_file
 from vmss_lint.compare import compare
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.core.normalize import detect_shape
+from vmss_lint.core.shapes import detect_shape
 from vmss_lint.inputs.az_shape import to_az_shape
 from vmss_lint.inputs.read import model_from
 

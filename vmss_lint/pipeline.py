@@ -69,7 +69,7 @@ def sent_as(proposed: ScaleSetModel, options: LintOptions) -> str:
 
 def left_out_hits(current: ScaleSetModel, proposed: ScaleSetModel) -> list[tuple[str, Hit]]:
     """VMSS007 hits: what a deployment of `proposed` leaves out that `current` has, once per subtree."""
-    from vmss_lint.compare import left_out
+    from vmss_lint.compare.left_out import left_out
 
     hits: list[tuple[str, Hit]] = []
     for item in left_out(current, proposed):

@@ -4,13 +4,13 @@ Users paste what they have: a REST GET/PUT body (or an ARM resource), `az vmss s
 `properties` envelope flattened, `resourceGroup` sprinkled next to ids, acronym casing that depends on
 the CLI version), or `Get-AzVmss | ConvertTo-Json` (flattened, PascalCase, enums as numbers). All of them
 become the REST shape with REST key casing, so that pointers in findings are the same whatever came in,
-and so that "the same scale set in three shapes" compares equal.
+and so that "the same scale set in three shapes" compares equal. Which shape a document is, and the
+containers it may come in, is `core.shapes`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from typing import Any
 
@@ -136,9 +136,6 @@ _PS_ENUMS: dict[str, dict[int, str]] = {
     "osType": {0: "Windows", 1: "Linux"},
 }
 
-_SCALE_SET_TYPE = "microsoft.compute/virtualmachinescalesets"
-_ID_RE = re.compile(r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/", re.IGNORECASE)
-
 
 @cache
 def _name_map() -> dict[str, str]:
@@ -166,43 +163,6 @@ def canonical_key_alias(key: str) -> str:
     if low in ("typepropertiestype", "type1"):
         return "type"
     return canonical_key(key)
-
-
-def detect_shape(doc: dict[str, Any]) -> Shape | None:
-    """Which of the three model shapes a dict is, or None when it is not a scale set at all."""
-    props = doc.get("properties")
-    if isinstance(props, dict) and (
-        "virtualMachineProfile" in props
-        or str(doc.get("type", "")).lower() == _SCALE_SET_TYPE
-        or any(k in props for k in ("upgradePolicy", "orchestrationMode"))
-    ):
-        return "rest"
-    if "VirtualMachineProfile" in doc or ("Sku" in doc and "UpgradePolicy" in doc):
-        return "powershell"
-    lowered = {k.lower() for k in doc}
-    if "virtualmachineprofile" in lowered or (
-        "upgradepolicy" in lowered and ("sku" in lowered or "orchestrationmode" in lowered)
-    ):
-        return "az"
-    if str(doc.get("type", "")).lower() == _SCALE_SET_TYPE:
-        return "rest"
-    return None
-
-
-def unwrap_document(value: Any, source: str) -> Any:
-    """Accept the containers people actually save: an x-ms-examples file, a one-item `az vmss list`."""
-    if isinstance(value, dict) and isinstance(value.get("responses"), dict) and "parameters" in value:
-        responses = value["responses"]
-        for status in ("200", "201", "202"):
-            body = responses.get(status, {}).get("body") if isinstance(responses.get(status), dict) else None
-            if isinstance(body, dict):
-                return body
-        body = value["parameters"].get("parameters") if isinstance(value["parameters"], dict) else None
-        if isinstance(body, dict):
-            return body
-    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
-        return value[0]
-    return value
 
 
 def normalize(doc: dict[str, Any], source: str, shape: Shape) -> dict[str, Any]:
@@ -245,19 +205,6 @@ def _move_deprecated_automatic_os_upgrade(doc: dict[str, Any]) -> None:
     nested = policy.setdefault("automaticOSUpgradePolicy", {})
     if isinstance(nested, dict) and nested.get("enableAutomaticOSUpgrade") is None:
         nested["enableAutomaticOSUpgrade"] = value
-
-
-def identity_of(doc: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(subscription, resource group) from the resource id, or from the CLI/PowerShell extras."""
-    for key, value in doc.items():
-        if key.lower() == "id" and isinstance(value, str):
-            match = _ID_RE.match(value)
-            if match:
-                return match.group(1), match.group(2)
-    for key, value in doc.items():
-        if key.lower() in ("resourcegroup", "resourcegroupname") and isinstance(value, str):
-            return None, value
-    return None, None
 
 
 def _canon_object(obj: dict[str, Any], kind: str, source: str, where: str) -> dict[str, Any]:

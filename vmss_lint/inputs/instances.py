@@ -62,7 +62,7 @@ def _items(value: Any, source: str) -> list[Any]:
         "or Get-AzVmssVM -ResourceGroupName RG -VMScaleSetName NAME | ConvertTo-Json -Depth 10"
     )
     if isinstance(value, dict) and isinstance(value.get("responses"), dict):
-        from vmss_lint.core.normalize import unwrap_document
+        from vmss_lint.core.shapes import unwrap_document
 
         value = unwrap_document(value, source)
     if isinstance(value, list):

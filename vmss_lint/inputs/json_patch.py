@@ -16,8 +16,9 @@ from vmss_lint.arm.files import InputFile, read_file
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.limits import PATCH_OPS
 from vmss_lint.core.model import ScaleSetModel, join_pointer
-from vmss_lint.core.normalize import canonical_key, detect_shape, normalize, unwrap_document
+from vmss_lint.core.normalize import canonical_key, normalize
 from vmss_lint.core.redact import is_secret_pointer, remember, safe_value
+from vmss_lint.core.shapes import detect_shape, unwrap_document
 from vmss_lint.inputs.az_shape import az_path_to_pointer
 from vmss_lint.inputs.read import model_from
 

@@ -13,7 +13,8 @@ from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Location
 from vmss_lint.core.locate import has_duplicate_keys, value_position
 from vmss_lint.core.model import ScaleSetModel
-from vmss_lint.core.normalize import detect_shape, identity_of, normalize, unwrap_document
+from vmss_lint.core.normalize import normalize
+from vmss_lint.core.shapes import detect_shape, identity_of, unwrap_document
 
 Kind = Literal["model", "template", "parameters", "patch", "what-if", "unknown"]
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vmss_lint.core.normalize import unwrap_document
+from vmss_lint.core.shapes import unwrap_document
 from vmss_lint.report.document import WARNING_NOTICE
 
 # What only Azure writes: present in a GET of a running scale set, never in a template or a PUT body.

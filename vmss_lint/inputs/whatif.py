@@ -18,7 +18,8 @@ from vmss_lint.arm.template_model import normalize_with_unknowns
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Location
 from vmss_lint.core.model import ScaleSetModel, join_pointer
-from vmss_lint.core.normalize import FREE_FORM, canonical_key, identity_of
+from vmss_lint.core.normalize import FREE_FORM, canonical_key
+from vmss_lint.core.shapes import identity_of
 
 DELETED_NOTE = "what-if: deleted by a complete-mode deployment"
 _ID = re.compile(

@@ -9,93 +9,35 @@ remove one) or a list element that disappeared from a list that is sent is.
 
 What a *deployment* (a template, a full model PUT) leaves out entirely is a separate question on which
 Microsoft's sources disagree (vmss-change-semantics-2026.md §4): Compute says omitted or null is kept,
-ARM's deployment-modes page says a redeploy resets it. `left_out` lists those subtrees, once each, so the
-report can say so (never as a change, never as an error). Write-only values (passwords, customData,
+ARM's deployment-modes page says a redeploy resets it. `compare.left_out` lists those subtrees, once each,
+so the report can say so (never as a change, never as an error); `compare.equal` says when two values are
+the same to Azure and how list elements are paired. Write-only values (passwords, customData,
 protectedSettings) are never listed: Azure does not return them, so leaving them out says nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
+from vmss_lint.compare.equal import (
+    KEYED_LISTS,
+    SET_LISTS,
+    _element_keys,
+    _empty,
+    _key_value,
+    _unknown_id,
+    same,
+)
 from vmss_lint.core.findings import Change
 from vmss_lint.core.model import WRITE_ONLY_POINTERS, ScaleSetModel, split_pointer
 from vmss_lint.core.normalize import FREE_FORM
-from vmss_lint.core.values import canonical_scalar, is_unknown
+from vmss_lint.core.values import is_unknown
 
-# Lists whose elements Azure identifies by a key, not by position.
-KEYED_LISTS: dict[str, str] = {
-    "networkInterfaceConfigurations": "name",
-    "ipConfigurations": "name",
-    "extensions": "name",
-    "dataDisks": "lun",
-    "loadBalancerBackendAddressPools": "id",
-    "loadBalancerInboundNatPools": "id",
-    "applicationGatewayBackendAddressPools": "id",
-    "applicationSecurityGroups": "id",
-    "galleryApplications": "packageReferenceId",
-}
-# Lists that Azure treats as sets or whose order carries no meaning: one change for the whole list.
-SET_LISTS = frozenset(
-    {
-        "zones",
-        "publicKeys",
-        "secrets",
-        "vaultCertificates",
-        "listeners",
-        "ipTags",
-        "dnsServers",
-        "provisionAfterExtensions",
-        "rules",
-        "vmSizes",
-        "includeZones",
-        "excludeZones",
-        "additionalUnattendContent",
-    }
-)
+__all__ = ["KEYED_LISTS", "SET_LISTS", "compare", "same"]
+
 _WRITE_ONLY_KEYS = frozenset({"protectedSettings", "protectedSettingsFromKeyVault"})
 _REMOVED_BY_EMPTY = frozenset({"userData"})
-
-
-def same(key: str, old: Any, new: Any) -> bool:
-    """Equal for Azure: recursive, with the scalar coercions above and key-insensitive list order."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        if key in FREE_FORM:
-            return old == new
-        keys = set(old) | set(new)
-        return all(same(k, old.get(k), new.get(k)) for k in keys)
-    if isinstance(old, list) and isinstance(new, list):
-        if len(old) != len(new):
-            return False
-        if key in KEYED_LISTS or key in SET_LISTS:
-            return sorted(map(_fingerprint, [(key, x) for x in old])) == sorted(
-                map(_fingerprint, [(key, x) for x in new])
-            )
-        return all(same(key, a, b) for a, b in zip(old, new, strict=True))
-    if _empty(old) and _empty(new):
-        return True
-    return bool(canonical_scalar(key, old) == canonical_scalar(key, new))
-
-
-def _fingerprint(item: tuple[str, Any]) -> str:
-    key, value = item
-    return repr(_canonical_tree(key, value))
-
-
-def _canonical_tree(key: str, value: Any) -> Any:
-    if isinstance(value, dict):
-        if key in FREE_FORM:
-            return sorted((k, repr(v)) for k, v in value.items())
-        return sorted((k, repr(_canonical_tree(k, v))) for k, v in value.items() if not _empty(v))
-    if isinstance(value, list):
-        items = [repr(_canonical_tree(key, v)) for v in value]
-        return sorted(items) if key in KEYED_LISTS or key in SET_LISTS else items
-    return canonical_scalar(key, value)
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == [] or value == {}
 
 
 def compare(current: ScaleSetModel, proposed: ScaleSetModel) -> list[Change]:
@@ -262,20 +204,6 @@ def _child(pointer: str, key: str) -> str:
     return f"{pointer}/{key}"
 
 
-def _key_value(field: str, item: Any) -> Any:
-    return item.get(field) if isinstance(item, dict) else None
-
-
-def _element_keys(field: str, items: list[Any]) -> list[tuple[Any, int]]:
-    counts: dict[Any, int] = {}
-    keys = []
-    for item in items:
-        k = _item_key(field, item)
-        counts[k] = counts.get(k, 0) + 1
-        keys.append((k, counts[k]))
-    return keys
-
-
 def _first_unknown(value: Any) -> Any:
     """The first unresolved template value inside a list or object (a key in a list of SSH keys...)."""
     if is_unknown(value):
@@ -300,28 +228,6 @@ def _leaf_change(pointer: str, old: Any, new: Any) -> Change:
     return Change(pointer, "remove" if _empty(new) else "replace", old, new)
 
 
-def _item_key(field: str, item: Any) -> Any:
-    if not isinstance(item, dict):
-        return repr(item)
-    value = item.get(field)
-    if is_unknown(value):
-        return None  # paired by order in _walk_keyed
-    if isinstance(value, dict | list):  # a malformed key (`"name": []`) must not crash the dict lookup
-        return repr(value)
-    # As values compare: ARM coerces "TRUE" to true, and true equals 1 (a boolean `lun` is invalid input
-    # that Azure rejects; here it pairs like 1, consistently with how the two values compare).
-    return canonical_scalar(field, value) if value is not None else None
-
-
-def _unknown_id(value: Any) -> tuple[Any, Any]:
-    """Two unknowns are the same value when written alike and derived alike (text and basis), names
-    that ARM reads without case folded (`identity`, where the expression evaluator set one)."""
-    identity = getattr(value, "identity", "")
-    if identity:
-        return identity, None
-    return getattr(value, "text", None), getattr(value, "basis", None)
-
-
 def _write_only(pointer: str, key: str) -> bool:
     if pointer in WRITE_ONLY_POINTERS or key in _WRITE_ONLY_KEYS:
         return True
@@ -330,69 +236,3 @@ def _write_only(pointer: str, key: str) -> bool:
 
 def _plain(value: Any) -> Any:
     return f"<unresolved: {getattr(value, 'text', '')}>" if is_unknown(value) else value
-
-
-class LeftOut(NamedTuple):
-    """A subtree the current side has and a deployment of the proposed side leaves out (or sends null).
-
-    A NamedTuple rather than a dataclass: it is created at every start-up, and a frozen dataclass costs
-    a cold run about ten times as much to define."""
-
-    pointer: str
-    old: Any
-    holds_list: bool  # extensions, disks, NICs, pools, a public IP inside: may be removed (§4.2), so warning
-
-
-def left_out(current: ScaleSetModel, proposed: ScaleSetModel) -> list[LeftOut]:
-    """Every top-most subtree present on `current` and absent from `proposed`, in document order.
-
-    Against a model read from Azure only subtrees that hold extensions, disks, NICs, pools or a per-VM
-    public IP are listed: a GET returns every defaulted scalar, and a template that does not repeat a
-    default is the normal case, not news.
-    """
-    out: list[LeftOut] = []
-    _left(current.doc, proposed.doc, "", "", out, current.observed)
-    return out
-
-
-def _left(old: Any, new: Any, pointer: str, key: str, out: list[LeftOut], lists_only: bool) -> None:
-    if isinstance(old, list) and isinstance(new, list) and key in KEYED_LISTS:
-        field = KEYED_LISTS[key]
-        by_key = {_item_key(field, x): x for x in old}
-        for i, item in enumerate(new):
-            k = _item_key(field, item)
-            if k is not None and k in by_key:
-                _left(by_key[k], item, f"{pointer}/{i}", "", out, lists_only)
-        return
-    if not isinstance(old, dict) or not isinstance(new, dict) or key in FREE_FORM:
-        return
-    for k, v in old.items():
-        if v is None or v == [] or v == {} or k in _WRITE_ONLY_KEYS or is_unknown(v):
-            continue
-        child = _child(pointer, k)
-        # `_write_only(child, k)` without splitting the pointer: every key above `child` passed this
-        # test on the way down (the rest are list indexes), so only the key and the whole pointer remain.
-        if child in WRITE_ONLY_POINTERS:
-            continue
-        counterpart = new.get(k)
-        if counterpart is not None:
-            _left(v, counterpart, child, k, out, lists_only)
-            continue
-        holds = _holds_list(k, v)
-        if holds or not lists_only:
-            out.append(LeftOut(child, v, holds))
-
-
-# What a deployment may drop by leaving it out (§4.2): lists of things Azure attaches (extensions, data
-# disks, NICs, pools) and the per-VM public IP. Lists of enum values (scaleInPolicy.rules) are not among them.
-_MAY_BE_REMOVED = frozenset({*KEYED_LISTS, "publicIPAddressConfiguration"})
-
-
-def _holds_list(key: str, value: Any) -> bool:
-    if key in _MAY_BE_REMOVED and not _empty(value):
-        return True
-    if isinstance(value, dict) and key not in FREE_FORM:
-        return any(_holds_list(k, v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_list(key, v) for v in value if isinstance(v, dict))
-    return False

@@ -14,6 +14,8 @@ import threading
 from typing import Any
 
 from conftest import FIXTURES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import vmss_lint
 from vmss_lint.core import redact
@@ -97,3 +99,50 @@ def test_nested_runs_share_the_outer_runs_secrets() -> None:
             assert redact.redact_text(PASSWORD) == redact.SECRET_MARK
         assert redact.redact_text(PASSWORD) == redact.SECRET_MARK  # the inner run did not drop them
     assert redact.redact_text(PASSWORD) == PASSWORD
+
+
+# Pieces of URLs and credentials in every spelling, so that generated texts hit every pattern and guard.
+_PIECES = [
+    "https://",
+    "HTTP://",
+    "https%3A%2F%2F",
+    "%3a%2f%2f",
+    "user:pw",
+    "tok",
+    "@",
+    "%40",
+    "?",
+    "&",
+    ";",
+    "%3F",
+    "%26",
+    "=",
+    "%3D",
+    "sig",
+    "SIG",
+    "code",
+    "token",
+    "key",
+    "x-amz-signature",
+    "abc",
+    "/",
+    " ",
+    "%",
+    "#",
+    "REDACTED",
+    "<",
+    '"',
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_scrub_text_guards_change_nothing(text: str) -> None:
+    """`scrub_text` skips a pattern when the text lacks what each of its matches contains; the result is
+    the one every pattern applied in turn gives."""
+    sas_sig, query_credential, url_credentials, encoded_url_credentials = redact._url_patterns()
+    expected = url_credentials.sub(r"\1REDACTED@", text)
+    expected = encoded_url_credentials.sub(r"\1REDACTED%40", expected)
+    expected = sas_sig.sub(r"\1REDACTED", expected)
+    expected = query_credential.sub(r"\1REDACTED", expected)
+    assert redact.scrub_text(text) == expected

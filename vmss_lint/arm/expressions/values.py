@@ -8,6 +8,7 @@ names: the function library, the secret check and the evaluator need the types w
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TypeAlias
 
@@ -78,6 +79,9 @@ _LITERAL_OR_NAME = re.compile(r"'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_.]*\s*\(|\.[A
 _NAMED_BY_ARG = re.compile(r"(?i)^(parameters|variables)\s*\($")
 
 
+# Cached: an unknown's identity folds the same expression texts again and again (both sides of a pair,
+# every copy iteration), about a hundred calls a template pair.
+@functools.lru_cache(maxsize=4096)
 def fold_expression(text: str) -> str:
     """`text` with what ARM compares without case lowered: function names, property names after a dot,
     and the name passed to `parameters()`/`variables()`. Other string literals are kept: their case may

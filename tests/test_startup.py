@@ -3,7 +3,7 @@
 Timings are never asserted (they depend on the machine); what a run imports does not, and it is what
 made a cold check slow before: pydantic (output records and rule specs), tomllib (rule files and config),
 importlib.metadata (it imports the email package), importlib.resources (zipfile, tempfile and its
-readers), the template machinery and the live-input module for plain models, a CLI framework, and
+readers), dataclasses and inspect (value types are `core.records.Record`s), the template machinery and the live-input module for plain models, a CLI framework, and
 shutil (argparse imports it to size its help formatter; it imports three compression modules). A
 regression here shows up as a failing test rather than as a slower pre-commit hook.
 """
@@ -30,6 +30,8 @@ HEAVY = [
     "azure.mgmt.compute",  # the property classification is a data file; the SDK only generates it
     "vmss_lint.inputs.live",
     "shutil",  # zlib, bz2, lzma: argparse's help formatter imports it unless told the width (vmss_lint.cli.parser)
+    "dataclasses",  # a dataclass compiles its methods at import, and the module imports inspect (core/records.py)
+    "inspect",  # ast, dis, tokenize
 ]
 
 PROBE = """
@@ -70,6 +72,16 @@ def test_an_unclassified_property_is_judged_without_the_sdk(tmp_path: Path) -> N
     proposed = tmp_path / "proposed.json"
     proposed.write_text(json.dumps(doc, indent=2))
     assert _loaded(tmp_path, "check", str(current), str(proposed), "--format", "json") == []
+
+
+def test_a_template_pair_check_imports_only_the_template_machinery(tmp_path: Path) -> None:
+    current = FIXTURES / "templates" / "vmss-windows-app-gateway" / "azuredeploy.json"
+    doc = json.loads(current.read_text())
+    doc["parameters"]["vmSku"]["defaultValue"] = "Standard_E8s_v5"
+    proposed = tmp_path / "azuredeploy.json"
+    proposed.write_text(json.dumps(doc, indent=2))
+    loaded = _loaded(tmp_path, "check", str(current), str(proposed), "--format", "json")
+    assert loaded == ["vmss_lint.arm.templates"]
 
 
 @pytest.mark.parametrize("args", [["rules"], ["explain", "VMSS101"]])

@@ -5,17 +5,19 @@ Its own module so that the helper library and the data matcher can use it withou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from vmss_lint.core.apiversion import ApiVersion
 from vmss_lint.core.findings import Change
 from vmss_lint.core.model import ScaleSetModel, split_pointer
+from vmss_lint.core.records import Record, field
 
 
-@dataclass
-class RuleContext:
-    """What a hook sees: both models, the effective changes and the API version. Pure data, no I/O."""
+class RuleContext(Record, kw_only=False, frozen=False):
+    """What a hook sees: both models, the effective changes and the API version. Pure data, no I/O.
+
+    A record rather than a dataclass (one is made per pair, and the class is defined on every start-up:
+    see core/records.py); not frozen, because its memos live in the instance's `__dict__`."""
 
     current: ScaleSetModel
     proposed: ScaleSetModel

@@ -8,7 +8,6 @@ change and the source location.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from vmss_lint.core.findings import (
@@ -22,6 +21,7 @@ from vmss_lint.core.findings import (
     ValuePosition,
 )
 from vmss_lint.core.model import ScaleSetModel
+from vmss_lint.core.records import Record, field
 from vmss_lint.core.redact import is_secret_pointer, remember, safe_value
 from vmss_lint.core.values import is_unknown
 from vmss_lint.engine.context import RuleContext
@@ -29,8 +29,7 @@ from vmss_lint.engine.spec import LoadedRule
 from vmss_lint.engine.template import Model, Shown, render
 
 
-@dataclass
-class EngineOptions:
+class EngineOptions(Record, frozen=False):
     """--select/--ignore/--severity for a run. Here, not in run.py, because a finding reads its severity
     overrides; `vmss_lint.engine.run` re-exports it (its public home)."""
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vmss_lint.core.errors import InputError
 from vmss_lint.core.findings import Finding, FindingLocation
 from vmss_lint.core.model import split_pointer
-from vmss_lint.core.records import replace
+from vmss_lint.core.records import Record, replace
 from vmss_lint.core.validation import validation_error
 from vmss_lint.engine.run import glob_match, rule_selected, sort_findings
 from vmss_lint.engine.spec import LoadedRule, RuleSpec
@@ -79,8 +78,7 @@ class SuppressionSpec(BaseModel):
         return value.strip()
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(Record, kw_only=False):
     """A validated suppression and where it was declared.
 
     `source` is the file that declared it (named by the VMSS002/VMSS003 findings). `scope_file` limits a

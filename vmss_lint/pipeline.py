@@ -15,28 +15,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vmss_lint.compare import compare
+from vmss_lint.compare.left_out import left_out_hits
 from vmss_lint.core import apiversion
 from vmss_lint.core.errors import InputError
-from vmss_lint.core.findings import Finding, Hit, Impact, Severity, max_impact
+from vmss_lint.core.findings import Finding, Impact, max_impact
 from vmss_lint.core.model import ScaleSetModel
 from vmss_lint.core.records import Record, field, replace, to_json
 from vmss_lint.core.redact import redact_record, remember_under_secret_keys, run_secrets
 from vmss_lint.engine.packs import load_rules
 from vmss_lint.engine.run import EngineOptions, run
 from vmss_lint.engine.spec import LoadedRule
+from vmss_lint.inputs.lone import UNNAMED, LoneSide, created, display_name, gone
 from vmss_lint.inputs.pairs import InputSet, ModelPair, renamed
 from vmss_lint.plan.upgrade import build_plan
-from vmss_lint.report.document import ApiVersionUsed, Report, ResultStatus, ScaleSetResult, summarize
+from vmss_lint.report.document import ApiVersionUsed, Report, ScaleSetResult, summarize
 
 if TYPE_CHECKING:
     from vmss_lint.arm.files import InputFile
     from vmss_lint.arm.template_options import TemplateParams
     from vmss_lint.core.policy import Weakening
     from vmss_lint.engine.suppress import Suppression
-
-UNMANAGED_RULE = "VMSS004"
-CREATED_RULE = "VMSS005"
-UNNAMED = "<unnamed scale set>"
 
 
 class LintOptions(Record):
@@ -59,36 +57,9 @@ class LintOptions(Record):
     sent_as: str = "deployment"
 
 
-LEFT_OUT_RULE = "VMSS010"
-
-
 def sent_as(proposed: ScaleSetModel, options: LintOptions) -> str:
     """How the proposed side reaches Azure, which decides what its absent properties mean."""
     return "edit" if proposed.shape == "edit" else options.sent_as
-
-
-def left_out_hits(current: ScaleSetModel, proposed: ScaleSetModel) -> list[tuple[str, Hit]]:
-    """VMSS007 hits: what a deployment of `proposed` leaves out that `current` has, once per subtree."""
-    from vmss_lint.compare.left_out import left_out
-
-    hits: list[tuple[str, Hit]] = []
-    for item in left_out(current, proposed):
-        what = "it (and its lists) may be removed (not confirmed)" if item.holds_list else "it is kept"
-        hits.append(
-            (
-                LEFT_OUT_RULE,
-                Hit(
-                    item.pointer,
-                    "remove",
-                    item.old,
-                    None,
-                    message=f"{item.pointer} is left out of this deployment: Compute keeps it; ARM's docs say a "
-                    f"redeploy resets it. By Compute's rule {what}; write it into the template as it should be",
-                    severity=Severity.WARNING if item.holds_list else Severity.INFO,
-                ),
-            )
-        )
-    return hits
 
 
 def check(inputs: InputSet, options: LintOptions, rules: list[LoadedRule] | None = None) -> Report:
@@ -140,47 +111,9 @@ def lint_model_pair(pair: ModelPair, rules: list[LoadedRule], options: LintOptio
     if current is not None and proposed is not None:
         result = lint_pair(current, proposed, rules, options)
     elif proposed is not None:
-        hit = Hit(
-            "",
-            message=f"{display_name(proposed)} is created by this deployment: there is no current "
-            "model to compare with, so only the new model's own settings apply",
-        )
-        result = _single(proposed, CREATED_RULE, hit, "created", rules, options)
+        result = _single(proposed, created(proposed), rules, options)
     elif current is not None:
-        from vmss_lint.inputs.terraform.plan import DELETED_NOTE as PLAN_DELETED
-        from vmss_lint.inputs.whatif import DELETED_NOTE
-
-        if PLAN_DELETED in current.notes:
-            hit = Hit(
-                "",
-                message=f"the Terraform plan deletes {display_name(current)}: every VM in it goes",
-                severity=Severity.WARNING,
-            )
-            result = _single(current, UNMANAGED_RULE, hit, "deleted", rules, options)
-        elif DELETED_NOTE in current.notes:
-            hit = Hit(
-                "",
-                message=f"what-if says {display_name(current)} is deleted (a complete-mode deployment "
-                "deletes what the template no longer declares): every VM in it goes",
-                severity=Severity.WARNING,
-            )
-            result = _single(current, UNMANAGED_RULE, hit, "deleted", rules, options)
-        else:
-            from vmss_lint.inputs.pairing import CONDITION_FALSE_NOTE
-
-            skipped = next((n for n in current.notes if n.startswith(CONDITION_FALSE_NOTE)), None)
-            why = (
-                f"is not deployed by the proposed template (its condition "
-                f"{skipped[len(CONDITION_FALSE_NOTE) :].strip()} is false)"
-                if skipped is not None
-                else "is no longer in the template"
-            )
-            hit = Hit(
-                "",
-                message=f"{display_name(current)} {why}; an incremental deployment leaves it as it is "
-                "and it keeps running (a complete-mode deployment would delete it)",
-            )
-            result = _single(current, UNMANAGED_RULE, hit, "unmanaged", rules, options)
+        result = _single(current, gone(current), rules, options)
     else:
         return None
     if result.name == UNNAMED:
@@ -281,27 +214,14 @@ def rules_for(options: LintOptions) -> list[LoadedRule]:
     return rules
 
 
-def display_name(model: ScaleSetModel | None) -> str:
-    """The resolved name, or the name expression as written when it cannot be resolved."""
-    name = model.doc.get("name") if model is not None else None
-    if isinstance(name, str):
-        return name
-    text = getattr(name, "text", None)
-    return text if isinstance(text, str) else UNNAMED
-
-
 def _single(
-    model: ScaleSetModel,
-    rule: str,
-    hit: Hit,
-    status: ResultStatus,
-    rules: list[LoadedRule],
-    options: LintOptions,
+    model: ScaleSetModel, side: LoneSide, rules: list[LoadedRule], options: LintOptions
 ) -> ScaleSetResult:
+    """A scale set on one side only: the model against itself, with the lone side's meta finding."""
     quiet = replace(model, meta_hits=[], removed=frozenset())
-    flagged = replace(model, meta_hits=[*model.meta_hits, (rule, hit)], removed=frozenset())
+    flagged = replace(model, meta_hits=[*model.meta_hits, (side.rule, side.hit)], removed=frozenset())
     result = lint_pair(quiet, flagged, rules, options)
-    return replace(result, status=status)
+    return replace(result, status=side.status)
 
 
 def _renamed(result: ScaleSetResult | None, renames: Mapping[str, str]) -> ScaleSetResult | None:

@@ -11,9 +11,12 @@ from typing import Any, NamedTuple
 
 from vmss_lint.compare import _WRITE_ONLY_KEYS, _child
 from vmss_lint.compare.equal import KEYED_LISTS, _element_keys, _empty
+from vmss_lint.core.findings import Hit, Severity
 from vmss_lint.core.model import WRITE_ONLY_POINTERS, ScaleSetModel
 from vmss_lint.core.normalize import FREE_FORM
 from vmss_lint.core.values import is_unknown
+
+LEFT_OUT_RULE = "VMSS010"
 
 
 class LeftOut(NamedTuple):
@@ -83,3 +86,22 @@ def _holds_list(key: str, value: Any) -> bool:
     if isinstance(value, list):
         return any(_holds_list(key, v) for v in value if isinstance(v, dict))
     return False
+
+
+def left_out_hits(current: ScaleSetModel, proposed: ScaleSetModel) -> list[tuple[str, Hit]]:
+    """VMSS010's meta hits, one per subtree `left_out` finds: a warning where lists inside may be removed,
+    else info. Where the sources disagree the finding says so and stays at most a warning."""
+    hits: list[tuple[str, Hit]] = []
+    for item in left_out(current, proposed):
+        what = "it (and its lists) may be removed (not confirmed)" if item.holds_list else "it is kept"
+        hit = Hit(
+            item.pointer,
+            "remove",
+            item.old,
+            None,
+            message=f"{item.pointer} is left out of this deployment: Compute keeps it; ARM's docs say a "
+            f"redeploy resets it. By Compute's rule {what}; write it into the template as it should be",
+            severity=Severity.WARNING if item.holds_list else Severity.INFO,
+        )
+        hits.append((LEFT_OUT_RULE, hit))
+    return hits

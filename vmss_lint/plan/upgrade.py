@@ -30,6 +30,7 @@ from vmss_lint.plan.facts import (
     scale_notes,
 )
 from vmss_lint.plan.replace import replace_steps, surge_replaces
+from vmss_lint.plan.steps import reimage_steps, summary, update_step
 from vmss_lint.report.document import PlanStep, ProtectedInstance, RollingPlan, UpgradePlan
 
 _MODES = {"manual": "Manual", "rolling": "Rolling", "automatic": "Automatic"}
@@ -170,7 +171,7 @@ def _rollout(
         steps.append(
             PlanStep(action="deploy", title="Deploy the proposed model (PUT/PATCH of the scale set)")
         )
-        steps.append(_update_step(facts, "Apply the new model to the deallocated instances", running=False))
+        steps.append(update_step(facts, "Apply the new model to the deallocated instances", running=False))
         steps.append(
             PlanStep(
                 action="start",
@@ -180,7 +181,7 @@ def _rollout(
             )
         )
     elif mode == "Manual":
-        steps.append(_update_step(facts, "Apply the new model to the instances", running=True))
+        steps.append(update_step(facts, "Apply the new model to the instances", running=True))
     elif mode == "Rolling":
         assert rolling is not None
         steps.append(
@@ -214,7 +215,7 @@ def _rollout(
             )
         )
     if reimage:
-        steps += _reimage_steps(facts, reimage, rolling)
+        steps += reimage_steps(facts, reimage, rolling)
     if not facts.flexible:
         steps.append(
             PlanStep(
@@ -225,91 +226,7 @@ def _rollout(
                 commands=t.command("list-stale"),
             )
         )
-    return _summary(facts, impact, rolling), steps
-
-
-def _reimage_steps(facts: PlanFacts, names: list[str], rolling: RollingPlan | None) -> list[PlanStep]:
-    """Reimage after the model is applied; on a Rolling set, in batches of its own batch size."""
-    ids = facts.targets
-    verb = "takes" if len(names) == 1 else "take"
-    detail = (
-        f"{', '.join(names)} {verb} effect only when the OS disk is rebuilt; updating the model is not "
-        "enough. Reimage replaces the OS disk: data on it and on the temporary disk is lost, data disks are kept."
-    )
-    size = rolling.batch_size if rolling and rolling.batch_size else None
-    if not ids or size is None or size >= len(ids):
-        if size and not ids:
-            detail += f" To keep the set serving, reimage no more than {size} instance(s) at a time."
-        elif size is None:
-            detail += " To keep the set serving, reimage a few instances at a time."
-        return [
-            PlanStep(
-                action="reimage",
-                title="Reimage the instances so the change lands in the guest",
-                detail=detail,
-                commands=facts.target.command("reimage", ids),
-                instance_ids=ids,
-            )
-        ]
-    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
-    return [
-        PlanStep(
-            action="reimage",
-            title=f"Reimage batch {n} of {len(chunks)} so the change lands in the guest",
-            detail=detail if n == 1 else "Wait until the previous batch is healthy again.",
-            commands=facts.target.command("reimage", chunk),
-            instance_ids=chunk,
-        )
-        for n, chunk in enumerate(chunks, 1)
-    ]
-
-
-def _update_step(facts: PlanFacts, title: str, *, running: bool) -> PlanStep:
-    ids = facts.targets
-    detail = (
-        "Each instance restarts when it gets the new model; to keep serving, run it on a few instances at a "
-        "time (a list of ids instead of '*')."
-        if running
-        else ""
-    )
-    return PlanStep(
-        action="update-instances",
-        title=title,
-        detail=detail,
-        commands=facts.target.command("update-instances", ids),
-        instance_ids=ids,
-    )
-
-
-def _summary(facts: PlanFacts, impact: Impact, rolling: RollingPlan | None) -> str:
-    if impact == Impact.DEALLOCATE and surge_replaces(facts, rolling):
-        return (
-            "Rolling upgrade mode with maxSurge: once deployed, the platform rolls the change out by creating "
-            "new VMs from the new model in batches and deleting the old ones; nothing is deallocated."
-        )
-    if impact == Impact.DEALLOCATE and ephemeral_os(facts):
-        return (
-            f"{facts.mode} upgrade mode; this change would need the instances deallocated, which Azure refuses "
-            "for ephemeral OS disks: replace the instances instead."
-        )
-    if impact == Impact.DEALLOCATE:
-        return (
-            f"{facts.mode} upgrade mode; this change needs the instances deallocated first: deallocate, "
-            "deploy, update the instances, start them."
-        )
-    if facts.mode == "Manual":
-        return (
-            "Manual upgrade mode: nothing reaches the running VMs until you run the steps below; VMs created "
-            "by a scale-out get the new model at once, so the fleet is mixed until then."
-        )
-    if facts.mode == "Rolling":
-        assert rolling is not None
-        batches = f"in {rolling.batches} batch(es)" if rolling.batches else "in batches"
-        return f"Rolling upgrade mode: once deployed, the platform rolls the change out {batches} (rollingUpgradePolicy)."
-    return (
-        "Automatic upgrade mode: once deployed, the platform upgrades all instances at once, in no particular "
-        "order: every instance may restart at the same time."
-    )
+    return summary(facts, impact, rolling), steps
 
 
 def _leaf(pointer: str) -> str:

@@ -248,11 +248,14 @@ def build_options(
         if all(folder.resolve() != d.resolve() for d in dirs):
             dirs.append(folder)
     allow = allow_python_rules or allowed
-    engine = EngineOptions(select=list(select or cfg.select), ignore=[*cfg.ignore, *ignore])
+    severity: dict[str, Severity] = {}
     if cfg.severity:
         from vmss_lint.engine.packs import load_rules
 
-        engine.severity = resolve_severity(cfg.severity, load_rules(dirs, allow_python=allow), loaded.label)
+        severity = resolve_severity(cfg.severity, load_rules(dirs, allow_python=allow), loaded.label)
+    engine = EngineOptions(
+        select=list(select or cfg.select), ignore=[*cfg.ignore, *ignore], severity=severity
+    )
     return LintOptions(
         api_version=api_version or cfg.api_version,
         fail_on=fail_on,

@@ -29,9 +29,10 @@ from vmss_lint.engine.spec import LoadedRule
 from vmss_lint.engine.template import Model, Shown, render
 
 
-class EngineOptions(Record, frozen=False):
+class EngineOptions(Record):
     """--select/--ignore/--severity for a run. Here, not in run.py, because a finding reads its severity
-    overrides; `vmss_lint.engine.run` re-exports it (its public home)."""
+    overrides; `vmss_lint.engine.run` re-exports it (its public home). Frozen: `config.find.build_options`
+    builds it whole, and nothing changes it during the run."""
 
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)

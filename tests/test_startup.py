@@ -3,7 +3,8 @@
 Timings are never asserted (they depend on the machine); what a run imports does not, and it is what
 made a cold check slow before: pydantic (output records and rule specs), tomllib (rule files and config),
 importlib.metadata (it imports the email package), importlib.resources (zipfile, tempfile and its
-readers), dataclasses and inspect (value types are `core.records.Record`s), the template machinery and the live-input module for plain models, a CLI framework, and
+readers), dataclasses and inspect (value types are `core.records.Record`s), the template machinery
+and the live-input module for plain models, a CLI framework, and
 shutil (argparse imports it to size its help formatter; it imports three compression modules). A
 regression here shows up as a failing test rather than as a slower pre-commit hook.
 """
